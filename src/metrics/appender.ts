@@ -1,0 +1,30 @@
+import type { Labels } from '../common/labels.js';
+
+/**
+ * The write side of the metrics store, as Prometheus's storage.Appender:
+ * samples are buffered by `append` and become visible and durable together on
+ * `commit` (which resolves once they survive a crash), or are dropped by
+ * `rollback`. Timestamps are Unix milliseconds; labels include `__name__`.
+ */
+export interface SampleAppender {
+  append(labels: Labels, timestampMs: number, value: number): void;
+  commit(): Promise<void>;
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): SampleAppender;
+}
+
+/**
+ * Something the metrics role scrapes in-process instead of over HTTP (the
+ * exporters and obs's own registry). It returns exactly what its `/metrics`
+ * endpoint would serve, so in-process and HTTP scrapes behave the same.
+ */
+export interface MetricsSource {
+  /** Scrape job name, as in the seed's prometheus.yml (`node_exporter`, `cadvisor`, `obs`). */
+  readonly job: string;
+  /** `host:port` the source would have over HTTP, used as the `instance` label. */
+  readonly instance: string;
+  collect(): Promise<{ contentType: string; body: string }>;
+}

@@ -1,0 +1,53 @@
+import type { LabelMatcher, Labels } from '../common/labels.js';
+
+/**
+ * The read side of the metrics store, as Prometheus's storage.Queryable: the
+ * PromQL engine reads only through this, so it runs the same over the
+ * embedded store or over a few lines of in-memory test data.
+ */
+export interface Queryable {
+  /** A querier over samples with timestamps in [mintMs, maxtMs]. */
+  querier(mintMs: number, maxtMs: number): Promise<Querier>;
+}
+
+export interface SelectHints {
+  startMs: number;
+  endMs: number;
+  /** Evaluation step of a range query, 0 for instant queries. */
+  stepMs?: number;
+  /** The function the selection feeds (`rate`, `series`...), a hint only. */
+  func?: string;
+}
+
+export interface Querier {
+  /** Series matching all matchers, sorted by their labels; samples sorted by time. */
+  select(matchers: LabelMatcher[], hints?: SelectHints): Promise<Series[]>;
+  labelNames(matchers?: LabelMatcher[]): Promise<string[]>;
+  labelValues(name: string, matchers?: LabelMatcher[]): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * One series' samples in the querier's window. Staleness markers are the
+ * Prometheus StaleNaN bit pattern in `values`; test with `isStaleMarker`,
+ * never by reading the value into a JS number first (V8 may canonicalise NaN).
+ */
+export interface Series {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+/** Prometheus's value.StaleNaN, 0x7ff0000000000002. */
+export const STALE_NAN_BITS = { hi: 0x7ff00000, lo: 0x00000002 } as const;
+
+export function isStaleMarker(values: Float64Array, index: number): boolean {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  return words[index * 2] === STALE_NAN_BITS.lo && words[index * 2 + 1] === STALE_NAN_BITS.hi;
+}
+
+export function writeStaleMarker(values: Float64Array, index: number): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  words[index * 2] = STALE_NAN_BITS.lo;
+  words[index * 2 + 1] = STALE_NAN_BITS.hi;
+}
