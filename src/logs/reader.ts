@@ -1,0 +1,72 @@
+import type { LabelMatcher, Labels } from '../common/labels.js';
+
+/**
+ * The read side of the log store, as the LogQL engine sees it. The engine
+ * pushes down what storage can answer (stream matchers, line filters, time
+ * bounds, direction, limit, and count/bytes aggregations) and runs parsers,
+ * label filters and formatting itself on what comes back.
+ */
+export interface LogReader {
+  /** Entries in the requested order, in batches; stops early when `signal` aborts. */
+  selectEntries(req: SelectLogsRequest): AsyncIterable<StoredEntry[]>;
+  /**
+   * Per stream, the number of entries and of line bytes in each bucket
+   * `(originNs + k*bucketNs, originNs + (k+1)*bucketNs]` that overlaps
+   * [startNs, endNs); the engine sums buckets into range windows.
+   */
+  aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]>;
+  /** Label sets of the streams with entries in [startNs, endNs) that match. */
+  series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]>;
+  labelNames(startNs: bigint, endNs: bigint, matchers?: LabelMatcher[]): Promise<string[]>;
+  labelValues(
+    name: string,
+    startNs: bigint,
+    endNs: bigint,
+    matchers?: LabelMatcher[],
+  ): Promise<string[]>;
+}
+
+/** A LogQL line filter that storage evaluates (Loki 3.0 semantics). */
+export interface LineFilter {
+  /** `|=` contains, `!=` does not contain, `|~` regex, `!~` not regex, `|>` / `!>` pattern. */
+  op: '|=' | '!=' | '|~' | '!~' | '|>' | '!>';
+  /** Alternatives joined by `or` (`|= "a" or "b"`): the filter holds when any does. */
+  values: string[];
+}
+
+export interface SelectLogsRequest {
+  matchers: LabelMatcher[];
+  filters: LineFilter[];
+  /** Inclusive. */
+  startNs: bigint;
+  /** Exclusive. */
+  endNs: bigint;
+  direction: 'forward' | 'backward';
+  /** Most entries to return; undefined for all (the engine then stops by `signal`). */
+  limit?: number;
+  signal?: AbortSignal;
+}
+
+export interface StoredEntry {
+  /** Canonical (sorted) stream labels; the same object for every entry of a stream. */
+  labels: Labels;
+  timestamp: bigint;
+  line: string;
+  metadata?: Labels;
+}
+
+export interface BucketRequest {
+  matchers: LabelMatcher[];
+  filters: LineFilter[];
+  startNs: bigint;
+  endNs: bigint;
+  originNs: bigint;
+  bucketNs: bigint;
+  signal?: AbortSignal;
+}
+
+export interface StreamBuckets {
+  labels: Labels;
+  /** Bucket index k → counts, only for non-empty buckets. */
+  buckets: Map<number, { count: number; bytes: number }>;
+}
