@@ -34,3 +34,49 @@ export interface Component {
   run(signal: AbortSignal): Promise<void>;
   health(): { healthy: boolean; message?: string };
 }
+
+/**
+ * The shape of a component's arguments, as Alloy's documentation lists
+ * them: attributes with types and defaults, and nested blocks. The runtime
+ * refuses arguments and blocks that are not listed, and fills defaults.
+ */
+export interface ArgumentSchema {
+  attributes: Record<string, AttributeSpec>;
+  blocks: Record<string, BlockSpec>;
+}
+
+export interface AttributeSpec {
+  /** `duration` is an Alloy string such as "10s", passed on as milliseconds. */
+  type: 'string' | 'number' | 'bool' | 'duration' | 'list' | 'map' | 'receiver' | 'any';
+  required?: boolean;
+  default?: unknown;
+}
+
+export interface BlockSpec {
+  schema: ArgumentSchema;
+  /** The block may appear several times (e.g. `rule`, `stage.*`); passed as an array. */
+  multiple?: boolean;
+  required?: boolean;
+}
+
+/** Everything the runtime gives a component when building it. */
+export interface ComponentOptions {
+  /** `loki.source.file.logs`. */
+  id: string;
+  /** A directory of its own for positions, cursors and buffers (Alloy's --storage.path). */
+  dataPath: string;
+  logger: import('pino').Logger;
+  /**
+   * The logs role of the same process, when the agent runs inside `obs up`:
+   * `loki.write` hands batches to `sink` instead of POSTing to `pushUrl`.
+   */
+  inProcessLogs?: { pushUrl: string; sink: import('../logs/sink.js').LogSink };
+}
+
+/** A component type the runtime can build, e.g. `loki.source.file`. */
+export interface ComponentDefinition {
+  name: string;
+  arguments: ArgumentSchema;
+  /** Exports available right after `build`, e.g. `receiver` (lets the graph be wired in any order). */
+  build(options: ComponentOptions, args: Record<string, unknown>): Component;
+}
