@@ -43,6 +43,18 @@ export interface Component {
 export interface ArgumentSchema {
   attributes: Record<string, AttributeSpec>;
   blocks: Record<string, BlockSpec>;
+  /**
+   * Alloy's enum blocks: kinds sharing one prefix whose order matters
+   * (`stage.json`, `stage.regex`, ... in `loki.process`). Keyed by prefix,
+   * then kind; passed as `[{ kind, args }]` in file order under the prefix.
+   */
+  enums?: Record<string, Record<string, ArgumentSchema>>;
+}
+
+/** One enum block as passed to a component, e.g. `{ kind: 'json', args: { expressions } }`. */
+export interface EnumBlock {
+  kind: string;
+  args: Record<string, unknown>;
 }
 
 export interface AttributeSpec {
@@ -71,6 +83,24 @@ export interface ComponentOptions {
    * `loki.write` hands batches to `sink` instead of POSTing to `pushUrl`.
    */
   inProcessLogs?: { pushUrl: string; sink: import('../logs/sink.js').LogSink };
+  /**
+   * Call when a value from `exports()` changed (e.g. `discovery.docker`
+   * found new targets): the runtime re-evaluates the components that
+   * reference it and calls their `update`.
+   */
+  onExportsChange?: () => void;
+  /** Counters the debug server's `/metrics` shows for this component. */
+  metrics?: ComponentMetrics;
+}
+
+/**
+ * Per-component counters (`/metrics` on the debug port): lines read, sent,
+ * and dropped with a reason, labelled with the component id.
+ */
+export interface ComponentMetrics {
+  read(lines: number): void;
+  sent(lines: number): void;
+  dropped(lines: number, reason: string): void;
 }
 
 /** A component type the runtime can build, e.g. `loki.source.file`. */
