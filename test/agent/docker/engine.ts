@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The directory holding package.json, found by walking up (works from src/ under tsx and dist/). */
+export function repoRoot(): string {
+  let dir = dirname(new URL(import.meta.url).pathname);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + import.meta.url);
+    dir = up;
+  }
+  return dir;
+}
+
+export interface DockerEngine {
+  /** unix:///... for DockerClient and the docker CLI. */
+  host: string;
+  docker(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real private Docker engine (../shared/tools/dockerd-up.sh), one per test
+ * file so files can run side by side; or the one DOCKER_HOST names, left
+ * running. Undefined when none can be had (a test then skips; under CI=true
+ * it must fail instead).
+ */
+export async function startDockerEngine(): Promise<DockerEngine | undefined> {
+  const tools = join(repoRoot(), '..', 'shared', 'tools');
+  let host = process.env.DOCKER_HOST;
+  let dir: string | undefined;
+  if (!host) {
+    dir = `/tmp/obs-dockerd-test-${process.pid}`;
+    try {
+      const { stdout } = await run(join(tools, 'dockerd-up.sh'), [dir], { timeout: 120_000 });
+      host = /DOCKER_HOST=(\S+)/.exec(stdout)?.[1];
+    } catch (err) {
+      if (process.env.CI === 'true') throw err;
+      return undefined;
+    }
+    if (!host) return undefined;
+  }
+  const env = { ...process.env, DOCKER_HOST: host };
+  return {
+    host,
+    async docker(...args: string[]) {
+      const { stdout } = await run('docker', args, { env, timeout: 60_000 });
+      return stdout.trim();
+    },
+    async stop() {
+      if (!dir) return;
+      await run(join(tools, 'dockerd-down.sh'), [dir], { timeout: 60_000 });
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
