@@ -1,0 +1,51 @@
+import protobuf from 'protobufjs';
+import snappy from 'snappy';
+import { formatLabels } from '../../../common/labels.js';
+import type { LogStream } from '../../../logs/sink.js';
+
+/**
+ * Loki's push body, `logproto.PushRequest`, written field by field:
+ * streams = 1 { labels = 1, entries = 2 { timestamp = 1 { seconds = 1,
+ * nanos = 2 }, line = 2, structuredMetadata = 3 { name = 1, value = 2 } } },
+ * snappy block-compressed as Promtail and Alloy send it.
+ */
+export function encodePushProto(streams: LogStream[]): Buffer {
+  const w = protobuf.Writer.create();
+  for (const stream of streams) {
+    w.uint32((1 << 3) | 2).fork();
+    w.uint32((1 << 3) | 2).string(formatLabels(stream.labels));
+    for (const e of stream.entries) {
+      w.uint32((2 << 3) | 2).fork();
+      const seconds = e.timestamp / 1_000_000_000n;
+      const nanos = Number(e.timestamp % 1_000_000_000n);
+      w.uint32((1 << 3) | 2).fork();
+      if (seconds !== 0n) w.uint32(1 << 3).int64(seconds.toString());
+      if (nanos !== 0) w.uint32(2 << 3).int32(nanos);
+      w.ldelim();
+      w.uint32((2 << 3) | 2).string(e.line);
+      for (const [name, value] of Object.entries(e.metadata ?? {})) {
+        w.uint32((3 << 3) | 2).fork();
+        w.uint32((1 << 3) | 2).string(name);
+        w.uint32((2 << 3) | 2).string(value);
+        w.ldelim();
+      }
+      w.ldelim();
+    }
+    w.ldelim();
+  }
+  return snappy.compressSync(Buffer.from(w.finish()));
+}
+
+/** The JSON form of the same request (`Content-Type: application/json`). */
+export function encodePushJson(streams: LogStream[]): string {
+  return JSON.stringify({
+    streams: streams.map((s) => ({
+      stream: s.labels,
+      values: s.entries.map((e) =>
+        e.metadata && Object.keys(e.metadata).length > 0
+          ? [e.timestamp.toString(), e.line, e.metadata]
+          : [e.timestamp.toString(), e.line],
+      ),
+    })),
+  });
+}

@@ -1,0 +1,148 @@
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { LogPushError, type LogSink, type LogStream } from '../../../logs/sink.js';
+import { encodePushProto } from './push-request.js';
+
+/** Where an endpoint's batches go: a Loki push URL or the in-process logs role. */
+export interface PushTarget {
+  push(streams: LogStream[]): Promise<void>;
+}
+
+/** A push that failed; `retryable` as Alloy decides it (5xx, 429 if enabled, network errors). */
+export class PushFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PushFailure';
+  }
+}
+
+/** Loki's label for a per-entry tenant, set by `stage.tenant`; removed before sending. */
+export const TENANT_LABEL = '__tenant_id__';
+
+export interface HttpTargetConfig {
+  url: string;
+  headers: Record<string, string>;
+  tenantId?: string;
+  remoteTimeoutMs: number;
+  retryOn429: boolean;
+  /** Authorization header value (basic, bearer or `authorization` block). */
+  authorization?: string;
+  tls?: {
+    ca?: Buffer;
+    cert?: Buffer;
+    key?: Buffer;
+    servername?: string;
+    rejectUnauthorized: boolean;
+  };
+}
+
+export class HttpPushTarget implements PushTarget {
+  private readonly agent: http.Agent;
+  private readonly url: URL;
+
+  constructor(private readonly config: HttpTargetConfig) {
+    this.url = new URL(config.url);
+    this.agent =
+      this.url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, ...config.tls })
+        : new http.Agent({ keepAlive: true });
+  }
+
+  async push(streams: LogStream[]): Promise<void> {
+    for (const [tenant, group] of splitByTenant(streams, this.config.tenantId)) {
+      await this.post(encodePushProto(group), tenant);
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private post(body: Buffer, tenant: string | undefined): Promise<void> {
+    const headers: Record<string, string> = {
+      ...this.config.headers,
+      'Content-Type': 'application/x-protobuf',
+      'Content-Length': String(body.length),
+      'User-Agent': 'obs-agent (loki.write)',
+    };
+    if (tenant) headers['X-Scope-OrgID'] = tenant;
+    if (this.config.authorization) headers.Authorization = this.config.authorization;
+    const lib = this.url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = lib.request(
+        this.url,
+        { method: 'POST', headers, agent: this.agent, timeout: this.config.remoteTimeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) => reject(new PushFailure(err.message, true)));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve();
+            const text = Buffer.concat(chunks).toString('utf8').trim().slice(0, 1024);
+            const retryable = status >= 500 || (status === 429 && this.config.retryOn429);
+            reject(
+              new PushFailure(`server returned HTTP status ${status}: ${text}`, retryable, status),
+            );
+          });
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(new Error(`timeout after ${this.config.remoteTimeoutMs}ms`)),
+      );
+      req.on('error', (err) => reject(new PushFailure(err.message, true)));
+      req.end(body);
+    });
+  }
+}
+
+/** The logs role of the same process: no encoding, no HTTP hop. */
+export class SinkPushTarget implements PushTarget {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly retryOn429: boolean,
+  ) {}
+
+  async push(streams: LogStream[]): Promise<void> {
+    const clean = [...splitByTenant(streams, undefined)].flatMap(([, group]) => group);
+    try {
+      await this.sink.push(clean);
+    } catch (err) {
+      if (err instanceof LogPushError) {
+        const retryable = err.status >= 500 || (err.status === 429 && this.retryOn429);
+        throw new PushFailure(err.message, retryable, err.status);
+      }
+      throw new PushFailure(err instanceof Error ? err.message : String(err), true);
+    }
+  }
+}
+
+/** Groups streams by their `__tenant_id__` label (removed), else the endpoint's tenant. */
+function splitByTenant(
+  streams: LogStream[],
+  fallback: string | undefined,
+): Map<string | undefined, LogStream[]> {
+  const out = new Map<string | undefined, LogStream[]>();
+  for (const s of streams) {
+    let tenant = fallback;
+    let stream = s;
+    if (TENANT_LABEL in s.labels) {
+      const { [TENANT_LABEL]: t, ...labels } = s.labels;
+      tenant = t || fallback;
+      stream = { labels, entries: s.entries };
+    }
+    const list = out.get(tenant);
+    if (list) list.push(stream);
+    else out.set(tenant, [stream]);
+  }
+  return out;
+}
+
+export function readOptionalFile(path: string | undefined): Buffer | undefined {
+  return path ? readFileSync(path) : undefined;
+}
