@@ -1,0 +1,10 @@
+export {
+  expandGlob,
+  loadPrometheusConfig,
+  parsePrometheusConfig,
+  PROMETHEUS_DEFAULTS,
+  SCRAPE_PROTOCOL_HEADERS,
+} from './load.js';
+export { renderConfigYaml } from './render.js';
+export { formatBase2Bytes, parseBase2Bytes } from './units.js';
+export type * from './types.js';
