@@ -28,3 +28,18 @@ export interface MetricsSource {
   readonly instance: string;
   collect(): Promise<{ contentType: string; body: string }>;
 }
+
+/**
+ * Why `SampleAppender.append` (or `commit`, when another commit got there
+ * first) refused a sample; messages are Prometheus's. Scrapes count and skip
+ * such samples; the remote-write receiver answers 400 with the message.
+ */
+export class SampleAppendError extends Error {
+  constructor(
+    readonly reason: 'out_of_order' | 'out_of_bounds' | 'duplicate',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SampleAppendError';
+  }
+}

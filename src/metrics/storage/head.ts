@@ -1,0 +1,104 @@
+import { XorChunkEncoder, chunkCount, decodeXorChunk } from './xor-chunk.js';
+import type { SeriesEntry } from './series-index.js';
+
+/** Samples per chunk, as Prometheus: small enough to decode cheaply, large enough to compress. */
+export const SAMPLES_PER_CHUNK = 120;
+
+export interface HeadChunk {
+  bytes: Uint8Array;
+  minT: number;
+  maxT: number;
+  count: number;
+}
+
+/** One series' recent samples: closed chunks plus the one being appended to. */
+export class HeadSeries {
+  closed: HeadChunk[] = [];
+  open: XorChunkEncoder | null = null;
+  lastT = -Infinity;
+  lastHi = 0;
+  lastLo = 0;
+  /** Whether the WAL already holds this series' labels. */
+  logged = false;
+
+  constructor(readonly entry: SeriesEntry) {}
+
+  get empty(): boolean {
+    return this.closed.length === 0 && this.open === null;
+  }
+
+  /** Appends a sample known to be newer than lastT; cuts chunks at block boundaries. */
+  append(t: number, hi: number, lo: number, blockRangeMs: number): void {
+    let open = this.open;
+    if (
+      open &&
+      (open.count >= SAMPLES_PER_CHUNK ||
+        Math.floor(t / blockRangeMs) !== Math.floor(open.minT / blockRangeMs))
+    ) {
+      this.closeOpen();
+      open = null;
+    }
+    if (!open) open = this.open = new XorChunkEncoder(32);
+    open.append(t, hi, lo);
+    this.lastT = t;
+    this.lastHi = hi;
+    this.lastLo = lo;
+    if (t < this.entry.minT) this.entry.minT = t;
+    if (t > this.entry.maxT) this.entry.maxT = t;
+  }
+
+  closeOpen(): void {
+    const open = this.open;
+    if (!open) return;
+    this.closed.push({ bytes: open.finish(), minT: open.minT, maxT: open.maxT, count: open.count });
+    this.open = null;
+  }
+
+  /** Every chunk, oldest first, the open one as a snapshot of its current bytes. */
+  chunks(): HeadChunk[] {
+    if (!this.open) return this.closed;
+    const o = this.open;
+    return [
+      ...this.closed,
+      { bytes: o.bytes.subarray(0, o.byteLength), minT: o.minT, maxT: o.maxT, count: o.count },
+    ];
+  }
+
+  /** Removes chunks wholly before `boundary` (persisted to a block) and returns them. */
+  takeBefore(boundary: number): HeadChunk[] {
+    if (this.open && this.open.maxT < boundary) this.closeOpen();
+    let i = 0;
+    while (i < this.closed.length && this.closed[i]!.maxT < boundary) i++;
+    return this.closed.splice(0, i);
+  }
+
+  /** Drops samples in [mint, maxt] by re-encoding the affected chunks (a head tombstone). */
+  deleteRange(mint: number, maxt: number, blockRangeMs: number): void {
+    const chunks = this.chunks();
+    if (!chunks.some((c) => c.maxT >= mint && c.minT <= maxt)) return;
+    const total = chunks.reduce((n, c) => n + c.count, 0);
+    const ts = new Float64Array(total);
+    const vs = new Float64Array(total);
+    let n = 0;
+    for (const c of chunks) n = decodeXorChunk(c.bytes, -Infinity, Infinity, ts, vs, n);
+    const words = new Uint32Array(vs.buffer);
+    const { lastT, lastHi, lastLo } = this;
+    this.closed = [];
+    this.open = null;
+    for (let i = 0; i < n; i++) {
+      const t = ts[i]!;
+      if (t >= mint && t <= maxt) continue;
+      this.append(t, words[i * 2 + 1]!, words[i * 2]!, blockRangeMs);
+    }
+    // Deleting never reopens the past for appends: keep the newest accepted time.
+    this.lastT = lastT;
+    this.lastHi = lastHi;
+    this.lastLo = lastLo;
+  }
+}
+
+export function countSamples(chunks: { bytes: Uint8Array }[]): number {
+  let n = 0;
+  for (const c of chunks) n += chunkCount(c.bytes);
+  return n;
+}

@@ -1,0 +1,141 @@
+import type { LabelMatcher } from '../../common/labels.js';
+import type { Querier, SelectHints, Series } from '../queryable.js';
+import type { Block, Interval } from './block.js';
+import type { HeadSeries } from './head.js';
+import type { SeriesEntry, SeriesIndex } from './series-index.js';
+import { chunkCount, decodeXorChunk } from './xor-chunk.js';
+
+export interface QuerierSource {
+  index: SeriesIndex;
+  blocks: Block[];
+  headSeries(id: number): HeadSeries | undefined;
+  release(blocks: Block[]): void;
+}
+
+/** Reads blocks (oldest first) then the head; blocks never overlap the head. */
+export class StoreQuerier implements Querier {
+  private closed = false;
+
+  constructor(
+    private readonly src: QuerierSource,
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  private entries(matchers: LabelMatcher[] | undefined): SeriesEntry[] {
+    const { index } = this.src;
+    const ids =
+      matchers && matchers.length ? index.match(matchers) : [...index.all()].map((e) => e.id);
+    const out: SeriesEntry[] = [];
+    for (const id of ids) {
+      const e = index.get(id);
+      if (e && e.maxT >= this.mint && e.minT <= this.maxt) out.push(e);
+    }
+    return out;
+  }
+
+  async select(matchers: LabelMatcher[], hints?: SelectHints): Promise<Series[]> {
+    const mint = Math.max(this.mint, hints?.startMs ?? -Infinity);
+    const maxt = Math.min(this.maxt, hints?.endMs ?? Infinity);
+    const entries = this.entries(matchers);
+    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const out: Series[] = [];
+    if (hints?.func === 'series') {
+      for (const e of entries) {
+        out.push({
+          labels: { ...e.labels },
+          timestamps: new Float64Array(0),
+          values: new Float64Array(0),
+        });
+      }
+      return out;
+    }
+    for (const e of entries) {
+      const s = this.read(e, mint, maxt);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** One series' samples over the querier's whole window. */
+  readSeries(e: SeriesEntry): Series | null {
+    return this.read(e, this.mint, this.maxt);
+  }
+
+  private read(e: SeriesEntry, mint: number, maxt: number): Series | null {
+    const parts: { chunks: Uint8Array[]; stones?: Interval[] }[] = [];
+    let total = 0;
+    for (const b of this.src.blocks) {
+      if (b.meta.maxTime <= mint || b.meta.minTime > maxt) continue;
+      const chunks = b.chunks(e.id, mint, maxt);
+      if (!chunks.length) continue;
+      for (const c of chunks) total += chunkCount(c);
+      parts.push({ chunks, stones: b.tombstones.get(e.id) });
+    }
+    const hs = this.src.headSeries(e.id);
+    if (hs) {
+      const chunks = hs.chunks().filter((c) => c.maxT >= mint && c.minT <= maxt);
+      for (const c of chunks) total += c.count;
+      parts.push({ chunks: chunks.map((c) => c.bytes) });
+    }
+    if (total === 0) return null;
+    const ts = new Float64Array(total);
+    const vs = new Float64Array(total);
+    let n = 0;
+    for (const part of parts) {
+      const start = n;
+      for (const c of part.chunks) n = decodeXorChunk(c, mint, maxt, ts, vs, n);
+      if (part.stones) n = dropDeleted(ts, vs, start, n, part.stones);
+    }
+    if (n === 0) return null;
+    return {
+      labels: { ...e.labels },
+      timestamps: n === total ? ts : ts.slice(0, n),
+      values: n === total ? vs : vs.slice(0, n),
+    };
+  }
+
+  async labelNames(matchers?: LabelMatcher[]): Promise<string[]> {
+    if (!matchers || matchers.length === 0) return this.src.index.labelNames();
+    const names = new Set<string>();
+    for (const e of this.entries(matchers)) for (const n of Object.keys(e.labels)) names.add(n);
+    return [...names].sort();
+  }
+
+  async labelValues(name: string, matchers?: LabelMatcher[]): Promise<string[]> {
+    if (!matchers || matchers.length === 0) return this.src.index.labelValues(name);
+    const values = new Set<string>();
+    for (const e of this.entries(matchers)) {
+      const v = e.labels[name];
+      if (v !== undefined) values.add(v);
+    }
+    return [...values].sort();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.src.release(this.src.blocks);
+  }
+}
+
+/** Removes samples inside tombstoned intervals from [start, end), compacting in place. */
+function dropDeleted(
+  ts: Float64Array,
+  vs: Float64Array,
+  start: number,
+  end: number,
+  stones: Interval[],
+): number {
+  const words = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
+  let w = start;
+  for (let r = start; r < end; r++) {
+    const t = ts[r]!;
+    if (stones.some((s) => t >= s.mint && t <= s.maxt)) continue;
+    ts[w] = t;
+    words[w * 2] = words[r * 2]!;
+    words[w * 2 + 1] = words[r * 2 + 1]!;
+    w++;
+  }
+  return w;
+}

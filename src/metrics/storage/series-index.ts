@@ -1,0 +1,188 @@
+import type { LabelMatcher, Labels } from '../../common/labels.js';
+import { compileMatcher } from './matcher.js';
+
+/** Separator for series keys; never valid in UTF-8 label text. */
+const SEP = '\xff';
+
+export function seriesKey(labels: Labels): string {
+  const names = Object.keys(labels).sort();
+  let key = '';
+  for (const name of names) key += name + SEP + labels[name] + SEP;
+  return key;
+}
+
+/** Identity of one series shared by the head and every block. */
+export interface SeriesEntry {
+  id: number;
+  key: string;
+  labels: Labels;
+  /** Oldest and newest sample time over head and blocks (ms), for range pruning. */
+  minT: number;
+  maxT: number;
+}
+
+/**
+ * All known series and the postings (label name → value → ascending series
+ * ids) that resolve matchers without touching samples, as Prometheus's
+ * index does. Ids only grow, so appending keeps every postings list sorted.
+ */
+export class SeriesIndex {
+  private byKey = new Map<string, SeriesEntry>();
+  private byId = new Map<number, SeriesEntry>();
+  private postings = new Map<string, Map<string, number[]>>();
+  private nextId = 1;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: number): SeriesEntry | undefined {
+    return this.byId.get(id);
+  }
+
+  getByKey(key: string): SeriesEntry | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The entry for these labels, created (with a fresh or given id) if new. */
+  getOrCreate(labels: Labels, key = seriesKey(labels), id?: number): SeriesEntry {
+    const found = this.byKey.get(key);
+    if (found) return found;
+    const entryId = id ?? this.nextId;
+    if (entryId >= this.nextId) this.nextId = entryId + 1;
+    const entry: SeriesEntry = {
+      id: entryId,
+      key,
+      labels: { ...labels },
+      minT: Infinity,
+      maxT: -Infinity,
+    };
+    this.byKey.set(key, entry);
+    this.byId.set(entryId, entry);
+    for (const name of Object.keys(labels)) {
+      let values = this.postings.get(name);
+      if (!values) this.postings.set(name, (values = new Map()));
+      const list = values.get(labels[name]!);
+      if (!list) values.set(labels[name]!, [entryId]);
+      else if (list[list.length - 1]! < entryId) list.push(entryId);
+      else insertSorted(list, entryId);
+    }
+    return entry;
+  }
+
+  /** Drops series no longer present anywhere (after retention or deletion). */
+  retain(keep: (entry: SeriesEntry) => boolean): void {
+    const dropped = new Set<number>();
+    for (const entry of this.byId.values()) if (!keep(entry)) dropped.add(entry.id);
+    if (dropped.size === 0) return;
+    for (const id of dropped) {
+      const entry = this.byId.get(id)!;
+      this.byId.delete(id);
+      this.byKey.delete(entry.key);
+      for (const name of Object.keys(entry.labels)) {
+        const values = this.postings.get(name)!;
+        const list = values.get(entry.labels[name]!)!;
+        const next = list.filter((x) => x !== id);
+        if (next.length) values.set(entry.labels[name]!, next);
+        else {
+          values.delete(entry.labels[name]!);
+          if (values.size === 0) this.postings.delete(name);
+        }
+      }
+    }
+  }
+
+  all(): IterableIterator<SeriesEntry> {
+    return this.byId.values();
+  }
+
+  labelNames(): string[] {
+    return [...this.postings.keys()].sort();
+  }
+
+  labelValues(name: string): string[] {
+    return [...(this.postings.get(name)?.keys() ?? [])].sort();
+  }
+
+  /** Ascending ids of series matching every matcher (Prometheus's PostingsForMatchers). */
+  match(matchers: LabelMatcher[]): number[] {
+    let result: number[] | undefined;
+    const subtract: number[][] = [];
+    for (const m of matchers) {
+      const test = compileMatcher(m);
+      const values = this.postings.get(m.name);
+      if (test('')) {
+        // Matches series without the label too: remove those whose value fails.
+        if (!values) continue;
+        const lists: number[][] = [];
+        for (const [value, list] of values) if (!test(value)) lists.push(list);
+        if (lists.length) subtract.push(unionAll(lists));
+      } else {
+        if (!values) return [];
+        if (m.type === '=') {
+          const list = values.get(m.value);
+          if (!list) return [];
+          result = result ? intersect(result, list) : list;
+        } else {
+          const lists: number[][] = [];
+          for (const [value, list] of values) if (test(value)) lists.push(list);
+          const union = unionAll(lists);
+          result = result ? intersect(result, union) : union;
+        }
+        if (result.length === 0) return [];
+      }
+    }
+    if (!result) result = [...this.byId.keys()].sort((a, b) => a - b);
+    for (const list of subtract) result = difference(result, list);
+    return result;
+  }
+}
+
+function insertSorted(list: number[], id: number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  if (list[lo] !== id) list.splice(lo, 0, id);
+}
+
+function intersect(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
+}
+
+function difference(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let j = 0;
+  for (const x of a) {
+    while (j < b.length && b[j]! < x) j++;
+    if (b[j] !== x) out.push(x);
+  }
+  return out;
+}
+
+function unionAll(lists: number[][]): number[] {
+  if (lists.length === 0) return [];
+  if (lists.length === 1) return lists[0]!;
+  const all: number[] = [];
+  for (const list of lists) for (const x of list) all.push(x);
+  all.sort((a, b) => a - b);
+  const out: number[] = [];
+  for (const x of all) if (out[out.length - 1] !== x) out.push(x);
+  return out;
+}

@@ -1,0 +1,468 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { LabelMatcher, Labels } from '../../common/labels.js';
+import type { SampleAppender } from '../appender.js';
+import type { Querier } from '../queryable.js';
+import { Block, writeBlock, type BlockSeriesInput } from './block.js';
+import { HeadAppender } from './head-appender.js';
+import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
+import { duplicate, outOfBounds, outOfOrder } from './errors.js';
+import { SeriesIndex, type SeriesEntry } from './series-index.js';
+import { StoreQuerier } from './querier.js';
+import { Wal, fsyncDir, replayWal } from './wal.js';
+import {
+  RecordType,
+  decodeHeadChunk,
+  decodeSeries,
+  decodeTombstones,
+  encodeHeadChunk,
+  encodeSamples,
+  encodeSeries,
+  encodeTombstones,
+  forEachSample,
+  type WalTombstone,
+} from './wal-records.js';
+import { XorChunkEncoder, decodeXorChunk } from './xor-chunk.js';
+import { buildTsdbStatus, type TsdbStatus } from './tsdb-status.js';
+import type { MetricMetadata, MetricsStore, MetricsStoreOptions } from './types.js';
+
+const DEFAULT_BLOCK_RANGE_MS = 2 * 3600 * 1000;
+
+/**
+ * The TSDB: series index + head (WAL-backed) + immutable blocks, laid out as
+ * Prometheus's: `<dir>/wal/`, `<dir>/<ULID>/` blocks, `<dir>/snapshots/`.
+ */
+export class TsdbStore implements MetricsStore {
+  readonly index = new SeriesIndex();
+  private head = new Map<number, HeadSeries>();
+  blocks: Block[] = [];
+  private wal!: Wal;
+  private headMinT = Infinity;
+  private headMaxT = -Infinity;
+  /** Newest block's maxTime: the head starts here. */
+  private blocksMaxT = -Infinity;
+  private compaction: Promise<void> | null = null;
+  private meta = new Map<string, MetricMetadata>();
+  private readonly blockRange: number;
+  private closed = false;
+
+  constructor(private readonly opts: MetricsStoreOptions) {
+    this.blockRange = opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS;
+  }
+
+  get dir(): string {
+    return this.opts.dir;
+  }
+
+  async open(): Promise<void> {
+    const dir = this.opts.dir;
+    fs.mkdirSync(dir, { recursive: true });
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (name.endsWith('.tmp')) fs.rmSync(full, { recursive: true, force: true });
+      else if (/^[0-9A-Z]{26}$/.test(name) && fs.existsSync(path.join(full, 'meta.json'))) {
+        this.blocks.push(Block.open(full, this.index));
+      }
+    }
+    this.sortBlocks();
+    this.replay();
+    await this.wal.checkpoint(this.checkpointRecords());
+    this.applyRetention();
+    this.gcSeries();
+  }
+
+  private sortBlocks(): void {
+    this.blocks.sort((a, b) => a.meta.minTime - b.meta.minTime);
+    this.blocksMaxT = this.blocks.length
+      ? Math.max(...this.blocks.map((b) => b.meta.maxTime))
+      : -Infinity;
+  }
+
+  /** Rebuilds the head from the WAL; ids in the log are the previous process's. */
+  private replay(): void {
+    const walDir = path.join(this.opts.dir, 'wal');
+    const byWalId = new Map<number, SeriesEntry>();
+    const last = replayWal(walDir, (payload) => {
+      switch (payload[0] as RecordType) {
+        case RecordType.Series:
+          for (const s of decodeSeries(payload))
+            byWalId.set(s.id, this.index.getOrCreate(s.labels));
+          break;
+        case RecordType.Samples:
+          forEachSample(payload, (id, t, hi, lo) => {
+            const e = byWalId.get(id);
+            if (e) this.replaySample(e, t, hi, lo);
+          });
+          break;
+        case RecordType.Tombstones:
+          for (const s of decodeTombstones(payload)) {
+            const e = byWalId.get(s.id);
+            const hs = e && this.head.get(e.id);
+            if (hs) hs.deleteRange(s.mint, s.maxt, this.blockRange);
+          }
+          break;
+        case RecordType.HeadChunk: {
+          const { id, bytes } = decodeHeadChunk(payload);
+          const e = byWalId.get(id);
+          if (!e) break;
+          const n = (bytes[0]! << 8) | bytes[1]!;
+          const ts = new Float64Array(n);
+          const vs = new Float64Array(n);
+          const got = decodeXorChunk(bytes, -Infinity, Infinity, ts, vs, 0);
+          const words = new Uint32Array(vs.buffer);
+          for (let i = 0; i < got; i++)
+            this.replaySample(e, ts[i]!, words[i * 2 + 1]!, words[i * 2]!);
+          break;
+        }
+      }
+    });
+    this.wal = Wal.open(walDir, last);
+  }
+
+  private replaySample(e: SeriesEntry, t: number, hi: number, lo: number): void {
+    // Samples already persisted in a block (crash between block write and checkpoint).
+    if (t < this.blocksMaxT) return;
+    let hs = this.head.get(e.id);
+    if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
+    if (t <= hs.lastT) return;
+    hs.append(t, hi, lo, this.blockRange);
+    if (t < this.headMinT) this.headMinT = t;
+    if (t > this.headMaxT) this.headMaxT = t;
+  }
+
+  /** The head's whole state as WAL records, with this process's series ids. */
+  private checkpointRecords(): Buffer[] {
+    const series: { id: number; labels: Labels }[] = [];
+    const chunks: Buffer[] = [];
+    for (const hs of this.head.values()) {
+      hs.logged = true;
+      series.push({ id: hs.entry.id, labels: hs.entry.labels });
+      for (const c of hs.chunks()) chunks.push(encodeHeadChunk(hs.entry.id, c.bytes));
+    }
+    return [encodeSeries(series), ...chunks];
+  }
+
+  appender(): SampleAppender {
+    if (this.closed) throw new Error('metrics store is closed');
+    return new HeadAppender({
+      entryFor: (labels, key) => this.index.getByKey(key) ?? this.index.getOrCreate(labels, key),
+      headSeries: (id) => this.head.get(id),
+      minValidTime: () => Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2),
+      commitSamples: (entries, ts, his, los) => this.commitSamples(entries, ts, his, los),
+    });
+  }
+
+  private commitSamples(
+    entries: SeriesEntry[],
+    ts: number[],
+    his: number[],
+    los: number[],
+  ): Promise<void> {
+    const n = ts.length;
+    // Re-check against commits that landed since append(): all or nothing.
+    const minValid = Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2);
+    const seen = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      const t = ts[i]!;
+      if (t < minValid) return Promise.reject(outOfBounds());
+      const id = entries[i]!.id;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const last = this.head.get(id)?.lastT ?? -Infinity;
+      if (t < last) return Promise.reject(outOfOrder());
+      if (t === last) return Promise.reject(duplicate());
+    }
+    const newSeries: { id: number; labels: Labels }[] = [];
+    const ids = new Uint32Array(n);
+    const tsa = new Float64Array(n);
+    const words = new Uint32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      const e = entries[i]!;
+      let hs = this.head.get(e.id);
+      if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
+      if (!hs.logged) {
+        hs.logged = true;
+        newSeries.push({ id: e.id, labels: e.labels });
+      }
+      const t = ts[i]!;
+      hs.append(t, his[i]!, los[i]!, this.blockRange);
+      if (t < this.headMinT) this.headMinT = t;
+      if (t > this.headMaxT) this.headMaxT = t;
+      ids[i] = e.id;
+      tsa[i] = t;
+      words[i * 2] = los[i]!;
+      words[i * 2 + 1] = his[i]!;
+    }
+    const logged: Promise<void>[] = [];
+    if (newSeries.length) logged.push(this.wal.log(encodeSeries(newSeries)));
+    logged.push(this.wal.log(encodeSamples(ids, tsa, words, n)));
+    this.maybeCompact();
+    return Promise.all(logged).then(() => undefined);
+  }
+
+  async querier(mintMs: number, maxtMs: number): Promise<Querier> {
+    const blocks = this.blocks.filter((b) => b.meta.maxTime > mintMs && b.meta.minTime <= maxtMs);
+    for (const b of blocks) b.refs++;
+    return new StoreQuerier(
+      {
+        index: this.index,
+        blocks,
+        headSeries: (id) => this.head.get(id),
+        release: (bs) => bs.forEach((b) => b.release()),
+      },
+      mintMs,
+      maxtMs,
+    );
+  }
+
+  private maybeCompact(): void {
+    if (this.compaction || this.closed) return;
+    if (!(this.headMaxT - this.headMinT > this.blockRange * 1.5)) return;
+    this.compaction = this.compact()
+      .catch((err) => this.opts.logger?.error({ err }, 'compaction failed'))
+      .finally(() => {
+        this.compaction = null;
+      });
+  }
+
+  /**
+   * Cuts the oldest block-range windows out of the head into blocks while the
+   * head spans more than 1.5 ranges (Prometheus's rule), then checkpoints the
+   * WAL and applies retention.
+   */
+  async compact(): Promise<void> {
+    let cut = false;
+    while (this.headMaxT - this.headMinT > this.blockRange * 1.5) {
+      const mint = Math.floor(this.headMinT / this.blockRange) * this.blockRange;
+      this.persistHead(mint, mint + this.blockRange);
+      cut = true;
+    }
+    if (!cut) return;
+    await this.wal.checkpoint(this.checkpointRecords());
+    this.applyRetention();
+    this.gcSeries();
+  }
+
+  private persistHead(mint: number, maxt: number): void {
+    const series: BlockSeriesInput[] = [];
+    const entries = [...this.head.values()].sort((a, b) =>
+      a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
+    );
+    for (const hs of entries) {
+      const chunks = hs.takeBefore(maxt);
+      if (!chunks.length) continue;
+      series.push({
+        labels: hs.entry.labels,
+        chunks: chunks.map((c) => c.bytes),
+        minT: chunks[0]!.minT,
+        maxT: chunks[chunks.length - 1]!.maxT,
+        samples: countSamples(chunks),
+      });
+    }
+    if (series.length) {
+      const meta = writeBlock(this.opts.dir, mint, maxt, series);
+      this.blocks.push(Block.open(path.join(this.opts.dir, meta.ulid), this.index));
+    }
+    this.blocksMaxT = Math.max(this.blocksMaxT, maxt);
+    this.sortBlocks();
+    let minT = Infinity;
+    for (const [id, hs] of this.head) {
+      const first = hs.closed[0]?.minT ?? hs.open?.minT;
+      if (first === undefined) {
+        if (hs.lastT < maxt) this.head.delete(id);
+        continue;
+      }
+      if (first < minT) minT = first;
+    }
+    this.headMinT = minT;
+    if (minT === Infinity) this.headMaxT = -Infinity;
+  }
+
+  /** Drops whole blocks beyond the time or size retention, oldest first. */
+  private applyRetention(): void {
+    const { retentionMs, retentionBytes } = this.opts;
+    const newest = this.blocksMaxT;
+    const keep: Block[] = [];
+    const byNewest = [...this.blocks].reverse();
+    let bytes = retentionBytes ? this.wal.sizeBytes() : 0;
+    let over = false;
+    for (const b of byNewest) {
+      let drop = over || (retentionMs > 0 && newest - b.meta.maxTime > retentionMs);
+      if (!drop && retentionBytes) {
+        bytes += b.sizeBytes();
+        if (bytes > retentionBytes) drop = over = true;
+      }
+      if (drop) {
+        this.opts.logger?.info({ block: b.meta.ulid }, 'deleting block beyond retention');
+        b.dropWhenUnused();
+      } else keep.push(b);
+    }
+    if (keep.length !== this.blocks.length) {
+      this.blocks = keep.reverse();
+    }
+  }
+
+  /** Forgets series that have no samples left anywhere. */
+  private gcSeries(): void {
+    const live = new Set<number>();
+    for (const id of this.head.keys()) live.add(id);
+    for (const b of this.blocks) for (const id of b.seriesIds()) live.add(id);
+    this.index.retain((e) => live.has(e.id));
+  }
+
+  async deleteSeries(matchers: LabelMatcher[][], startMs: number, endMs: number): Promise<void> {
+    const ids = new Set<number>();
+    for (const set of matchers) for (const id of this.index.match(set)) ids.add(id);
+    const stones: WalTombstone[] = [];
+    const touched = new Set<Block>();
+    for (const id of ids) {
+      const e = this.index.get(id)!;
+      const hs = this.head.get(id);
+      if (hs) {
+        hs.deleteRange(startMs, endMs, this.blockRange);
+        stones.push({ id, mint: startMs, maxt: endMs });
+      }
+      for (const b of this.blocks) {
+        if (b.meta.maxTime <= startMs || b.meta.minTime > endMs || b.row(id) < 0) continue;
+        b.addTombstones([{ id, labels: e.labels, interval: { mint: startMs, maxt: endMs } }]);
+        touched.add(b);
+      }
+    }
+    for (const b of touched) b.persistTombstones((id) => this.index.get(id)!.labels);
+    if (stones.length) await this.wal.log(encodeTombstones(stones));
+  }
+
+  /** Rewrites blocks with tombstones without the deleted samples. */
+  async cleanTombstones(): Promise<void> {
+    for (const b of [...this.blocks]) {
+      if (b.tombstones.size === 0) continue;
+      const series: BlockSeriesInput[] = [];
+      const entries = [...b.seriesIds()]
+        .map((id) => this.index.get(id)!)
+        .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      const q = new StoreQuerier(
+        { index: this.index, blocks: [b], headSeries: () => undefined, release: () => {} },
+        b.meta.minTime,
+        b.meta.maxTime,
+      );
+      for (const e of entries) {
+        const s = rechunk(q, e);
+        if (s) series.push(s);
+      }
+      const meta = writeBlock(this.opts.dir, b.meta.minTime, b.meta.maxTime, series, [b.meta.ulid]);
+      const next = Block.open(path.join(this.opts.dir, meta.ulid), this.index);
+      this.blocks = this.blocks.map((x) => (x === b ? next : x));
+      b.dropWhenUnused();
+    }
+    this.sortBlocks();
+    this.gcSeries();
+  }
+
+  async snapshot(dir: string, skipHead: boolean): Promise<string> {
+    const now = new Date();
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
+    const name = `${stamp}-${randomBytes(8).toString('hex')}`;
+    const target = path.join(dir, name);
+    fs.mkdirSync(target, { recursive: true });
+    for (const b of this.blocks) {
+      const dest = path.join(target, path.basename(b.dir));
+      fs.mkdirSync(dest);
+      for (const f of fs.readdirSync(b.dir)) {
+        try {
+          fs.linkSync(path.join(b.dir, f), path.join(dest, f));
+        } catch {
+          fs.copyFileSync(path.join(b.dir, f), path.join(dest, f));
+        }
+      }
+    }
+    if (!skipHead && this.head.size) {
+      const series: BlockSeriesInput[] = [];
+      const entries = [...this.head.values()].sort((a, b) =>
+        a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
+      );
+      for (const hs of entries) {
+        const chunks = hs.chunks();
+        if (!chunks.length) continue;
+        series.push({
+          labels: hs.entry.labels,
+          chunks: chunks.map((c) => c.bytes.slice()),
+          minT: chunks[0]!.minT,
+          maxT: chunks[chunks.length - 1]!.maxT,
+          samples: countSamples(chunks),
+        });
+      }
+      if (series.length) writeBlock(target, this.headMinT, this.headMaxT + 1, series);
+    }
+    fsyncDir(dir);
+    return name;
+  }
+
+  async tsdbStatus(limit: number): Promise<TsdbStatus> {
+    let chunkCount = 0;
+    const entries: SeriesEntry[] = [];
+    for (const hs of this.head.values()) {
+      chunkCount += hs.closed.length + (hs.open ? 1 : 0);
+      entries.push(hs.entry);
+    }
+    return buildTsdbStatus(entries, limit, {
+      chunkCount,
+      minTime: this.headMinT,
+      maxTime: this.headMaxT,
+    });
+  }
+
+  async diskBytes(): Promise<number> {
+    let n = this.wal.sizeBytes();
+    for (const b of this.blocks) n += b.sizeBytes();
+    return n;
+  }
+
+  setMetadata(metric: string, md: MetricMetadata): void {
+    this.meta.set(metric, md);
+  }
+
+  metadata(): Map<string, MetricMetadata> {
+    return this.meta;
+  }
+
+  /** Head and block counts, for the store's own metrics and tests. */
+  stats(): { headSeries: number; blocks: number; series: number } {
+    return { headSeries: this.head.size, blocks: this.blocks.length, series: this.index.size };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.compaction) await this.compaction;
+    await this.wal.close();
+    for (const b of this.blocks) if (b.refs === 0) b.close();
+  }
+}
+
+/** A series' surviving samples re-encoded into fresh chunks. */
+function rechunk(q: StoreQuerier, e: SeriesEntry): BlockSeriesInput | null {
+  const s = q.readSeries(e);
+  if (!s) return null;
+  const chunks: Uint8Array[] = [];
+  let enc = new XorChunkEncoder();
+  const words = new Uint32Array(s.values.buffer, s.values.byteOffset, s.values.length * 2);
+  for (let i = 0; i < s.timestamps.length; i++) {
+    if (enc.count >= SAMPLES_PER_CHUNK) {
+      chunks.push(enc.finish());
+      enc = new XorChunkEncoder();
+    }
+    enc.append(s.timestamps[i]!, words[i * 2 + 1]!, words[i * 2]!);
+  }
+  if (enc.count) chunks.push(enc.finish());
+  return {
+    labels: e.labels,
+    chunks,
+    minT: s.timestamps[0]!,
+    maxT: s.timestamps[s.timestamps.length - 1]!,
+    samples: s.timestamps.length,
+  };
+}

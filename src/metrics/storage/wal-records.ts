@@ -1,0 +1,147 @@
+import type { Labels } from '../../common/labels.js';
+
+/** WAL record kinds; the first byte of every payload. */
+export const enum RecordType {
+  Series = 1,
+  Samples = 2,
+  Tombstones = 3,
+  HeadChunk = 4,
+}
+
+export interface WalSeries {
+  id: number;
+  labels: Labels;
+}
+
+export function encodeSeries(series: WalSeries[]): Buffer {
+  const parts: Buffer[] = [];
+  const head = Buffer.allocUnsafe(5);
+  head.writeUInt8(RecordType.Series, 0);
+  head.writeUInt32LE(series.length, 1);
+  parts.push(head);
+  for (const s of series) {
+    const names = Object.keys(s.labels);
+    const h = Buffer.allocUnsafe(6);
+    h.writeUInt32LE(s.id, 0);
+    h.writeUInt16LE(names.length, 4);
+    parts.push(h);
+    for (const name of names) {
+      parts.push(lenPrefixed(name), lenPrefixed(s.labels[name]!));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+function lenPrefixed(s: string): Buffer {
+  const body = Buffer.from(s, 'utf8');
+  const out = Buffer.allocUnsafe(4 + body.length);
+  out.writeUInt32LE(body.length, 0);
+  body.copy(out, 4);
+  return out;
+}
+
+export function decodeSeries(buf: Buffer): WalSeries[] {
+  const n = buf.readUInt32LE(1);
+  let off = 5;
+  const out: WalSeries[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = buf.readUInt32LE(off);
+    const count = buf.readUInt16LE(off + 4);
+    off += 6;
+    const labels: Labels = {};
+    for (let j = 0; j < count; j++) {
+      const nl = buf.readUInt32LE(off);
+      const name = buf.toString('utf8', off + 4, off + 4 + nl);
+      off += 4 + nl;
+      const vl = buf.readUInt32LE(off);
+      labels[name] = buf.toString('utf8', off + 4, off + 4 + vl);
+      off += 4 + vl;
+    }
+    out.push({ id, labels });
+  }
+  return out;
+}
+
+/** Samples as (series id, timestamp, raw value words), 20 bytes each. */
+export function encodeSamples(
+  ids: Uint32Array,
+  ts: Float64Array,
+  words: Uint32Array,
+  n: number,
+): Buffer {
+  const buf = Buffer.allocUnsafe(5 + n * 20);
+  buf.writeUInt8(RecordType.Samples, 0);
+  buf.writeUInt32LE(n, 1);
+  let off = 5;
+  for (let i = 0; i < n; i++) {
+    buf.writeUInt32LE(ids[i]!, off);
+    buf.writeDoubleLE(ts[i]!, off + 4);
+    buf.writeUInt32LE(words[i * 2]!, off + 12);
+    buf.writeUInt32LE(words[i * 2 + 1]!, off + 16);
+    off += 20;
+  }
+  return buf;
+}
+
+export function forEachSample(
+  buf: Buffer,
+  fn: (id: number, t: number, hi: number, lo: number) => void,
+): void {
+  const n = buf.readUInt32LE(1);
+  let off = 5;
+  for (let i = 0; i < n; i++) {
+    fn(
+      buf.readUInt32LE(off),
+      buf.readDoubleLE(off + 4),
+      buf.readUInt32LE(off + 16),
+      buf.readUInt32LE(off + 12),
+    );
+    off += 20;
+  }
+}
+
+export interface WalTombstone {
+  id: number;
+  mint: number;
+  maxt: number;
+}
+
+export function encodeTombstones(stones: WalTombstone[]): Buffer {
+  const buf = Buffer.allocUnsafe(5 + stones.length * 20);
+  buf.writeUInt8(RecordType.Tombstones, 0);
+  buf.writeUInt32LE(stones.length, 1);
+  let off = 5;
+  for (const s of stones) {
+    buf.writeUInt32LE(s.id, off);
+    buf.writeDoubleLE(s.mint, off + 4);
+    buf.writeDoubleLE(s.maxt, off + 12);
+    off += 20;
+  }
+  return buf;
+}
+
+export function decodeTombstones(buf: Buffer): WalTombstone[] {
+  const n = buf.readUInt32LE(1);
+  const out: WalTombstone[] = [];
+  for (let i = 0, off = 5; i < n; i++, off += 20) {
+    out.push({
+      id: buf.readUInt32LE(off),
+      mint: buf.readDoubleLE(off + 4),
+      maxt: buf.readDoubleLE(off + 12),
+    });
+  }
+  return out;
+}
+
+/** A whole head chunk, used by checkpoints so replay need not re-read old segments. */
+export function encodeHeadChunk(id: number, bytes: Uint8Array): Buffer {
+  const buf = Buffer.allocUnsafe(5 + bytes.length);
+  buf.writeUInt8(RecordType.HeadChunk, 0);
+  buf.writeUInt32LE(id, 1);
+  buf.set(bytes, 5);
+  return buf;
+}
+
+export function decodeHeadChunk(buf: Buffer): { id: number; bytes: Uint8Array } {
+  return { id: buf.readUInt32LE(1), bytes: buf.subarray(5) };
+}

@@ -1,0 +1,265 @@
+/**
+ * Gorilla-style chunks, the encoding Prometheus's TSDB uses for float
+ * samples: timestamps as delta-of-delta in variable-width buckets (a regular
+ * scrape interval costs one bit per sample), values as the XOR with the
+ * previous value, storing only the meaningful bits. DuckDB measured 14 B per
+ * sample on the benchmark data; this format lands near Prometheus's 1.3-3.3 B.
+ *
+ * Values travel as raw 64-bit words (hi, lo) so NaN payloads such as the
+ * StaleNaN marker survive untouched.
+ *
+ * Layout: u16 sample count (big-endian), then the bit stream.
+ */
+
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+const TWO32 = 4294967296;
+
+export function floatHi(v: number): number {
+  scratch[0] = v;
+  return scratchWords[1]!;
+}
+
+export function floatLo(v: number): number {
+  scratch[0] = v;
+  return scratchWords[0]!;
+}
+
+function ctz32(v: number): number {
+  return 31 - Math.clz32(v & -v);
+}
+
+/** Appends samples to one chunk; timestamps must strictly increase. */
+export class XorChunkEncoder {
+  bytes: Uint8Array;
+  private bitPos = 16;
+  count = 0;
+  minT = 0;
+  maxT = 0;
+  private delta = 0;
+  private hi = 0;
+  private lo = 0;
+  private leading = -1;
+  private trailing = 0;
+
+  constructor(capacity = 64) {
+    this.bytes = new Uint8Array(capacity);
+  }
+
+  /** Bytes written so far; the chunk as it would be stored. */
+  finish(): Uint8Array {
+    return this.bytes.slice(0, (this.bitPos + 7) >>> 3);
+  }
+
+  get byteLength(): number {
+    return (this.bitPos + 7) >>> 3;
+  }
+
+  append(t: number, hi: number, lo: number): void {
+    // Worst case per sample: 4 + 64 bits of timestamp, 2 + 5 + 6 + 64 bits of value.
+    if (this.bytes.length - (this.bitPos >>> 3) < 20) this.grow();
+    const n = this.count;
+    if (n === 0) {
+      this.writeWord64(Math.floor(t / TWO32) >>> 0, t >>> 0);
+      this.writeWord64(hi, lo);
+      this.minT = t;
+    } else {
+      const delta = t - this.maxT;
+      this.writeDod(delta - this.delta);
+      this.delta = delta;
+      this.writeXor(hi, lo);
+    }
+    this.maxT = t;
+    this.hi = hi;
+    this.lo = lo;
+    this.count = n + 1;
+    this.bytes[0] = (n + 1) >>> 8;
+    this.bytes[1] = (n + 1) & 0xff;
+  }
+
+  private grow(): void {
+    const next = new Uint8Array(this.bytes.length * 2);
+    next.set(this.bytes);
+    this.bytes = next;
+  }
+
+  private writeBits(v: number, n: number): void {
+    const buf = this.bytes;
+    let pos = this.bitPos;
+    while (n > 0) {
+      const free = 8 - (pos & 7);
+      const take = n < free ? n : free;
+      const bits = (v >>> (n - take)) & ((1 << take) - 1);
+      buf[pos >>> 3]! |= bits << (free - take);
+      n -= take;
+      pos += take;
+    }
+    this.bitPos = pos;
+  }
+
+  private writeWord64(hi: number, lo: number): void {
+    this.writeBits(hi, 32);
+    this.writeBits(lo, 32);
+  }
+
+  private writeDod(dod: number): void {
+    if (dod === 0) this.writeBits(0, 1);
+    else if (dod >= -8192 && dod < 8192) {
+      this.writeBits(0b10, 2);
+      this.writeBits(dod & 0x3fff, 14);
+    } else if (dod >= -65536 && dod < 65536) {
+      this.writeBits(0b110, 3);
+      this.writeBits(dod & 0x1ffff, 17);
+    } else if (dod >= -524288 && dod < 524288) {
+      this.writeBits(0b1110, 4);
+      this.writeBits(dod & 0xfffff, 20);
+    } else {
+      this.writeBits(0b1111, 4);
+      this.writeWord64(Math.floor(dod / TWO32) >>> 0, dod >>> 0);
+    }
+  }
+
+  private writeXor(hi: number, lo: number): void {
+    const x = (hi ^ this.hi) >>> 0;
+    const y = (lo ^ this.lo) >>> 0;
+    if (x === 0 && y === 0) {
+      this.writeBits(0, 1);
+      return;
+    }
+    let leading = x !== 0 ? Math.clz32(x) : 32 + Math.clz32(y);
+    if (leading > 31) leading = 31;
+    const trailing = y !== 0 ? ctz32(y) : 32 + ctz32(x);
+    if (this.leading >= 0 && leading >= this.leading && trailing >= this.trailing) {
+      this.writeBits(0b10, 2);
+      this.writeMeaningful(x, y, this.trailing, 64 - this.leading - this.trailing);
+      return;
+    }
+    const sig = 64 - leading - trailing;
+    this.writeBits(0b11, 2);
+    this.writeBits(leading, 5);
+    this.writeBits(sig & 63, 6);
+    this.writeMeaningful(x, y, trailing, sig);
+    this.leading = leading;
+    this.trailing = trailing;
+  }
+
+  private writeMeaningful(x: number, y: number, trailing: number, sig: number): void {
+    let sh: number;
+    let sl: number;
+    if (trailing >= 32) {
+      sh = 0;
+      sl = x >>> (trailing - 32);
+    } else if (trailing === 0) {
+      sh = x;
+      sl = y;
+    } else {
+      sl = ((y >>> trailing) | (x << (32 - trailing))) >>> 0;
+      sh = x >>> trailing;
+    }
+    if (sig > 32) {
+      this.writeBits(sh, sig - 32);
+      this.writeBits(sl, 32);
+    } else {
+      this.writeBits(sl, sig);
+    }
+  }
+}
+
+export function chunkCount(bytes: Uint8Array): number {
+  return (bytes[0]! << 8) | bytes[1]!;
+}
+
+/**
+ * Decodes samples with mint <= t <= maxt into `ts`/`vs` starting at `at`,
+ * returning the new fill position. Values are written as raw words.
+ */
+export function decodeXorChunk(
+  bytes: Uint8Array,
+  mint: number,
+  maxt: number,
+  ts: Float64Array,
+  vs: Float64Array,
+  at: number,
+): number {
+  const n = chunkCount(bytes);
+  const words = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
+  let pos = 16;
+  const read = (k: number): number => {
+    let r = 0;
+    while (k > 0) {
+      const avail = 8 - (pos & 7);
+      const take = k < avail ? k : avail;
+      const bits = (bytes[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1);
+      r = r * (1 << take) + bits;
+      k -= take;
+      pos += take;
+    }
+    return r;
+  };
+  const readSigned = (k: number): number => {
+    const v = read(k);
+    return v >= 2 ** (k - 1) ? v - 2 ** k : v;
+  };
+  let t = 0;
+  let delta = 0;
+  let hi = 0;
+  let lo = 0;
+  let leading = 0;
+  let trailing = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0) {
+      const th = read(32) | 0;
+      t = th * TWO32 + read(32);
+      hi = read(32);
+      lo = read(32);
+    } else {
+      let dod: number;
+      if (read(1) === 0) dod = 0;
+      else if (read(1) === 0) dod = readSigned(14);
+      else if (read(1) === 0) dod = readSigned(17);
+      else if (read(1) === 0) dod = readSigned(20);
+      else {
+        const dh = read(32) | 0;
+        dod = dh * TWO32 + read(32);
+      }
+      delta += dod;
+      t += delta;
+      if (read(1) === 1) {
+        if (read(1) === 1) {
+          leading = read(5);
+          let sig = read(6);
+          if (sig === 0) sig = 64;
+          trailing = 64 - leading - sig;
+        }
+        const sig = 64 - leading - trailing;
+        let sh = 0;
+        let sl: number;
+        if (sig > 32) {
+          sh = read(sig - 32);
+          sl = read(32);
+        } else sl = read(sig);
+        let x: number;
+        let y: number;
+        if (trailing >= 32) {
+          x = (sl << (trailing - 32)) >>> 0;
+          y = 0;
+        } else if (trailing === 0) {
+          x = sh;
+          y = sl;
+        } else {
+          x = ((sh << trailing) | (sl >>> (32 - trailing))) >>> 0;
+          y = (sl << trailing) >>> 0;
+        }
+        hi = (hi ^ x) >>> 0;
+        lo = (lo ^ y) >>> 0;
+      }
+    }
+    if (t > maxt) break;
+    if (t < mint) continue;
+    ts[at] = t;
+    words[at * 2] = lo;
+    words[at * 2 + 1] = hi;
+    at++;
+  }
+  return at;
+}
