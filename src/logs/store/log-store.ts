@@ -1,0 +1,415 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { LabelMatcher, Labels } from '../../common/labels.js';
+import type {
+  BucketRequest,
+  LogReader,
+  SelectLogsRequest,
+  StoredEntry,
+  StreamBuckets,
+} from '../reader.js';
+import type { LogSink, LogStream } from '../sink.js';
+import { StreamCatalog, type StreamInfo } from './catalog.js';
+import { DedupWindow } from './dedup-window.js';
+import { EntryWriter, type EntryRow } from './entry-writer.js';
+import { dayOf, daysInRange, HOUR_NS, partitionDay, partitionTable } from './partitions.js';
+import { aggregateSql, selectSql, unionSql } from './queries.js';
+import { matcherSql } from './sql.js';
+
+export interface LogStoreOptions {
+  /** Directory of the database files (created if missing). */
+  dir: string;
+  /** DuckDB's buffer-pool limit, e.g. `96MB`: bounds the store's memory. */
+  memoryLimit?: string;
+  /** DuckDB worker threads for scans. */
+  threads?: number;
+  /** How far back, per stream, exact duplicates are recognised (default 1h). */
+  dedupWindowNs?: bigint;
+}
+
+/** Streams as they were stored by one push, for live tailing. */
+export type AppendListener = (streams: LogStream[]) => void;
+
+interface PendingWrite {
+  rows: Map<number, EntryRow[]>;
+  created: StreamInfo[];
+  accepted: LogStream[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+const DB_FILE = 'logs.duckdb';
+
+/**
+ * The log store: streams and day-partitioned entries in one DuckDB database.
+ * Pushes from any number of clients are group-committed by one writer
+ * connection; every query runs on a connection of its own, so a long scan
+ * never holds up a write (DuckDB's MVCC lets both proceed).
+ */
+export class LogStore implements LogSink, LogReader {
+  private readonly catalog = new StreamCatalog();
+  private readonly days = new Set<number>();
+  private readonly dedup: DedupWindow;
+  private readonly listeners = new Set<AppendListener>();
+  private pending: PendingWrite[] = [];
+  private draining: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writerConn: DuckDBConnection,
+    private readonly writer: EntryWriter,
+    readonly dir: string,
+    dedupWindowNs: bigint,
+  ) {
+    this.dedup = new DedupWindow(dedupWindowNs);
+  }
+
+  static async open(opts: LogStoreOptions): Promise<LogStore> {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
+      memory_limit: opts.memoryLimit ?? '96MB',
+      threads: String(opts.threads ?? 2),
+    });
+    const conn = await instance.connect();
+    await conn.run(
+      'CREATE TABLE IF NOT EXISTS streams (id INTEGER PRIMARY KEY, labels VARCHAR NOT NULL)',
+    );
+    const store = new LogStore(
+      instance,
+      conn,
+      new EntryWriter(conn),
+      opts.dir,
+      opts.dedupWindowNs ?? HOUR_NS,
+    );
+    await store.load();
+    return store;
+  }
+
+  /** Stores the streams; resolves once they are durable. Exact duplicates are dropped. */
+  push(streams: LogStream[]): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('log store is closed'));
+    const rows = new Map<number, EntryRow[]>();
+    const created: StreamInfo[] = [];
+    const accepted: LogStream[] = [];
+    for (const stream of streams) {
+      const { info, created: isNew } = this.catalog.resolve(stream.labels);
+      if (isNew) created.push(info);
+      const kept = stream.entries.filter((e) => !this.dedup.seen(info.id, e.timestamp, e.line));
+      if (kept.length === 0) continue;
+      accepted.push({ labels: info.labels, entries: kept });
+      for (const e of kept) {
+        const day = dayOf(e.timestamp);
+        let dayRows = rows.get(day);
+        if (!dayRows) rows.set(day, (dayRows = []));
+        dayRows.push({
+          streamId: info.id,
+          ts: e.timestamp,
+          line: e.line,
+          metadata: e.metadata ? JSON.stringify(e.metadata) : null,
+        });
+      }
+    }
+    if (rows.size === 0 && created.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ rows, created, accepted, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  /** Called with what each push stored, after it is durable. */
+  onAppend(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.write(batch);
+        for (const w of batch) w.resolve();
+        for (const w of batch) if (w.accepted.length > 0) this.notify(w.accepted);
+      } catch (err) {
+        for (const w of batch) this.undo(w);
+        for (const w of batch) w.reject(err);
+      }
+    }
+    this.draining = undefined;
+  }
+
+  private async write(batch: PendingWrite[]): Promise<void> {
+    await this.writer.insertStreams(batch.flatMap((w) => w.created));
+    const byDay = new Map<number, EntryRow[]>();
+    for (const w of batch) {
+      for (const [day, rows] of w.rows) {
+        const all = byDay.get(day);
+        if (all) for (const r of rows) all.push(r);
+        else byDay.set(day, [...rows]);
+      }
+    }
+    for (const [day, rows] of byDay) {
+      await this.writer.append(day, rows);
+      this.days.add(day);
+      for (const r of rows) this.catalog.noteEntry(this.catalog.get(r.streamId)!, r.ts);
+    }
+  }
+
+  private undo(w: PendingWrite): void {
+    for (const rows of w.rows.values())
+      for (const r of rows) this.dedup.forget(r.streamId, r.ts, r.line);
+    for (const info of w.created) this.catalog.remove(info.id);
+  }
+
+  private notify(streams: LogStream[]): void {
+    for (const listener of this.listeners) listener(streams);
+  }
+
+  /** Rebuilds the in-memory catalog and dedup window from the database. */
+  private async load(): Promise<void> {
+    const streams = await this.writerConn.runAndReadAll('SELECT id, labels FROM streams');
+    for (const [id, labels] of streams.getRows()) {
+      this.catalog.add(Number(id), JSON.parse(String(labels)) as Labels);
+    }
+    const tables = await this.writerConn.runAndReadAll(
+      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'entries_%'",
+    );
+    for (const [name] of tables.getRows()) {
+      const day = partitionDay(String(name));
+      if (day !== undefined) this.days.add(day);
+    }
+    await this.reloadHours();
+    const recent = [...this.days].sort((a, b) => b - a).slice(0, 2);
+    for (const day of recent) {
+      const t = partitionTable(day);
+      const rows = await this.writerConn.runAndReadAll(
+        `SELECT e.stream_id, e.ts, e.line FROM ${t} e JOIN (SELECT stream_id, max(ts) AS m FROM ${t} GROUP BY stream_id) x USING (stream_id) WHERE e.ts >= x.m - ${HOUR_NS} ORDER BY e.ts`,
+      );
+      for (const [id, ts, line] of rows.getRows()) {
+        this.dedup.seen(Number(id), ts as bigint, String(line));
+      }
+    }
+  }
+
+  /** Recomputes every stream's active hours (at start and after deletions). */
+  async reloadHours(): Promise<void> {
+    for (const info of this.catalog.all()) info.hours.clear();
+    for (const day of this.days) {
+      const rows = await this.writerConn.runAndReadAll(
+        `SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM ${partitionTable(day)}`,
+      );
+      for (const [id, hour] of rows.getRows()) {
+        this.catalog.get(Number(id))?.hours.add(Number(hour));
+      }
+    }
+  }
+
+  // ---- reads ----
+
+  /** Ids of the streams matching every matcher (evaluated by DuckDB, RE2 regexes). */
+  async streamIds(matchers: LabelMatcher[]): Promise<number[]> {
+    if (matchers.length === 0) return [...this.catalog.all()].map((s) => s.id);
+    const where = matchers.map(matcherSql).join(' AND ');
+    return this.withConnection(undefined, async (conn) => {
+      const r = await conn.runAndReadAll(`SELECT id FROM streams WHERE ${where}`);
+      return r.getRows().map(([id]) => Number(id));
+    });
+  }
+
+  private async activeStreams(
+    matchers: LabelMatcher[],
+    startNs: bigint,
+    endNs: bigint,
+  ): Promise<StreamInfo[]> {
+    const ids = await this.streamIds(matchers);
+    const out: StreamInfo[] = [];
+    for (const id of ids) {
+      const info = this.catalog.get(id);
+      if (info && this.catalog.activeIn(info, startNs, endNs)) out.push(info);
+    }
+    return out;
+  }
+
+  async *selectEntries(req: SelectLogsRequest): AsyncIterable<StoredEntry[]> {
+    const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
+    const days = daysInRange(this.days, req.startNs, req.endNs);
+    if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
+    if (req.direction === 'backward') days.reverse();
+    const ids = streams.map((s) => s.id);
+    // With a limit, one ordered top-N over all days; without, day by day so
+    // that each sort stays small and the caller can stop early.
+    const groups = req.limit !== undefined ? [days] : days.map((d) => [d]);
+    let remaining = req.limit;
+    for (const group of groups) {
+      const sql = selectSql(unionSql(group), ids, req, remaining);
+      for await (const batch of this.streamRows(sql, req.signal)) {
+        yield batch;
+        if (remaining !== undefined) remaining -= batch.length;
+      }
+      if (req.signal?.aborted) return;
+    }
+  }
+
+  private async *streamRows(sql: string, signal?: AbortSignal): AsyncIterable<StoredEntry[]> {
+    const conn = await this.instance.connect();
+    const abort = (): void => conn.interrupt();
+    signal?.addEventListener('abort', abort);
+    try {
+      const result = await conn.stream(sql);
+      for (;;) {
+        if (signal?.aborted) return;
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) return;
+        const [ids, tss, lines, metas] = chunk.getColumns() as [
+          number[],
+          bigint[],
+          string[],
+          (string | null)[],
+        ];
+        const batch: StoredEntry[] = new Array(ids.length);
+        for (let i = 0; i < ids.length; i++) {
+          const entry: StoredEntry = {
+            labels: this.catalog.get(ids[i]!)!.labels,
+            timestamp: tss[i]!,
+            line: lines[i]!,
+          };
+          const meta = metas[i];
+          if (meta) entry.metadata = JSON.parse(meta) as Labels;
+          batch[i] = entry;
+        }
+        yield batch;
+      }
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      conn.closeSync();
+    }
+  }
+
+  async aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]> {
+    const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
+    const days = daysInRange(this.days, req.startNs, req.endNs);
+    if (streams.length === 0 || days.length === 0) return [];
+    const sql = aggregateSql(
+      unionSql(days),
+      streams.map((s) => s.id),
+      req,
+    );
+    const byStream = new Map<number, StreamBuckets>();
+    await this.withConnection(req.signal, async (conn) => {
+      const r = await conn.runAndReadAll(sql);
+      for (const [id, k, count, bytes] of r.getRows()) {
+        const sid = Number(id);
+        let sb = byStream.get(sid);
+        if (!sb) {
+          sb = { labels: this.catalog.get(sid)!.labels, buckets: new Map() };
+          byStream.set(sid, sb);
+        }
+        sb.buckets.set(Number(k), { count: Number(count), bytes: Number(bytes) });
+      }
+    });
+    return [...byStream.values()];
+  }
+
+  async series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {
+    return (await this.activeStreams(matchers, startNs, endNs)).map((s) => s.labels);
+  }
+
+  async labelNames(startNs: bigint, endNs: bigint, matchers?: LabelMatcher[]): Promise<string[]> {
+    const names = new Set<string>();
+    for (const s of await this.activeStreams(matchers ?? [], startNs, endNs)) {
+      for (const name of Object.keys(s.labels)) names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  async labelValues(
+    name: string,
+    startNs: bigint,
+    endNs: bigint,
+    matchers?: LabelMatcher[],
+  ): Promise<string[]> {
+    const values = new Set<string>();
+    for (const s of await this.activeStreams(matchers ?? [], startNs, endNs)) {
+      const v = s.labels[name];
+      if (v !== undefined) values.add(v);
+    }
+    return [...values].sort();
+  }
+
+  private async withConnection<T>(
+    signal: AbortSignal | undefined,
+    fn: (conn: DuckDBConnection) => Promise<T>,
+  ): Promise<T> {
+    const conn = await this.instance.connect();
+    const abort = (): void => conn.interrupt();
+    signal?.addEventListener('abort', abort);
+    try {
+      return await fn(conn);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      conn.closeSync();
+    }
+  }
+
+  // ---- maintenance (retention) ----
+
+  /** Days that have a partition, ascending. */
+  partitionDays(): number[] {
+    return [...this.days].sort((a, b) => a - b);
+  }
+
+  /** Drops a whole day of entries. */
+  async dropDay(day: number): Promise<void> {
+    await this.idle();
+    this.writer.release(day);
+    await this.writerConn.run(`DROP TABLE IF EXISTS ${partitionTable(day)}`);
+    this.days.delete(day);
+  }
+
+  /** Deletes the entries of these streams older than `beforeNs`. */
+  async deleteEntries(streamIds: number[], beforeNs: bigint): Promise<void> {
+    if (streamIds.length === 0) return;
+    const firstKept = dayOf(beforeNs);
+    for (const day of this.partitionDays()) {
+      if (day > firstKept) break;
+      await this.idle();
+      await this.writerConn.run(
+        `DELETE FROM ${partitionTable(day)} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+      );
+    }
+  }
+
+  /** Writes everything to the main database file and returns freed blocks to the OS. */
+  async checkpoint(): Promise<void> {
+    await this.idle();
+    await this.writerConn.run('CHECKPOINT');
+  }
+
+  /** Bytes on disk: the database and DuckDB's write-ahead log. */
+  diskBytes(): number {
+    let total = 0;
+    for (const f of fs.readdirSync(this.dir)) total += fs.statSync(path.join(this.dir, f)).size;
+    return total;
+  }
+
+  get streamCount(): number {
+    return this.catalog.size;
+  }
+
+  /** Waits until every accepted push is committed. */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle();
+    this.writer.close();
+    await this.writerConn.run('CHECKPOINT');
+    this.writerConn.closeSync();
+    this.instance.closeSync();
+  }
+}

@@ -1,0 +1,50 @@
+import type { BucketRequest, SelectLogsRequest } from '../reader.js';
+import { partitionTable } from './partitions.js';
+import { lineFilterSql } from './sql.js';
+
+/** The entries of these days as one relation. */
+export function unionSql(days: number[]): string {
+  return days
+    .map((d) => `SELECT stream_id, ts, line, metadata FROM ${partitionTable(d)}`)
+    .join(' UNION ALL ');
+}
+
+function whereSql(
+  streamIds: number[],
+  req: { filters: SelectLogsRequest['filters']; startNs: bigint; endNs: bigint },
+): string {
+  const parts = [
+    `stream_id IN (${streamIds.join(',')})`,
+    `ts >= ${req.startNs}`,
+    `ts < ${req.endNs}`,
+    ...req.filters.map(lineFilterSql),
+  ];
+  return parts.join(' AND ');
+}
+
+export function selectSql(
+  source: string,
+  streamIds: number[],
+  req: SelectLogsRequest,
+  limit: number | undefined,
+): string {
+  const dir = req.direction === 'backward' ? 'DESC' : 'ASC';
+  return (
+    `SELECT stream_id, ts, line, metadata FROM (${source}) WHERE ${whereSql(streamIds, req)} ` +
+    `ORDER BY ts ${dir}, stream_id ${dir}, line ${dir}${limit !== undefined ? ` LIMIT ${limit}` : ''}`
+  );
+}
+
+/**
+ * Count and line bytes per stream and bucket k, where bucket k is
+ * (origin + k·size, origin + (k+1)·size]: k = floor((ts − origin − 1) / size).
+ */
+export function aggregateSql(source: string, streamIds: number[], req: BucketRequest): string {
+  const d = `(ts - ${req.originNs} - 1)`;
+  const size = req.bucketNs;
+  const k = `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
+  return (
+    `SELECT stream_id, ${k} AS k, count(*) AS c, sum(strlen(line)) AS b FROM (${source}) ` +
+    `WHERE ${whereSql(streamIds, req)} GROUP BY ALL`
+  );
+}

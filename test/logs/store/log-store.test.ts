@@ -1,0 +1,185 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LogStore } from '../../../src/logs/store/index.js';
+import type { SelectLogsRequest, StoredEntry } from '../../../src/logs/reader.js';
+
+const BASE = 1_763_000_000_000_000_000n; // 2025-11-13T02:13:20Z
+const S = 1_000_000_000n;
+
+async function collect(store: LogStore, req: Partial<SelectLogsRequest>): Promise<StoredEntry[]> {
+  const out: StoredEntry[] = [];
+  for await (const batch of store.selectEntries({
+    matchers: [],
+    filters: [],
+    startNs: BASE - 86_400n * S,
+    endNs: BASE + 86_400n * S,
+    direction: 'forward',
+    ...req,
+  }))
+    out.push(...batch);
+  return out;
+}
+
+describe('LogStore', () => {
+  let dir: string;
+  let store: LogStore;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-'));
+    store = await LogStore.open({ dir });
+    await store.push([
+      {
+        labels: { job: 'api', env: 'prod' },
+        entries: [
+          { timestamp: BASE + 2n * S, line: 'level=error msg="boom" status=500' },
+          { timestamp: BASE + 1n * S, line: 'level=info msg="ok" status=200' },
+          { timestamp: BASE + 3n * S, line: 'level=info msg="rare-token" status=204' },
+        ],
+      },
+      {
+        labels: { job: 'worker', env: 'dev' },
+        entries: [{ timestamp: BASE + (86_400n * S) / 2n, line: '{"level":"warn"}' }],
+      },
+    ]);
+    // Same stream with labels in another order, an exact duplicate, and a same-ts new line.
+    await store.push([
+      {
+        labels: { env: 'prod', job: 'api' },
+        entries: [
+          { timestamp: BASE + 2n * S, line: 'level=error msg="boom" status=500' },
+          { timestamp: BASE + 2n * S, line: 'level=error msg="other" status=503' },
+        ],
+      },
+    ]);
+  });
+
+  after(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('canonicalises label order and stores exact duplicates once', async () => {
+    const all = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'api' }] });
+    assert.equal(store.streamCount, 2);
+    assert.deepEqual(
+      all.map((e) => [e.timestamp - BASE, e.line]),
+      [
+        [1n * S, 'level=info msg="ok" status=200'],
+        [2n * S, 'level=error msg="boom" status=500'],
+        [2n * S, 'level=error msg="other" status=503'],
+        [3n * S, 'level=info msg="rare-token" status=204'],
+      ],
+    );
+    assert.deepEqual(Object.keys(all[0]!.labels), ['env', 'job']);
+  });
+
+  const cases: { why: string; req: Partial<SelectLogsRequest>; lines: string[] }[] = [
+    {
+      why: 'regex matcher is anchored',
+      req: { matchers: [{ type: '=~', name: 'job', value: 'work' }] },
+      lines: [],
+    },
+    {
+      why: 'regex matcher, full match',
+      req: { matchers: [{ type: '=~', name: 'job', value: 'work.*' }] },
+      lines: ['{"level":"warn"}'],
+    },
+    {
+      why: 'missing label matches the empty string',
+      req: { matchers: [{ type: '=', name: 'nope', value: '' }], limit: 1 },
+      lines: ['level=info msg="ok" status=200'],
+    },
+    {
+      why: 'contains filter',
+      req: { filters: [{ op: '|=', values: ['rare-token'] }] },
+      lines: ['level=info msg="rare-token" status=204'],
+    },
+    {
+      why: 'case-insensitive regex filter, backward with limit',
+      req: {
+        filters: [{ op: '|~', values: ['(?i)LEVEL=ERROR'] }],
+        direction: 'backward',
+        limit: 1,
+      },
+      lines: ['level=error msg="other" status=503'],
+    },
+    {
+      why: 'negated filter with or alternatives',
+      req: {
+        matchers: [{ type: '=', name: 'env', value: 'prod' }],
+        filters: [{ op: '!=', values: ['boom', 'other'] }],
+      },
+      lines: ['level=info msg="ok" status=200', 'level=info msg="rare-token" status=204'],
+    },
+    {
+      why: 'pattern filter',
+      req: { filters: [{ op: '|>', values: ['level=<_> msg="<_>" status=5<_>'] }] },
+      lines: ['level=error msg="boom" status=500', 'level=error msg="other" status=503'],
+    },
+    {
+      why: 'time bounds: start inclusive, end exclusive',
+      req: { startNs: BASE + 2n * S, endNs: BASE + 3n * S },
+      lines: ['level=error msg="boom" status=500', 'level=error msg="other" status=503'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.why, async () => {
+      const got = await collect(store, c.req);
+      assert.deepEqual(
+        got.map((e) => e.line),
+        c.lines,
+      );
+    });
+  }
+
+  it('aggregates counts and bytes per stream and bucket', async () => {
+    const res = await store.aggregateBuckets({
+      matchers: [{ type: '=', name: 'job', value: 'api' }],
+      filters: [],
+      startNs: BASE,
+      endNs: BASE + 10n * S,
+      originNs: BASE,
+      bucketNs: 2n * S,
+    });
+    assert.equal(res.length, 1);
+    // (0,2s] holds 1s and the two 2s lines; (2s,4s] holds 3s.
+    assert.deepEqual(res[0]!.buckets.get(0)?.count, 3);
+    assert.deepEqual(res[0]!.buckets.get(1), {
+      count: 1,
+      bytes: 'level=info msg="rare-token" status=204'.length,
+    });
+  });
+
+  it('answers labels, values and series within the time range', async () => {
+    assert.deepEqual(await store.labelNames(BASE, BASE + 60n * S), ['env', 'job']);
+    assert.deepEqual(await store.labelValues('job', BASE - 86_400n * S, BASE + 86_400n * S), [
+      'api',
+      'worker',
+    ]);
+    assert.deepEqual(await store.labelValues('job', BASE, BASE + 60n * S), ['api']);
+    assert.deepEqual(
+      await store.series([{ type: '!=', name: 'env', value: 'prod' }], BASE, BASE + 86_400n * S),
+      [{ env: 'dev', job: 'worker' }],
+    );
+  });
+
+  it('keeps everything across a restart and still recognises recent duplicates', async () => {
+    await store.close();
+    store = await LogStore.open({ dir });
+    await store.push([
+      {
+        labels: { job: 'api', env: 'prod' },
+        entries: [
+          { timestamp: BASE + 3n * S, line: 'level=info msg="rare-token" status=204' },
+          { timestamp: BASE + 4n * S, line: 'after restart' },
+        ],
+      },
+    ]);
+    const all = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'api' }] });
+    assert.equal(all.length, 5);
+    assert.equal(all.at(-1)!.line, 'after restart');
+  });
+});
