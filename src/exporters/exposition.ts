@@ -1,0 +1,124 @@
+/**
+ * Prometheus text exposition format 0.0.4, written the way Go's
+ * client_golang writes it (expfmt): families sorted by name, samples sorted
+ * by their label values in label-name order, floats in Go's shortest `%g`
+ * form, so obs's output diffs cleanly against node_exporter's and cAdvisor's.
+ */
+
+export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export type MetricType = 'counter' | 'gauge' | 'untyped' | 'summary' | 'histogram';
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number;
+  /** Sample name when it differs from the family's (`_sum`, `_count`, `_bucket`). */
+  name?: string;
+}
+
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: MetricType;
+  samples: Sample[];
+}
+
+/** A family under construction; `add` appends one sample. */
+export class FamilyBuilder implements MetricFamily {
+  readonly samples: Sample[] = [];
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: MetricType,
+  ) {}
+
+  add(value: number, labels: Record<string, string> = {}): this {
+    this.samples.push({ labels, value });
+    return this;
+  }
+}
+
+export function family(name: string, help: string, type: MetricType): FamilyBuilder {
+  return new FamilyBuilder(name, help, type);
+}
+
+/** A single-sample family without labels. */
+export function single(name: string, help: string, type: MetricType, value: number): MetricFamily {
+  return { name, help, type, samples: [{ labels: {}, value }] };
+}
+
+/** Go's strconv.FormatFloat(v, 'g', -1, 64), as expfmt writes sample values. */
+export function formatGoFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return '0';
+  const [mant, expText] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  const sign = neg ? '-' : '';
+  // Go's shortest %g uses exponent form when the exponent is below -4 or at least 6.
+  if (exp < -4 || exp >= 6) {
+    const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
+    const e = Math.abs(exp);
+    return `${sign}${digits[0]}${frac}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+export function escapeLabelValue(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+export function escapeHelp(v: string): string {
+  return v.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+}
+
+function compareSamples(a: Sample, b: Sample): number {
+  const an = Object.keys(a.labels).sort();
+  const bn = Object.keys(b.labels).sort();
+  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
+    const ka = an[i]!;
+    const kb = bn[i]!;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    const va = a.labels[ka]!;
+    const vb = b.labels[kb]!;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return an.length - bn.length;
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  const names = Object.keys(labels).sort();
+  if (names.length === 0) return '';
+  return `{${names.map((n) => `${n}="${escapeLabelValue(labels[n]!)}"`).join(',')}}`;
+}
+
+/**
+ * Writes families sorted by name; families with the same name are merged
+ * (the first HELP and TYPE win) and empty families are left out, as expfmt
+ * does after client_golang's gathering.
+ */
+export function writeExposition(families: Iterable<MetricFamily>): string {
+  const byName = new Map<string, MetricFamily>();
+  for (const f of families) {
+    const seen = byName.get(f.name);
+    if (seen) seen.samples.push(...f.samples);
+    else byName.set(f.name, { ...f, samples: [...f.samples] });
+  }
+  const out: string[] = [];
+  for (const name of [...byName.keys()].sort()) {
+    const f = byName.get(name)!;
+    if (f.samples.length === 0) continue;
+    out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`);
+    // Summaries and histograms keep their order: a sample's suffix matters there, not its labels.
+    if (f.type !== 'summary' && f.type !== 'histogram') f.samples.sort(compareSamples);
+    for (const s of f.samples) {
+      out.push(`${s.name ?? name}${formatLabels(s.labels)} ${formatGoFloat(s.value)}`);
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}

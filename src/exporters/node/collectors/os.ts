@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { family } from '../../exposition.js';
+import { rootfsPath, type NodeCollector } from '../collector.js';
+
+const INFO_LABELS: [label: string, key: string][] = [
+  ['build_id', 'BUILD_ID'],
+  ['id', 'ID'],
+  ['id_like', 'ID_LIKE'],
+  ['image_id', 'IMAGE_ID'],
+  ['image_version', 'IMAGE_VERSION'],
+  ['name', 'NAME'],
+  ['pretty_name', 'PRETTY_NAME'],
+  ['variant', 'VARIANT'],
+  ['variant_id', 'VARIANT_ID'],
+  ['version', 'VERSION'],
+  ['version_codename', 'VERSION_CODENAME'],
+  ['version_id', 'VERSION_ID'],
+];
+
+/** os_release.go: /etc/os-release (or /usr/lib/os-release) under --path.rootfs. */
+export const osCollector: NodeCollector = {
+  name: 'os',
+  async update(c) {
+    let text: string;
+    try {
+      text = await readFile(rootfsPath(c, 'etc/os-release'), 'utf8');
+    } catch {
+      text = await readFile(rootfsPath(c, 'usr/lib/os-release'), 'utf8');
+    }
+    const release = parseOsRelease(text);
+    const info = family(
+      'node_os_info',
+      "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
+      'gauge',
+    );
+    const labels: Record<string, string> = {};
+    for (const [label, key] of INFO_LABELS) labels[label] = release.get(key) ?? '';
+    info.add(1, labels);
+    const version = family(
+      'node_os_version',
+      'Metric containing the major.minor part of the OS version.',
+      'gauge',
+    );
+    const majorMinor = /^[0-9]+\.?[0-9]*/.exec(release.get('VERSION_ID') ?? '')?.[0];
+    version.add(majorMinor ? parseFloat(majorMinor) : 0, {
+      id: labels.id!,
+      id_like: labels.id_like!,
+      name: labels.name!,
+    });
+    return [info, version];
+  },
+};
+
+/** os-release(5): shell-style KEY=value lines, values optionally quoted with backslash escapes. */
+export function parseOsRelease(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    let value = line.slice(eq + 1);
+    const q = value[0];
+    if ((q === '"' || q === "'") && value.endsWith(q) && value.length >= 2) {
+      value = value.slice(1, -1);
+      if (q === '"') value = value.replace(/\\(["\\`$])/g, '$1');
+    }
+    out.set(line.slice(0, eq), value);
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { readFile } from 'node:fs/promises';
+import { single, type MetricFamily } from '../../exposition.js';
+import { procPath, type NodeCollector } from '../collector.js';
+
+/** vmstat_linux.go: /proc/vmstat fields matching --collector.vmstat.fields, untyped. */
+export const vmstatCollector: NodeCollector = {
+  name: 'vmstat',
+  async update(c) {
+    const text = await readFile(procPath(c, 'vmstat'), 'utf8');
+    const out: MetricFamily[] = [];
+    for (const line of text.split('\n')) {
+      const [key, value] = line.split(' ');
+      if (!key || value === undefined || !c.vmstatFields.test(key)) continue;
+      out.push(
+        single(
+          `node_vmstat_${key}`,
+          `/proc/vmstat information field ${key}.`,
+          'untyped',
+          Number(value),
+        ),
+      );
+    }
+    return out;
+  },
+};
