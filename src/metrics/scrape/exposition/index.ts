@@ -1,0 +1,11 @@
+export {
+  ExpositionError,
+  parseExposition,
+  parseGoFloat,
+  type ExpositionFormat,
+  type MetricMetadata,
+  type MetricType,
+  type ParsedExposition,
+  type ParsedSample,
+} from './parser.js';
+export { goQuote } from './go-quote.js';
