@@ -1,0 +1,26 @@
+import { compileRelabel, type CompiledRelabel, type RelabelConfig } from '../../common/relabel.js';
+import type { ArgumentSchema, BlockSpec } from '../component.js';
+
+/** A `rule` block as Alloy documents it: Prometheus's relabel_config in Alloy syntax. */
+export const RULE_BLOCK: BlockSpec = {
+  multiple: true,
+  schema: {
+    attributes: {
+      source_labels: { type: 'list' },
+      separator: { type: 'string' },
+      regex: { type: 'string' },
+      modulus: { type: 'number' },
+      target_label: { type: 'string' },
+      replacement: { type: 'string' },
+      action: { type: 'string' },
+    },
+    blocks: {},
+  },
+};
+
+export const RULES_SCHEMA: ArgumentSchema['blocks'] = { rule: RULE_BLOCK };
+
+/** Compiles decoded `rule` blocks; errors carry Prometheus's message and the rule's index. */
+export function compileRules(rules: RelabelConfig[]): CompiledRelabel {
+  return compileRelabel(rules);
+}

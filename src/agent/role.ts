@@ -1,0 +1,171 @@
+import pino from 'pino';
+import { parseFlags } from '../common/flags.js';
+import type { LogSink } from '../logs/sink.js';
+import type { Role, RoleContext, RoleStatus } from '../stack/role.js';
+import { COMPONENTS } from './components/registry.js';
+import {
+  AgentMetrics,
+  Controller,
+  EvalError,
+  loadAlloyConfig,
+  startDebugServer,
+  toConfigError,
+  type AlloyConfig,
+} from './runtime/index.js';
+
+export interface AgentRoleOptions {
+  config: AlloyConfig;
+  /** The logs role of the same process: `loki.write` hands it batches in memory. */
+  inProcessLogs?: { pushUrl: string; sink: LogSink };
+  /** Serve `/-/ready`, `/-/healthy` and `/metrics` on this loopback port (0: any free port). */
+  debugPort?: number;
+}
+
+/** Parses and checks an Alloy config file against the components obs provides. */
+export function loadAgentConfig(file: string): Promise<AlloyConfig> {
+  return loadAlloyConfig(file, COMPONENTS);
+}
+
+/** The agent as a role of `obs up`: runs the config's component graph. */
+export async function createAgentRole(ctx: RoleContext, opts: AgentRoleOptions): Promise<Role> {
+  const metrics = new AgentMetrics();
+  let state: RoleStatus['state'] = 'stopped';
+  let lastError: string | undefined;
+  let controller: Controller | undefined;
+  let abort: AbortController | undefined;
+  let running: Promise<void> | undefined;
+  let debug: { address: string; close(): Promise<void> } | undefined;
+
+  return {
+    name: 'agent',
+    async start() {
+      state = 'starting';
+      try {
+        controller = new Controller({
+          body: opts.config.body,
+          registry: COMPONENTS,
+          dataPath: ctx.dataDir,
+          logger: ctx.logger,
+          metrics,
+          ...(opts.inProcessLogs ? { inProcessLogs: opts.inProcessLogs } : {}),
+        });
+        controller.build();
+      } catch (err) {
+        state = 'failed';
+        const e = err instanceof EvalError ? toConfigError(opts.config.file, err, COMPONENTS) : err;
+        lastError = (e as Error).message;
+        throw e;
+      }
+      abort = new AbortController();
+      running = controller.run(abort.signal);
+      if (opts.debugPort !== undefined) {
+        const c = controller;
+        debug = await startDebugServer({
+          host: ctx.listenHost,
+          port: opts.debugPort,
+          metrics,
+          ready: () => state === 'running',
+          health: () => c.health(),
+        });
+      }
+      state = 'running';
+    },
+    async stop() {
+      state = 'stopping';
+      abort?.abort();
+      await running;
+      await debug?.close();
+      debug = undefined;
+      state = 'stopped';
+    },
+    status() {
+      const unhealthy = controller?.health().filter((h) => !h.healthy) ?? [];
+      const error =
+        lastError ??
+        (unhealthy.length > 0
+          ? unhealthy.map((h) => `${h.id}: ${h.message}`).join('; ')
+          : undefined);
+      return {
+        name: 'agent',
+        state,
+        dataDir: ctx.dataDir,
+        ...(debug ? { address: debug.address, healthPath: '/-/ready' } : {}),
+        ...(error ? { lastError: error } : {}),
+      };
+    },
+  };
+}
+
+const FLAGS = {
+  'server.http.listen-addr': {
+    type: 'string',
+    default: '127.0.0.1:12345',
+    help: 'Address to listen for HTTP traffic on.',
+  },
+  'storage.path': {
+    type: 'string',
+    default: 'data-alloy/',
+    help: 'Base directory where components can store data.',
+  },
+  'stability.level': {
+    type: 'string',
+    default: 'generally-available',
+    help: 'Minimum stability level of features to enable.',
+  },
+  'disable-reporting': {
+    type: 'bool',
+    default: false,
+    help: 'Disable reporting of enabled components to Grafana.',
+  },
+  'config.format': {
+    type: 'string',
+    default: 'alloy',
+    help: 'The format of the source file (only alloy).',
+  },
+} as const;
+
+/**
+ * `obs run agent run CONFIG [flags]`, as `alloy run`: runs one config with
+ * its debug server on --server.http.listen-addr until SIGINT or SIGTERM.
+ */
+export async function runAgentStandalone(argv: string[]): Promise<void> {
+  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const { values, positional } = parseFlags(args, FLAGS, 'kingpin');
+  if (positional.length !== 1)
+    throw new Error('usage: run CONFIG [--server.http.listen-addr=ADDR] [--storage.path=DIR]');
+  if (values['config.format'] !== 'alloy') {
+    throw new Error(
+      `unsupported --config.format ${String(values['config.format'])}: obs reads Alloy syntax only`,
+    );
+  }
+  const config = await loadAgentConfig(positional[0]!);
+  const listen = String(values['server.http.listen-addr']);
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  const port = Number(listen.slice(colon + 1));
+  const logger = pino({ level: loggingLevel(config) }, pino.destination(2));
+  const role = await createAgentRole(
+    { logger, dataDir: String(values['storage.path']), listenHost: host },
+    { config, debugPort: port },
+  );
+  await role.start();
+  logger.info({ address: role.status().address }, 'now listening for http traffic');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await role.stop();
+}
+
+/** The level from the config's `logging` block; Alloy's levels map onto pino's. */
+function loggingLevel(config: AlloyConfig): string {
+  for (const stmt of config.body) {
+    if (stmt.type !== 'block' || stmt.name !== 'logging') continue;
+    for (const a of stmt.body) {
+      if (a.type === 'attribute' && a.name === 'level' && a.value.type === 'literal') {
+        return String(a.value.value);
+      }
+    }
+  }
+  return 'info';
+}
