@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
 import { goSprintf } from '../../runtime/index.js';
+import { unquote } from '../../syntax/index.js';
 
 /**
  * The part of Go's text/template that `stage.template` configs use:
@@ -137,7 +138,9 @@ function parsePipeline(src: string): Cmd[] {
         let j = i + 1;
         while (j < src.length && src[j] !== c) j += src[j] === '\\' && c === '"' ? 2 : 1;
         const lit = src.slice(i, j + 1);
-        cmd.push({ t: 'lit', value: c === '`' ? lit.slice(1, -1) : (JSON.parse(lit) as string) });
+        const v = unquote(lit);
+        if ('error' in v) throw new Error(`template: ${v.error}`);
+        cmd.push({ t: 'lit', value: v.value });
         i = j + 1;
         continue;
       }
