@@ -1,0 +1,166 @@
+import type { Labels } from '../../common/labels.js';
+import type { AggregateExpr } from './ast.js';
+import { PromQLError } from './errors.js';
+import { formatSampleValue } from './format-value.js';
+import { quantile } from './math.js';
+import { isValidLabelName, labelsKey, METRIC_NAME, type Sample, type Vector } from './value.js';
+
+interface Group {
+  metric: Labels;
+  count: number;
+  value: number;
+  mean: number;
+  samples: Sample[];
+}
+
+interface GroupKey {
+  key: string;
+  metric: Labels;
+}
+
+/**
+ * Evaluates one aggregation at one step. `cache` maps input label sets to
+ * their group, so the grouping is computed once per series, not per step.
+ */
+export function aggregateStep(
+  e: AggregateExpr,
+  param: number | string | undefined,
+  vec: Vector,
+  cache: Map<Labels, GroupKey>,
+): Vector {
+  const { op, without } = e;
+  let valueLabel = '';
+  if (op === 'count_values') {
+    valueLabel = param as string;
+    if (!isValidLabelName(valueLabel)) {
+      throw new PromQLError('execution', `invalid label name "${valueLabel}"`);
+    }
+  }
+  let k = 0;
+  if (op === 'topk' || op === 'bottomk') {
+    const f = param as number;
+    if (!(f >= -9223372036854775808 && f <= 9223372036854775807)) {
+      throw new PromQLError('execution', `Scalar value ${formatSampleValue(f)} overflows int64`);
+    }
+    k = Math.trunc(f);
+    if (k < 1) return [];
+  }
+  const groups = new Map<string, Group>();
+  for (const s of vec) {
+    let g: GroupKey;
+    if (op === 'count_values') {
+      g = groupOf({ ...s.metric, [valueLabel]: formatSampleValue(s.f) }, e, valueLabel);
+    } else {
+      let cached = cache.get(s.metric);
+      if (!cached) {
+        cached = groupOf(s.metric, e, '');
+        cache.set(s.metric, cached);
+      }
+      g = cached;
+    }
+    const group = groups.get(g.key);
+    if (!group) {
+      groups.set(g.key, {
+        metric: g.metric,
+        count: 1,
+        value: op === 'stddev' || op === 'stdvar' ? 0 : s.f,
+        mean: s.f,
+        samples: [s],
+      });
+      continue;
+    }
+    group.count++;
+    switch (op) {
+      case 'sum':
+        group.value += s.f;
+        break;
+      case 'avg':
+        if (group.mean === Infinity || group.mean === -Infinity) {
+          if ((s.f === Infinity || s.f === -Infinity) && group.mean > 0 === s.f > 0) break;
+          if (Number.isFinite(s.f)) break;
+        }
+        group.mean += s.f / group.count - group.mean / group.count;
+        break;
+      case 'min':
+        if (group.value > s.f || Number.isNaN(group.value)) group.value = s.f;
+        break;
+      case 'max':
+        if (group.value < s.f || Number.isNaN(group.value)) group.value = s.f;
+        break;
+      case 'stddev':
+      case 'stdvar': {
+        const delta = s.f - group.mean;
+        group.mean += delta / group.count;
+        group.value += delta * (s.f - group.mean);
+        break;
+      }
+      case 'topk':
+      case 'bottomk':
+      case 'quantile':
+        group.samples.push(s);
+        break;
+      default:
+        break;
+    }
+  }
+  const out: Vector = [];
+  for (const group of groups.values()) {
+    switch (op) {
+      case 'sum':
+      case 'min':
+      case 'max':
+        out.push({ metric: group.metric, f: group.value });
+        break;
+      case 'avg':
+        out.push({ metric: group.metric, f: group.mean });
+        break;
+      case 'count':
+      case 'count_values':
+        out.push({ metric: group.metric, f: group.count });
+        break;
+      case 'group':
+        out.push({ metric: group.metric, f: 1 });
+        break;
+      case 'stdvar':
+        out.push({ metric: group.metric, f: group.value / group.count });
+        break;
+      case 'stddev':
+        out.push({ metric: group.metric, f: Math.sqrt(group.value / group.count) });
+        break;
+      case 'quantile':
+        out.push({
+          metric: group.metric,
+          f: quantile(
+            param as number,
+            group.samples.map((s) => s.f),
+          ),
+        });
+        break;
+      case 'topk':
+      case 'bottomk': {
+        const desc = op === 'topk';
+        const sorted = [...group.samples].sort((a, b) => {
+          if (Number.isNaN(a.f)) return Number.isNaN(b.f) ? 0 : 1;
+          if (Number.isNaN(b.f)) return -1;
+          return desc ? b.f - a.f : a.f - b.f;
+        });
+        for (const s of sorted.slice(0, k)) out.push({ metric: s.metric, f: s.f });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function groupOf(metric: Labels, e: AggregateExpr, valueLabel: string): GroupKey {
+  const out: Labels = {};
+  if (e.without) {
+    for (const n in metric) {
+      if (n !== METRIC_NAME && !e.grouping.includes(n)) out[n] = metric[n]!;
+    }
+  } else {
+    for (const n of e.grouping) if (metric[n] !== undefined) out[n] = metric[n]!;
+    if (valueLabel !== '') out[valueLabel] = metric[valueLabel]!;
+  }
+  return { key: labelsKey(out), metric: out };
+}

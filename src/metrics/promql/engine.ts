@@ -1,0 +1,166 @@
+import type { Labels } from '../../common/labels.js';
+import type { Queryable } from '../queryable.js';
+import type { Expr } from './ast.js';
+import { VALUE_TYPE_NAMES } from './ast.js';
+import { PromQLError } from './errors.js';
+import { Evaluator } from './evaluator.js';
+import { formatSampleValue } from './format-value.js';
+import { parsePromQL, typeOf } from './parser.js';
+import { QueryContext } from './query-context.js';
+import { compareLabels, type Matrix } from './value.js';
+
+export interface EngineOptions {
+  /** `--query.lookback-delta`, default 5m. */
+  lookbackDeltaMs?: number;
+  /** `--query.timeout`, default 2m. */
+  timeoutMs?: number;
+  /** `--query.max-samples`, default 50,000,000. */
+  maxSamples?: number;
+  /** Step of subqueries written without one (Prometheus: the global evaluation_interval), default 1m. */
+  subqueryStepMs?: number;
+}
+
+export type SamplePair = [number, string];
+
+/** The `data` object of Prometheus's /api/v1/query and /api/v1/query_range answers. */
+export type QueryData =
+  | { resultType: 'vector'; result: { metric: Labels; value: SamplePair }[] }
+  | { resultType: 'matrix'; result: { metric: Labels; values: SamplePair[] }[] }
+  | { resultType: 'scalar'; result: SamplePair }
+  | { resultType: 'string'; result: SamplePair };
+
+/** Prometheus answers at most this many points per series in a range query. */
+const MAX_POINTS_PER_SERIES = 11000;
+
+function sortedMetric(metric: Labels): Labels {
+  const out: Labels = {};
+  for (const n of Object.keys(metric).sort()) out[n] = metric[n]!;
+  return out;
+}
+
+function matrixData(m: Matrix): QueryData {
+  return {
+    resultType: 'matrix',
+    result: m.map((s) => ({
+      metric: sortedMetric(s.metric),
+      values: s.ts.map((t, i): SamplePair => [t / 1000, formatSampleValue(s.fs[i]!)]),
+    })),
+  };
+}
+
+/** Evaluates PromQL over a Queryable with Prometheus 2.x semantics and limits. */
+export class PromQLEngine {
+  private readonly lookbackDeltaMs: number;
+  private readonly timeoutMs: number;
+  private readonly maxSamples: number;
+  private readonly subqueryStepMs: number;
+
+  constructor(opts: EngineOptions = {}) {
+    this.lookbackDeltaMs = opts.lookbackDeltaMs ?? 300_000;
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.maxSamples = opts.maxSamples ?? 50_000_000;
+    this.subqueryStepMs = opts.subqueryStepMs ?? 60_000;
+  }
+
+  private context(
+    q: Queryable,
+    startMs: number,
+    endMs: number,
+    signal?: AbortSignal,
+  ): QueryContext {
+    return new QueryContext({
+      queryable: q,
+      queryStartMs: startMs,
+      queryEndMs: endMs,
+      lookbackDeltaMs: this.lookbackDeltaMs,
+      subqueryStepMs: this.subqueryStepMs,
+      maxSamples: this.maxSamples,
+      deadlineMs: Date.now() + this.timeoutMs,
+      signal,
+    });
+  }
+
+  async instantQuery(
+    q: Queryable,
+    expr: string,
+    timeMs: number,
+    signal?: AbortSignal,
+  ): Promise<QueryData> {
+    return this.instantQueryAst(q, parsePromQL(expr), timeMs, signal);
+  }
+
+  async instantQueryAst(
+    q: Queryable,
+    ast: Expr,
+    timeMs: number,
+    signal?: AbortSignal,
+  ): Promise<QueryData> {
+    const ctx = this.context(q, timeMs, timeMs, signal);
+    const value = await new Evaluator(ctx, timeMs, timeMs, 1).eval(ast);
+    const t = timeMs / 1000;
+    if (value.type === 'string') return { resultType: 'string', result: [t, value.value] };
+    const m = value.matrix;
+    switch (typeOf(ast)) {
+      case 'scalar':
+        return { resultType: 'scalar', result: [t, formatSampleValue(m[0]?.fs[0] ?? NaN)] };
+      case 'matrix':
+        return matrixData(m);
+      default:
+        return {
+          resultType: 'vector',
+          result: m.map((s) => ({
+            metric: sortedMetric(s.metric),
+            value: [t, formatSampleValue(s.fs[0]!)] as SamplePair,
+          })),
+        };
+    }
+  }
+
+  async rangeQuery(
+    q: Queryable,
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal,
+  ): Promise<QueryData> {
+    return this.rangeQueryAst(q, parsePromQL(expr), startMs, endMs, stepMs, signal);
+  }
+
+  async rangeQueryAst(
+    q: Queryable,
+    ast: Expr,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal,
+  ): Promise<QueryData> {
+    if (endMs < startMs) {
+      throw new PromQLError('bad_data', 'end timestamp must not be before start time');
+    }
+    if (!(stepMs > 0)) {
+      throw new PromQLError(
+        'bad_data',
+        'zero or negative query resolution step widths are not accepted. Try a positive integer',
+      );
+    }
+    if ((endMs - startMs) / stepMs > MAX_POINTS_PER_SERIES) {
+      throw new PromQLError(
+        'bad_data',
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
+    }
+    const type = typeOf(ast);
+    if (type !== 'scalar' && type !== 'vector') {
+      throw new PromQLError(
+        'bad_data',
+        `invalid expression type "${VALUE_TYPE_NAMES[type]}" for range query, must be Scalar or instant Vector`,
+      );
+    }
+    const ctx = this.context(q, startMs, endMs, signal);
+    const value = await new Evaluator(ctx, startMs, endMs, stepMs).eval(ast);
+    if (value.type !== 'matrix') throw new PromQLError('internal', 'unexpected string result');
+    const m = [...value.matrix].sort((a, b) => compareLabels(a.metric, b.metric));
+    return matrixData(m);
+  }
+}

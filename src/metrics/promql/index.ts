@@ -1,0 +1,6 @@
+export type { Expr, ValueType } from './ast.js';
+export { PromQLError, type PromQLErrorType } from './errors.js';
+export { parsePromQL, parseSeriesSelector } from './parser.js';
+export { formatQuery } from './printer.js';
+export { formatSampleValue } from './format-value.js';
+export { PromQLEngine, type EngineOptions, type QueryData, type SamplePair } from './engine.js';
