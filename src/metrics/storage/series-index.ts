@@ -1,8 +1,8 @@
 import type { LabelMatcher, Labels } from '../../common/labels.js';
 import { compileMatcher } from './matcher.js';
 
-/** Separator for series keys; never valid in UTF-8 label text. */
-const SEP = '\xff';
+/** Separator for series keys: sorting keys as strings then orders series as labels.Compare. */
+const SEP = '\x00';
 
 export function seriesKey(labels: Labels): string {
   const names = Object.keys(labels).sort();

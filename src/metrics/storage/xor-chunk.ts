@@ -57,7 +57,7 @@ export class XorChunkEncoder {
 
   append(t: number, hi: number, lo: number): void {
     // Worst case per sample: 4 + 64 bits of timestamp, 2 + 5 + 6 + 64 bits of value.
-    if (this.bytes.length - (this.bitPos >>> 3) < 20) this.grow();
+    while (this.bytes.length - (this.bitPos >>> 3) < 24) this.grow();
     const n = this.count;
     if (n === 0) {
       this.writeWord64(Math.floor(t / TWO32) >>> 0, t >>> 0);

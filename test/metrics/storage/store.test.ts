@@ -1,0 +1,203 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openMetricsStore } from '../../../src/metrics/storage/index.js';
+import { SampleAppendError } from '../../../src/metrics/appender.js';
+import { isStaleMarker, writeStaleMarker } from '../../../src/metrics/queryable.js';
+import { dump, metric, tempDir } from './helpers.js';
+
+const H = 3600_000;
+
+test('appended samples are queryable, survive reopen, and keep series apart', async () => {
+  const dir = tempDir('store');
+  let store = await openMetricsStore({ dir, retentionMs: 0 });
+  const app = store.appender();
+  for (let i = 0; i < 10; i++) {
+    app.append(metric('up', { job: 'a' }), i * 1000, i);
+    app.append(metric('up', { job: 'b' }), i * 1000, -i);
+  }
+  await app.commit();
+  const before = await dump(store, [{ type: '=', name: '__name__', value: 'up' }]);
+  assert.equal(before.size, 2);
+  assert.deepEqual(before.get(JSON.stringify(metric('up', { job: 'a' })))!.at(-1), [9000, 9]);
+  await store.close();
+  store = await openMetricsStore({ dir, retentionMs: 0 });
+  assert.deepEqual(await dump(store, [{ type: '=', name: '__name__', value: 'up' }]), before);
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('out-of-order, duplicate and out-of-bounds samples get Prometheus errors', async () => {
+  const dir = tempDir('ooo');
+  const store = await openMetricsStore({ dir, retentionMs: 0 });
+  const l = metric('x');
+  let app = store.appender();
+  app.append(l, 10 * H, 1);
+  await app.commit();
+  const cases: [string, number, number, string | null][] = [
+    ['older sample', 10 * H - 1000, 1, 'out of order sample'],
+    ['same time, other value', 10 * H, 2, 'duplicate sample for timestamp'],
+    ['same time, same value is ignored', 10 * H, 1, null],
+    ['more than an hour behind the head', 8 * H, 1, 'out of bounds'],
+  ];
+  for (const [why, t, v, message] of cases) {
+    app = store.appender();
+    if (message === null) {
+      app.append(l, t, v);
+      await app.commit();
+      continue;
+    }
+    assert.throws(
+      () => app.append(l, t, v),
+      (err: unknown) => err instanceof SampleAppendError && err.message === message,
+      why,
+    );
+    app.rollback();
+  }
+  // Within one batch too.
+  app = store.appender();
+  app.append(l, 11 * H, 1);
+  assert.throws(() => app.append(l, 11 * H - 1, 1), /out of order sample/);
+  app.rollback();
+  const got = await dump(store, []);
+  assert.deepEqual([...got.values()], [[[10 * H, 1]]]);
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('stale markers keep their bit pattern through WAL, blocks and reopen', async () => {
+  const dir = tempDir('stale');
+  let store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: 10_000 });
+  const stale = new Float64Array(1);
+  writeStaleMarker(stale, 0);
+  const app = store.appender();
+  app.append(metric('s'), 1000, 1);
+  app.append(metric('s'), 2000, stale[0]!);
+  for (let t = 3000; t <= 40_000; t += 1000) app.append(metric('s'), t, 5);
+  await app.commit();
+  for (const reopen of [false, true]) {
+    if (reopen) {
+      await store.close();
+      store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: 10_000 });
+    }
+    const q = await store.querier(0, 50_000);
+    const [s] = await q.select([{ type: '=', name: '__name__', value: 's' }]);
+    await q.close();
+    assert.equal(s!.timestamps.length, 40);
+    assert.equal(isStaleMarker(s!.values, 1), true);
+    assert.equal(isStaleMarker(s!.values, 0), false);
+  }
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('head is cut into blocks; time retention drops whole old blocks', async () => {
+  const dir = tempDir('retention');
+  const range = 10_000;
+  let store = await openMetricsStore({ dir, retentionMs: 5 * range, blockRangeMs: range });
+  for (let t = 0; t < 20 * range; t += 1000) {
+    const app = store.appender();
+    app.append(metric('r', { a: '1' }), t, t);
+    if (t < 3 * range) app.append(metric('old'), t, 1);
+    await app.commit();
+  }
+  const blocks = fs.readdirSync(dir).filter((f) => /^[0-9A-Z]{26}$/.test(f));
+  assert.ok(blocks.length >= 4 && blocks.length <= 7, `blocks kept: ${blocks.length}`);
+  const got = await dump(store, [{ type: '=', name: '__name__', value: 'r' }]);
+  const samples = [...got.values()][0]!;
+  assert.ok(samples[0]![0] >= 12 * range, `oldest kept ${samples[0]![0]}`);
+  assert.deepEqual(samples.at(-1), [20 * range - 1000, 20 * range - 1000]);
+  // A series whose blocks all expired is gone from the index too.
+  const q = await store.querier(-Infinity, Infinity);
+  assert.deepEqual(await q.labelValues('__name__'), ['r']);
+  await q.close();
+  await store.close();
+  store = await openMetricsStore({ dir, retentionMs: 5 * range, blockRangeMs: range });
+  assert.deepEqual(await dump(store, [{ type: '=', name: '__name__', value: 'r' }]), got);
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('size retention keeps the newest blocks under the limit', async () => {
+  const dir = tempDir('size');
+  const range = 10_000;
+  const store = await openMetricsStore({
+    dir,
+    retentionMs: 0,
+    retentionBytes: 40_000,
+    blockRangeMs: range,
+  });
+  for (let t = 0; t < 40 * range; t += 100) {
+    const app = store.appender();
+    for (let i = 0; i < 5; i++) app.append(metric('s', { i: String(i) }), t, Math.random());
+    await app.commit();
+  }
+  assert.ok((await store.diskBytes()) <= 60_000, `disk ${await store.diskBytes()}`);
+  const got = await dump(store, [{ type: '=', name: 'i', value: '0' }]);
+  assert.ok([...got.values()][0]![0]![0] > 20 * range);
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('delete_series tombstones head and blocks; clean_tombstones rewrites blocks', async () => {
+  const dir = tempDir('delete');
+  const range = 10_000;
+  let store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  for (let t = 0; t < 5 * range; t += 1000) {
+    const app = store.appender();
+    app.append(metric('d', { k: 'gone' }), t, 1);
+    app.append(metric('d', { k: 'kept' }), t, 2);
+    await app.commit();
+  }
+  await store.deleteSeries([[{ type: '=', name: 'k', value: 'gone' }]], 5000, 45_000);
+  const check = async (): Promise<void> => {
+    const got = await dump(store, [{ type: '=', name: 'k', value: 'gone' }]);
+    const ts = [...got.values()][0]!.map(([t]) => t);
+    assert.deepEqual(ts, [0, 1000, 2000, 3000, 4000, 46_000, 47_000, 48_000, 49_000]);
+    const kept = await dump(store, [{ type: '=', name: 'k', value: 'kept' }]);
+    assert.equal([...kept.values()][0]!.length, 50);
+  };
+  await check();
+  await store.cleanTombstones();
+  await check();
+  await store.close();
+  store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  await check();
+  const name = await store.snapshot(path.join(dir, 'snapshots'), false);
+  assert.match(name, /^\d{8}T\d{6}Z-[0-9a-f]{16}$/);
+  const snapBlocks = fs.readdirSync(path.join(dir, 'snapshots', name));
+  assert.ok(snapBlocks.length >= 2);
+  await store.close();
+  // A snapshot is a storage directory of its own.
+  const snap = await openMetricsStore({ dir: path.join(dir, 'snapshots', name), retentionMs: 0 });
+  assert.equal(
+    [...(await dump(snap, [{ type: '=', name: 'k', value: 'kept' }])).values()][0]!.length,
+    50,
+  );
+  await snap.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('tsdb status counts head cardinality', async () => {
+  const dir = tempDir('status');
+  const store = await openMetricsStore({ dir, retentionMs: 0 });
+  const app = store.appender();
+  for (let i = 0; i < 3; i++) app.append(metric('a', { i: String(i) }), 1000, 1);
+  app.append(metric('b'), 2000, 1);
+  await app.commit();
+  const s = await store.tsdbStatus(10);
+  assert.deepEqual(s.headStats, {
+    numSeries: 4,
+    numLabelPairs: 5,
+    chunkCount: 4,
+    minTime: 1000,
+    maxTime: 2000,
+  });
+  assert.deepEqual(s.seriesCountByMetricName, [
+    { name: 'a', value: 3 },
+    { name: 'b', value: 1 },
+  ]);
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
