@@ -103,6 +103,11 @@ export class Controller {
     });
   }
 
+  /** Resolves once pending re-evaluations (after export changes) are applied. */
+  settled(): Promise<void> {
+    return this.reevaluation;
+  }
+
   component(id: string): Component | undefined {
     return this.running.get(id)?.component;
   }
