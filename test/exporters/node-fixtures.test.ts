@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseMountInfo } from '../../src/exporters/node/collectors/filesystem.js';
+import { parseOsRelease } from '../../src/exporters/node/collectors/os.js';
+import { createNodeExporterSource } from '../../src/exporters/index.js';
+import { familiesByName } from './helpers.js';
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function tree(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'obs-exporters-node-'));
+  dirs.push(root);
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), text);
+  }
+  return root;
+}
+
+test('a collector that cannot read its source reports success 0, the others carry on', async () => {
+  const root = await tree({
+    'proc/loadavg': '0.50 0.25 0.10 1/100 1234\n',
+    'proc/meminfo': 'MemTotal:       2048 kB\nHugePages_Total:       0\nActive(anon):     10 kB\n',
+  });
+  const src = createNodeExporterSource({
+    procfs: join(root, 'proc'),
+    sysfs: join(root, 'sys'),
+    collectors: ['loadavg', 'meminfo', 'pressure', 'entropy'],
+  });
+  const fams = familiesByName((await src.collect()).body);
+  assert.deepEqual(
+    fams.get('node_scrape_collector_success')!.samples.map((s) => [s.labels.collector, s.value]),
+    [
+      ['entropy', 0],
+      ['loadavg', 1],
+      ['meminfo', 1],
+      ['pressure', 0],
+    ],
+  );
+  assert.equal(fams.get('node_load15')!.samples[0]!.value, 0.1);
+  assert.equal(fams.get('node_memory_MemTotal_bytes')!.samples[0]!.value, 2048 * 1024);
+  assert.equal(fams.get('node_memory_HugePages_Total')!.samples[0]!.value, 0);
+  assert.equal(
+    fams.get('node_memory_Active_anon_bytes')!.help,
+    'Memory information field Active_anon_bytes.',
+  );
+  assert.equal(fams.get('node_scrape_collector_duration_seconds')!.samples.length, 4);
+});
+
+test('mountinfo: escapes decoded, --path.rootfs prefix stripped as node_exporter does', () => {
+  const text = [
+    '22 1 254:0 / /host rw,relatime shared:1 - ext4 /dev/vda rw',
+    '23 22 0:21 / /host/mnt/my\\040disk ro,nosuid - vfat /dev/sdb1 ro',
+    '24 1 0:22 / /proc rw - proc proc rw',
+  ].join('\n');
+  assert.deepEqual(
+    parseMountInfo(text, '/host').map((m) => [
+      m.device,
+      m.mountPoint,
+      m.fsType,
+      m.options.has('ro'),
+    ]),
+    [
+      ['/dev/vda', '/', 'ext4', false],
+      ['/dev/sdb1', '/mnt/my disk', 'vfat', true],
+      ['proc', '/proc', 'proc', false],
+    ],
+  );
+});
+
+test('os-release values: quotes and escapes as the shell reads them', () => {
+  const r = parseOsRelease(
+    'NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n# c\nPRETTY_NAME=\'A \\"b\\"\'\nX="say \\"hi\\""\n',
+  );
+  assert.equal(r.get('NAME'), 'Debian GNU/Linux');
+  assert.equal(r.get('VERSION_ID'), '12');
+  assert.equal(r.get('ID'), 'debian');
+  assert.equal(r.get('X'), 'say "hi"');
+});
