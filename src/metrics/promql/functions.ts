@@ -2,7 +2,8 @@ import type { Labels } from '../../common/labels.js';
 import type { Call, Expr } from './ast.js';
 import { PromQLError } from './errors.js';
 import { bucketQuantile, type Bucket } from './histogram-quantile.js';
-import { lessNaNFirst, parseGoFloat } from './math.js';
+import { parseGoFloat } from './math.js';
+import { re2ToJs } from './re2.js';
 import { dropMetricName, isValidLabelName, labelsKey, METRIC_NAME, type Vector } from './value.js';
 
 export interface FunctionContext {
@@ -122,7 +123,7 @@ function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
   let re = ctx.cache.get('re') as RegExp | undefined;
   if (!re) {
     try {
-      re = new RegExp(`^(?:${regexText.replace(/\(\?P</g, '(?<')})$`, 's');
+      re = new RegExp(`^(?:${re2ToJs(regexText)})$`, 's');
     } catch (err) {
       throw new PromQLError(
         'execution',
@@ -134,9 +135,6 @@ function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
         'execution',
         `invalid destination label name in label_replace(): ${dst}`,
       );
-    }
-    if (!isValidLabelName(src)) {
-      throw new PromQLError('execution', `invalid source label name in label_replace(): ${src}`);
     }
     ctx.cache.set('re', re);
   }
@@ -300,5 +298,3 @@ export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<
     datePart((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate()),
   ],
 ]);
-
-export { lessNaNFirst };

@@ -4,3 +4,4 @@ export { parsePromQL, parseSeriesSelector } from './parser.js';
 export { formatQuery } from './printer.js';
 export { formatSampleValue } from './format-value.js';
 export { PromQLEngine, type EngineOptions, type QueryData, type SamplePair } from './engine.js';
+export { matcherTest as labelMatcherTest, compileRegex } from './matcher.js';

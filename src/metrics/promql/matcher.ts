@@ -1,27 +1,19 @@
 import type { LabelMatcher } from '../../common/labels.js';
 import { PromQLError } from './errors.js';
+import { re2ToJs } from './re2.js';
 
 export type ValueTest = (value: string) => boolean;
 
 const cache = new Map<string, RegExp>();
 
 /**
- * Compiles an RE2 pattern as Prometheus anchors it, `^(?s:re)$`, into a JS
- * RegExp. A leading `(?i)` flag group, which JS lacks, becomes the `i` flag.
+ * Compiles an RE2 pattern as Prometheus anchors it, `^(?s:re)$`, into a JS RegExp.
  */
 export function compileRegex(pattern: string): RegExp {
   let re = cache.get(pattern);
   if (re) return re;
-  let body = pattern;
-  let flags = 's';
-  const flagGroup = /^\(\?([imsU]+)\)/.exec(body);
-  if (flagGroup) {
-    if (flagGroup[1]!.includes('i')) flags += 'i';
-    body = body.slice(flagGroup[0].length);
-  }
-  body = body.replace(/\\z/g, '$').replace(/\(\?P</g, '(?<');
   try {
-    re = new RegExp(`^(?:${body})$`, flags);
+    re = new RegExp(`^(?:${re2ToJs(pattern)})$`, 's');
   } catch (err) {
     throw new PromQLError('bad_data', `error parsing regexp: ${(err as Error).message}`);
   }

@@ -35,16 +35,16 @@ function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): 
   const durationToEnd = (w.rangeEndMs - ts[hi - 1]!) / 1000;
   const sampledInterval = (ts[hi - 1]! - ts[lo]!) / 1000;
   const averageDurationBetweenSamples = sampledInterval / (n - 1);
+  const threshold = averageDurationBetweenSamples * 1.1;
+  if (durationToStart >= threshold) durationToStart = averageDurationBetweenSamples / 2;
   if (isCounter && result > 0 && fs[lo]! >= 0) {
+    // A counter cannot go below zero: extrapolate no further back than its zero point.
     const durationToZero = sampledInterval * (fs[lo]! / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
-  const threshold = averageDurationBetweenSamples * 1.1;
-  let extrapolateToInterval = sampledInterval;
-  extrapolateToInterval +=
-    durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
-  extrapolateToInterval +=
-    durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
+  const endExtension =
+    durationToEnd >= threshold ? averageDurationBetweenSamples / 2 : durationToEnd;
+  const extrapolateToInterval = sampledInterval + durationToStart + endExtension;
   let factor = extrapolateToInterval / sampledInterval;
   if (isRate) factor /= w.rangeMs / 1000;
   return result * factor;

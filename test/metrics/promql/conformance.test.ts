@@ -32,6 +32,7 @@ const AT_UNSAFE = new Set([
   'year',
   'predict_linear',
   'time',
+  'timestamp',
 ]);
 
 /** Prometheus's atModifierTestCases: the same query with `@ <eval time>` on every selector. */

@@ -1,6 +1,7 @@
 import type { LabelMatcher, Labels } from '../../../src/common/labels.js';
 import type { Querier, Queryable, Series } from '../../../src/metrics/queryable.js';
 import { writeStaleMarker } from '../../../src/metrics/queryable.js';
+import { labelMatcherTest } from '../../../src/metrics/promql/index.js';
 
 interface StoredSeries {
   labels: Labels;
@@ -10,22 +11,8 @@ interface StoredSeries {
   stale: boolean[];
 }
 
-function regexTest(pattern: string): RegExp {
-  return new RegExp(`^(?:${pattern})$`, 's');
-}
-
 function matches(labels: Labels, m: LabelMatcher): boolean {
-  const v = labels[m.name] ?? '';
-  switch (m.type) {
-    case '=':
-      return v === m.value;
-    case '!=':
-      return v !== m.value;
-    case '=~':
-      return regexTest(m.value).test(v);
-    case '!~':
-      return !regexTest(m.value).test(v);
-  }
+  return labelMatcherTest(m)(labels[m.name] ?? '');
 }
 
 function keyOf(labels: Labels): string {
