@@ -126,9 +126,13 @@ const FLAGS = {
 
 /**
  * `obs run agent run CONFIG [flags]`, as `alloy run`: runs one config with
- * its debug server on --server.http.listen-addr until SIGINT or SIGTERM.
+ * its debug server on --server.http.listen-addr until SIGINT or SIGTERM
+ * (or `opts.signal`, for callers that embed it).
  */
-export async function runAgentStandalone(argv: string[]): Promise<void> {
+export async function runAgentStandalone(
+  argv: string[],
+  opts: { signal?: AbortSignal } = {},
+): Promise<void> {
   const args = argv[0] === 'run' ? argv.slice(1) : argv;
   const { values, positional } = parseFlags(args, FLAGS, 'kingpin');
   if (positional.length !== 1)
@@ -151,8 +155,15 @@ export async function runAgentStandalone(argv: string[]): Promise<void> {
   await role.start();
   logger.info({ address: role.status().address }, 'now listening for http traffic');
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    if (opts.signal?.aborted) done();
+    opts.signal?.addEventListener('abort', done, { once: true });
   });
   await role.stop();
 }
