@@ -81,18 +81,31 @@ export class Controller {
     }
   }
 
-  /** Runs every component until `signal` aborts; a failing component is logged, not fatal. */
+  /**
+   * Runs every component until `signal` aborts; a failing component is
+   * logged, not fatal. Shutdown goes from sources to sinks (reverse build
+   * order), each component finishing before those it feeds stop, so what
+   * a source read is flushed through the pipeline and written.
+   */
   async run(signal: AbortSignal): Promise<void> {
-    await Promise.all(
-      [...this.running.values()].map(async (r) => {
-        try {
-          await r.component.run(signal);
-        } catch (err) {
-          r.error = (err as Error).message;
-          this.opts.logger.error({ component: r.node.id, err }, 'component failed');
-        }
-      }),
-    );
+    const all = [...this.running.values()];
+    const stops = all.map(() => new AbortController());
+    const done = all.map(async (r, i) => {
+      try {
+        await r.component.run(stops[i]!.signal);
+      } catch (err) {
+        r.error = (err as Error).message;
+        this.opts.logger.error({ component: r.node.id, err }, 'component failed');
+      }
+    });
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    for (let i = all.length - 1; i >= 0; i--) {
+      stops[i]!.abort();
+      await done[i];
+    }
     await this.reevaluation;
   }
 

@@ -98,6 +98,49 @@ describe('agent pipeline into an in-process LogSink', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('on stop, entries a stage still holds are flushed through to the sink', async () => {
+    const dir = tempDir();
+    const sink = memorySink();
+    const controller = new Controller({
+      body: parseAlloy(
+        't.alloy',
+        `loki.process "main" {
+  stage.multiline {
+    firstline     = "^START"
+    max_wait_time = "1h"
+  }
+  forward_to = [loki.write.default.receiver]
+}
+loki.write "default" {
+  endpoint {
+    url = "${PUSH_URL}"
+  }
+}`,
+      ),
+      registry: COMPONENTS,
+      dataPath: dir,
+      logger: pino({ level: 'silent' }),
+      metrics: new AgentMetrics(),
+      inProcessLogs: { pushUrl: PUSH_URL, sink },
+    });
+    controller.build();
+    const abort = new AbortController();
+    const running = controller.run(abort.signal);
+    const receiver = controller.component('loki.process.main')!.exports().receiver as LogsReceiver;
+    await receiver.send([
+      { labels: { job: 'a' }, timestamp: 1n, line: 'START one' },
+      { labels: { job: 'a' }, timestamp: 2n, line: '  more' },
+    ]);
+    assert.equal(sink.streams.length, 0);
+    abort.abort();
+    await running;
+    rmSync(dir, { recursive: true, force: true });
+    assert.deepEqual(
+      sink.streams.flatMap((s) => s.entries.map((e) => e.line)),
+      ['START one\n  more'],
+    );
+  });
 });
 
 describe('agent role', () => {
