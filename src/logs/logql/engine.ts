@@ -1,0 +1,115 @@
+import type { Labels } from '../../common/labels.js';
+import type { LogReader } from '../reader.js';
+import type { Expr } from './ast.js';
+import { LogqlRequestError } from './errors.js';
+import { runLogQuery, type LogQueryStats, type LogStreamResult } from './log-query.js';
+import { evaluate } from './metric/evaluate.js';
+import { sortSamples } from './metric/vector-aggregation.js';
+import { parseSyntax } from './parser.js';
+import { validateExpr } from './validate.js';
+
+export type QueryResult =
+  | { type: 'streams'; streams: LogStreamResult[] }
+  | { type: 'matrix'; series: { labels: Labels; points: [bigint, number][] }[] }
+  | { type: 'vector'; timeNs: bigint; samples: { labels: Labels; v: number }[] }
+  | { type: 'scalar'; timeNs: bigint; v: number };
+
+export interface QueryRequest {
+  query: string;
+  startNs: bigint;
+  endNs: bigint;
+  /** Range queries only. */
+  stepNs?: bigint;
+  instant: boolean;
+  direction: 'forward' | 'backward';
+  limit: number;
+  maxSeries: number;
+  signal?: AbortSignal;
+}
+
+/** How far back an instant log query looks, as Loki 3.0 answers it. */
+const INSTANT_LOG_LOOKBACK_NS = 30n * 1000000000n;
+
+/** Parses and validates a query: Loki's syntax and semantic checks, as `parse error`s. */
+export function parseLogQL(query: string): Expr {
+  const expr = parseSyntax(query);
+  validateExpr(expr);
+  return expr;
+}
+
+/** Runs a LogQL query against a log store. */
+export async function runQuery(
+  reader: LogReader,
+  req: QueryRequest,
+  stats: LogQueryStats = { linesProcessed: 0, bytesProcessed: 0 },
+): Promise<QueryResult> {
+  const expr = parseLogQL(req.query);
+  if (expr.kind === 'log') {
+    const startNs = req.instant ? req.endNs - INSTANT_LOG_LOOKBACK_NS : req.startNs;
+    const streams = await runLogQuery(
+      reader,
+      expr,
+      {
+        startNs,
+        endNs: req.endNs,
+        direction: req.direction,
+        limit: req.limit,
+        ...(req.signal ? { signal: req.signal } : {}),
+      },
+      stats,
+    );
+    return { type: 'streams', streams };
+  }
+  const steps = req.instant ? [req.endNs] : stepTimes(req.startNs, req.endNs, req.stepNs!);
+  if (steps.length === 0) return { type: 'matrix', series: [] };
+  const value = await evaluate(expr, {
+    reader,
+    steps,
+    maxSeries: req.maxSeries,
+    ...(req.signal ? { signal: req.signal } : {}),
+  });
+  if (req.instant) {
+    const t = steps[0]!;
+    if (value.kind === 'scalar') return { type: 'scalar', timeNs: t, v: value.values[0]! };
+    let samples = value.series
+      .filter((s) => s.values[0] !== undefined)
+      .map((s) => ({ labels: s.labels, v: s.values[0]! }));
+    const sortOp = outerSort(expr);
+    if (sortOp) samples = sortSamples(samples, sortOp === 'sort_desc');
+    if (samples.length > req.maxSeries) {
+      throw new LogqlRequestError(
+        `maximum of series (${req.maxSeries}) reached for a single query`,
+      );
+    }
+    return { type: 'vector', timeNs: t, samples };
+  }
+  const series =
+    value.kind === 'scalar'
+      ? [{ labels: {}, values: value.values as (number | undefined)[] }]
+      : value.series;
+  return {
+    type: 'matrix',
+    series: series
+      .map((s) => ({
+        labels: s.labels,
+        points: steps.flatMap((t, i): [bigint, number][] => {
+          const v = s.values[i];
+          return v === undefined ? [] : [[t, v]];
+        }),
+      }))
+      .filter((s) => s.points.length > 0),
+  };
+}
+
+function outerSort(expr: Expr): 'sort' | 'sort_desc' | undefined {
+  if (expr.kind === 'vectorAgg' && (expr.op === 'sort' || expr.op === 'sort_desc')) return expr.op;
+  return undefined;
+}
+
+/** Evaluation times: the multiples of `step` (from the Unix epoch) within [start, end]. */
+export function stepTimes(startNs: bigint, endNs: bigint, stepNs: bigint): bigint[] {
+  const out: bigint[] = [];
+  let t = startNs % stepNs === 0n ? startNs : (startNs / stepNs + 1n) * stepNs;
+  for (; t <= endNs; t += stepNs) out.push(t);
+  return out;
+}

@@ -1,0 +1,8 @@
+export type * from './ast.js';
+export { parseLogQL, runQuery, stepTimes, type QueryRequest, type QueryResult } from './engine.js';
+export { LogqlParseError, LogqlPipelineError, LogqlRequestError } from './errors.js';
+export type { LogQueryStats, LogStreamResult } from './log-query.js';
+export { compileLineFilter } from './stages/line-filter.js';
+export { streamPipeline, type StreamPipeline } from './pipeline.js';
+export { compileLogPipeline } from './tail-pipeline.js';
+export { parseMatchers } from './selector.js';

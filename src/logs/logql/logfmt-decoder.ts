@@ -1,0 +1,107 @@
+/**
+ * A logfmt key/value scanner with the rules and error texts of the decoder
+ * Loki forked from go-logfmt: a bare key has no value, `=` and `"` are not
+ * allowed inside keys or unquoted values, quoted values use Go escapes.
+ */
+export interface LogfmtPair {
+  key: string;
+  /** undefined for a bare key (`a` in `a b=1`). */
+  value: string | undefined;
+}
+
+export interface LogfmtScan {
+  pairs: LogfmtPair[];
+  /** The first syntax error, when there was one. */
+  error?: string;
+}
+
+/** Scans every pair; after an error it resumes at the next space unless `stopOnError`. */
+export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
+  const pairs: LogfmtPair[] = [];
+  let error: string | undefined;
+  let pos = 0;
+  const n = line.length;
+  const fail = (at: number, msg: string): void => {
+    error ??= `logfmt syntax error at pos ${at + 1} on line 1: ${msg}`;
+  };
+  while (pos < n) {
+    while (pos < n && line.charCodeAt(pos) <= 32) pos++;
+    if (pos >= n) break;
+    const start = pos;
+    let bad = false;
+    while (pos < n) {
+      const c = line[pos]!;
+      if (c === '=' || c === '"' || line.charCodeAt(pos) <= 32) break;
+      pos++;
+    }
+    const key = line.slice(start, pos);
+    const c = line[pos];
+    if (c === '"' || (c === '=' && key === '')) {
+      fail(pos, `unexpected '${c}'`);
+      bad = true;
+    } else if (c !== '=') {
+      pairs.push({ key, value: undefined });
+      continue;
+    } else {
+      pos++;
+      if (pos >= n || line.charCodeAt(pos) <= 32) {
+        pairs.push({ key, value: '' });
+        continue;
+      }
+      if (line[pos] === '"') {
+        const q = scanQuoted(line, pos);
+        if (typeof q === 'string') {
+          fail(q === 'unterminated quoted value' ? n : pos, q);
+          bad = true;
+          pos = n;
+        } else {
+          pairs.push({ key, value: q.value });
+          pos = q.end;
+          continue;
+        }
+      } else {
+        const vStart = pos;
+        while (pos < n && line.charCodeAt(pos) > 32) {
+          const ch = line[pos];
+          if (ch === '=' || ch === '"') break;
+          pos++;
+        }
+        const ch = line[pos];
+        if (ch === '=' || ch === '"') {
+          fail(pos, `unexpected '${ch}'`);
+          bad = true;
+        } else {
+          pairs.push({ key, value: line.slice(vStart, pos) });
+          continue;
+        }
+      }
+    }
+    if (bad) {
+      if (stopOnError) break;
+      while (pos < n && line.charCodeAt(pos) > 32) pos++;
+    }
+  }
+  return error === undefined ? { pairs } : { pairs, error };
+}
+
+function scanQuoted(line: string, open: number): { value: string; end: number } | string {
+  let esc = false;
+  let hasEsc = false;
+  for (let i = open + 1; i < line.length; i++) {
+    const c = line[i];
+    if (esc) esc = false;
+    else if (c === '\\') {
+      esc = true;
+      hasEsc = true;
+    } else if (c === '"') {
+      const body = line.slice(open, i + 1);
+      if (!hasEsc) return { value: body.slice(1, -1), end: i + 1 };
+      try {
+        return { value: JSON.parse(body) as string, end: i + 1 };
+      } catch {
+        return 'invalid quoted value';
+      }
+    }
+  }
+  return 'unterminated quoted value';
+}

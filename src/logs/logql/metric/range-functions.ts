@@ -1,0 +1,128 @@
+import type { RangeOp } from '../ast.js';
+
+/**
+ * The `*_over_time` functions over the samples of one window, as Loki
+ * computes them; undefined when the window yields no sample.
+ */
+export function applyRangeFunction(
+  op: RangeOp,
+  ts: ArrayLike<number>,
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  rangeSeconds: number,
+  param: number | undefined,
+  windowStart: number,
+  windowEnd: number,
+): number | undefined {
+  const n = to - from;
+  if (n <= 0) return undefined;
+  switch (op) {
+    case 'count_over_time':
+      return n;
+    case 'bytes_over_time':
+    case 'sum_over_time':
+      return sum(values, from, to);
+    case 'rate':
+    case 'bytes_rate':
+      return sum(values, from, to) / rangeSeconds;
+    case 'avg_over_time':
+      return sum(values, from, to) / n;
+    case 'min_over_time': {
+      let m = values[from]!;
+      for (let i = from + 1; i < to; i++) if (values[i]! < m || Number.isNaN(m)) m = values[i]!;
+      return m;
+    }
+    case 'max_over_time': {
+      let m = values[from]!;
+      for (let i = from + 1; i < to; i++) if (values[i]! > m || Number.isNaN(m)) m = values[i]!;
+      return m;
+    }
+    case 'stdvar_over_time':
+      return variance(values, from, to);
+    case 'stddev_over_time':
+      return Math.sqrt(variance(values, from, to));
+    case 'quantile_over_time':
+      return quantile(param ?? NaN, Array.prototype.slice.call(values, from, to) as number[]);
+    case 'first_over_time':
+      return values[from];
+    case 'last_over_time':
+      return values[to - 1];
+    case 'rate_counter':
+      return counterRate(ts, values, from, to, rangeSeconds, windowStart, windowEnd);
+    case 'absent_over_time':
+      return undefined;
+  }
+}
+
+function sum(values: ArrayLike<number>, from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += values[i]!;
+  return s;
+}
+
+function variance(values: ArrayLike<number>, from: number, to: number): number {
+  // Welford's method, as Prometheus and Loki compute it.
+  let count = 0;
+  let mean = 0;
+  let aux = 0;
+  for (let i = from; i < to; i++) {
+    count++;
+    const v = values[i]!;
+    const delta = v - mean;
+    mean += delta / count;
+    aux += delta * (v - mean);
+  }
+  return aux / count;
+}
+
+/** Prometheus's quantile: linear interpolation between the closest ranks. */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
+}
+
+/** Prometheus's extrapolated counter rate, which Loki's rate_counter reuses. */
+function counterRate(
+  ts: ArrayLike<number>,
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  rangeSeconds: number,
+  windowStart: number,
+  windowEnd: number,
+): number | undefined {
+  if (to - from < 2) return undefined;
+  const firstV = values[from]!;
+  const lastV = values[to - 1]!;
+  let result = lastV - firstV;
+  let prev = firstV;
+  for (let i = from + 1; i < to; i++) {
+    const v = values[i]!;
+    if (v < prev) result += prev;
+    prev = v;
+  }
+  const firstT = ts[from]! / 1e9;
+  const lastT = ts[to - 1]! / 1e9;
+  let durationToStart = firstT - windowStart / 1e9;
+  const durationToEnd = windowEnd / 1e9 - lastT;
+  const sampled = lastT - firstT;
+  const avgBetween = sampled / (to - from - 1);
+  if (result > 0 && firstV >= 0) {
+    const durationToZero = sampled * (firstV / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = avgBetween * 1.1;
+  let interval = sampled;
+  interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
+  interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
+  return (result * (interval / sampled)) / rangeSeconds;
+}

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import type { LogStream } from '../../src/logs/sink.js';
+
+/** A query of ../shared/conformance/logql/queries.json. */
+export interface ConformanceQuery {
+  id: string;
+  kind: string;
+  query?: string;
+  expect?: string;
+  [key: string]: unknown;
+}
+
+interface CompareModule {
+  buildRequest(q: ConformanceQuery, base: bigint): string;
+  normalize(q: ConformanceQuery, status: number, body: string, base: bigint): unknown;
+  diff(q: ConformanceQuery, exp: unknown, got: unknown): string | null;
+}
+
+interface GenModule {
+  generate(opts: { base: string; lines: number; seed: string }): {
+    streams: { stream: Record<string, string>; values: [string, string][] }[];
+  };
+}
+
+export const CORPUS_BASE = '2026-11-10T00:00:00Z';
+export const CORPUS_BASE_NS = BigInt(Date.parse(CORPUS_BASE)) * 1000000n;
+
+/** The repository root: the nearest directory up from here holding package.json. */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir)
+      throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+export function logqlConformanceDir(): string {
+  return resolve(repoRoot(), '..', 'shared', 'conformance', 'logql');
+}
+
+/** The conformance corpus, queries, expected answers and comparison helpers. */
+export async function loadLogqlConformance(): Promise<{
+  streams: LogStream[];
+  queries: ConformanceQuery[];
+  expected: Record<string, { response: unknown }>;
+  compare: CompareModule;
+}> {
+  const dir = logqlConformanceDir();
+  const gen = (await import(pathToFileURL(join(dir, 'gen.mjs')).href)) as GenModule;
+  const compare = (await import(pathToFileURL(join(dir, 'compare.mjs')).href)) as CompareModule;
+  const corpus = gen.generate({ base: CORPUS_BASE, lines: 150000, seed: 'obs-logql-public-v1' });
+  const streams: LogStream[] = corpus.streams.map((s) => ({
+    labels: s.stream,
+    entries: s.values.map(([ts, line]) => ({ timestamp: BigInt(ts), line })),
+  }));
+  const queries = (
+    JSON.parse(await readFile(join(dir, 'queries.json'), 'utf8')) as { queries: ConformanceQuery[] }
+  ).queries;
+  const expected = (
+    JSON.parse(await readFile(join(dir, 'expected.json'), 'utf8')) as {
+      queries: Record<string, { response: unknown }>;
+    }
+  ).queries;
+  return { streams, queries, expected, compare };
+}

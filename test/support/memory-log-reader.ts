@@ -1,0 +1,166 @@
+import type { LabelMatcher, Labels } from '../../src/common/labels.js';
+import { sortLabels } from '../../src/common/labels.js';
+import { compileLineFilter } from '../../src/logs/logql/index.js';
+import type {
+  BucketRequest,
+  LineFilter,
+  LogReader,
+  SelectLogsRequest,
+  StoredEntry,
+  StreamBuckets,
+} from '../../src/logs/reader.js';
+import type { LogStream } from '../../src/logs/sink.js';
+import { compileGoRegexp } from '../../src/common/go-regexp.js';
+
+interface MemStream {
+  labels: Labels;
+  entries: StoredEntry[];
+  seen: Set<string>;
+}
+
+/**
+ * An in-memory LogReader: the reference the DuckDB store is tested against.
+ * Streams are canonicalised, exact duplicates (stream, timestamp, line) are
+ * stored once, entries are kept in timestamp order.
+ */
+export class MemoryLogReader implements LogReader {
+  private readonly streams = new Map<string, MemStream>();
+  private sorted = true;
+
+  push(streams: LogStream[]): void {
+    for (const s of streams) {
+      const labels = sortLabels(s.labels);
+      const key = JSON.stringify(labels);
+      let st = this.streams.get(key);
+      if (!st) {
+        st = { labels, entries: [], seen: new Set() };
+        this.streams.set(key, st);
+      }
+      for (const e of s.entries) {
+        const id = `${e.timestamp}\u0000${e.line}`;
+        if (st.seen.has(id)) continue;
+        st.seen.add(id);
+        st.entries.push({ labels, timestamp: e.timestamp, line: e.line });
+      }
+    }
+    this.sorted = false;
+  }
+
+  private sort(): void {
+    if (this.sorted) return;
+    for (const st of this.streams.values()) {
+      st.entries.sort((a, b) =>
+        a.timestamp < b.timestamp
+          ? -1
+          : a.timestamp > b.timestamp
+            ? 1
+            : a.line < b.line
+              ? -1
+              : a.line > b.line
+                ? 1
+                : 0,
+      );
+    }
+    this.sorted = true;
+  }
+
+  private matching(matchers: LabelMatcher[]): MemStream[] {
+    this.sort();
+    const tests = matchers.map((m) => ({ name: m.name, test: matcherTest(m) }));
+    return [...this.streams.values()].filter((st) =>
+      tests.every((t) => t.test(st.labels[t.name] ?? '')),
+    );
+  }
+
+  async *selectEntries(req: SelectLogsRequest): AsyncIterable<StoredEntry[]> {
+    const filter = lineFilters(req.filters);
+    const all: StoredEntry[] = [];
+    for (const st of this.matching(req.matchers)) {
+      for (const e of st.entries) {
+        if (e.timestamp >= req.startNs && e.timestamp < req.endNs && filter(e.line)) all.push(e);
+      }
+    }
+    const dir = req.direction === 'forward' ? 1 : -1;
+    all.sort((a, b) => {
+      if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -dir : dir;
+      return a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+    });
+    const limited = req.limit === undefined ? all : all.slice(0, req.limit);
+    for (let i = 0; i < limited.length; i += 1000) {
+      if (req.signal?.aborted) return;
+      yield limited.slice(i, i + 1000);
+    }
+  }
+
+  async aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]> {
+    const filter = lineFilters(req.filters);
+    const out: StreamBuckets[] = [];
+    for (const st of this.matching(req.matchers)) {
+      const buckets = new Map<number, { count: number; bytes: number }>();
+      for (const e of st.entries) {
+        if (e.timestamp < req.startNs || e.timestamp >= req.endNs || !filter(e.line)) continue;
+        const k = Number((e.timestamp - req.originNs - 1n) / req.bucketNs);
+        const b = buckets.get(k) ?? { count: 0, bytes: 0 };
+        b.count++;
+        b.bytes += Buffer.byteLength(e.line);
+        buckets.set(k, b);
+      }
+      if (buckets.size > 0) out.push({ labels: st.labels, buckets });
+    }
+    return out;
+  }
+
+  async series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {
+    return this.matching(matchers)
+      .filter((st) => st.entries.some((e) => e.timestamp >= startNs && e.timestamp < endNs))
+      .map((st) => st.labels);
+  }
+
+  async labelNames(
+    startNs: bigint,
+    endNs: bigint,
+    matchers: LabelMatcher[] = [],
+  ): Promise<string[]> {
+    const names = new Set<string>();
+    for (const l of await this.series(matchers, startNs, endNs)) for (const n in l) names.add(n);
+    return [...names].sort();
+  }
+
+  async labelValues(
+    name: string,
+    startNs: bigint,
+    endNs: bigint,
+    matchers: LabelMatcher[] = [],
+  ): Promise<string[]> {
+    const values = new Set<string>();
+    for (const l of await this.series(matchers, startNs, endNs)) {
+      const v = l[name];
+      if (v !== undefined) values.add(v);
+    }
+    return [...values].sort();
+  }
+}
+
+function matcherTest(m: LabelMatcher): (v: string) => boolean {
+  switch (m.type) {
+    case '=':
+      return (v) => v === m.value;
+    case '!=':
+      return (v) => v !== m.value;
+    default: {
+      const re = compileGoRegexp(m.value, { anchored: true }).regex;
+      return m.type === '=~' ? (v) => re.test(v) : (v) => !re.test(v);
+    }
+  }
+}
+
+function lineFilters(filters: LineFilter[]): (line: string) => boolean {
+  const tests = filters.map((f) =>
+    compileLineFilter({
+      type: 'lineFilter',
+      op: f.op,
+      values: f.values.map((value) => ({ ip: false, value })),
+    }),
+  );
+  return (line) => tests.every((t) => t(line));
+}
