@@ -50,6 +50,7 @@ const DB_FILE = 'logs.duckdb';
 export class LogStore implements LogSink, LogReader {
   private readonly catalog = new StreamCatalog();
   private readonly days = new Set<number>();
+  private readonly retired = new Set<number>();
   private readonly dedup: DedupWindow;
   private readonly listeners = new Set<AppendListener>();
   private pending: PendingWrite[] = [];
@@ -355,30 +356,55 @@ export class LogStore implements LogSink, LogReader {
 
   // ---- maintenance (retention) ----
 
-  /** Days that have a partition, ascending. */
+  /** Days that queries see, ascending. */
   partitionDays(): number[] {
     return [...this.days].sort((a, b) => a - b);
   }
 
-  /** Drops a whole day of entries. */
+  /** Every stream with its labels and the oldest hour it has entries in. */
+  streamsWithAge(): { id: number; labels: Labels; oldestHour: number | undefined }[] {
+    return [...this.catalog.all()].map((s) => ({
+      id: s.id,
+      labels: s.labels,
+      oldestHour: s.hours.size > 0 ? Math.min(...s.hours) : undefined,
+    }));
+  }
+
+  /**
+   * Hides a day from queries at once; its table stays until `dropDay`, as
+   * Loki's compactor marks chunks and deletes them after a delay.
+   */
+  retireDay(day: number): void {
+    if (this.days.delete(day)) this.retired.add(day);
+  }
+
+  retiredDays(): number[] {
+    return [...this.retired].sort((a, b) => a - b);
+  }
+
+  /** Drops a whole day of entries (its blocks become free at the next checkpoint). */
   async dropDay(day: number): Promise<void> {
     await this.idle();
     this.writer.release(day);
     await this.writerConn.run(`DROP TABLE IF EXISTS ${partitionTable(day)}`);
     this.days.delete(day);
+    this.retired.delete(day);
   }
 
-  /** Deletes the entries of these streams older than `beforeNs`. */
-  async deleteEntries(streamIds: number[], beforeNs: bigint): Promise<void> {
-    if (streamIds.length === 0) return;
-    const firstKept = dayOf(beforeNs);
+  /** Deletes the entries of these streams older than `beforeNs`; returns how many. */
+  async deleteEntries(streamIds: number[], beforeNs: bigint): Promise<number> {
+    if (streamIds.length === 0) return 0;
+    const lastDay = dayOf(beforeNs);
+    let deleted = 0;
     for (const day of this.partitionDays()) {
-      if (day > firstKept) break;
+      if (day > lastDay) break;
       await this.idle();
-      await this.writerConn.run(
+      const r = await this.writerConn.run(
         `DELETE FROM ${partitionTable(day)} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
       );
+      deleted += Number(r.rowsChanged);
     }
+    return deleted;
   }
 
   /** Writes everything to the main database file and returns freed blocks to the OS. */
