@@ -77,24 +77,33 @@ export function escapeHelp(v: string): string {
   return v.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 }
 
-function compareSamples(a: Sample, b: Sample): number {
-  const an = Object.keys(a.labels).sort();
-  const bn = Object.keys(b.labels).sort();
-  for (let i = 0; i < Math.min(an.length, bn.length); i++) {
-    const ka = an[i]!;
-    const kb = bn[i]!;
-    if (ka !== kb) return ka < kb ? -1 : 1;
-    const va = a.labels[ka]!;
-    const vb = b.labels[kb]!;
-    if (va !== vb) return va < vb ? -1 : 1;
-  }
-  return an.length - bn.length;
+/** A sample prepared once for sorting and printing: label names in order, their values, the line. */
+interface Prepared {
+  names: string[];
+  values: string[];
+  line: string;
 }
 
-function formatLabels(labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
-  if (names.length === 0) return '';
-  return `{${names.map((n) => `${n}="${escapeLabelValue(labels[n]!)}"`).join(',')}}`;
+function prepare(name: string, s: Sample): Prepared {
+  const names = Object.keys(s.labels).sort();
+  const values = names.map((n) => s.labels[n]!);
+  const labels = names.length
+    ? `{${names.map((n, i) => `${n}="${escapeLabelValue(values[i]!)}"`).join(',')}}`
+    : '';
+  return { names, values, line: `${s.name ?? name}${labels} ${formatGoFloat(s.value)}` };
+}
+
+function comparePrepared(a: Prepared, b: Prepared): number {
+  const n = Math.min(a.names.length, b.names.length);
+  for (let i = 0; i < n; i++) {
+    const ka = a.names[i]!;
+    const kb = b.names[i]!;
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    const va = a.values[i]!;
+    const vb = b.values[i]!;
+    if (va !== vb) return va < vb ? -1 : 1;
+  }
+  return a.names.length - b.names.length;
 }
 
 /**
@@ -114,11 +123,10 @@ export function writeExposition(families: Iterable<MetricFamily>): string {
     const f = byName.get(name)!;
     if (f.samples.length === 0) continue;
     out.push(`# HELP ${name} ${escapeHelp(f.help)}`, `# TYPE ${name} ${f.type}`);
+    const prepared = f.samples.map((s) => prepare(name, s));
     // Summaries and histograms keep their order: a sample's suffix matters there, not its labels.
-    if (f.type !== 'summary' && f.type !== 'histogram') f.samples.sort(compareSamples);
-    for (const s of f.samples) {
-      out.push(`${s.name ?? name}${formatLabels(s.labels)} ${formatGoFloat(s.value)}`);
-    }
+    if (f.type !== 'summary' && f.type !== 'histogram') prepared.sort(comparePrepared);
+    for (const p of prepared) out.push(p.line);
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }

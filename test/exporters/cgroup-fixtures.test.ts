@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { CadvisorSource } from '../../src/exporters/containers/cadvisor.js';
 import { cgroupReader, parseProcCgroup } from '../../src/exporters/containers/cgroup.js';
+import { FileCache } from '../../src/exporters/containers/file-cache.js';
 import { createCadvisorSource } from '../../src/exporters/index.js';
 import { familiesByName, seriesKey } from './helpers.js';
 
@@ -121,8 +122,10 @@ test('cgroup v2: a container cgroup, and the root from /proc/meminfo', async () 
     [`sys/fs/cgroup/${scope}/io.stat`]:
       '254:0 rbytes=1000 wbytes=2000 rios=3 wios=4 dbytes=0 dios=0\n',
   });
+  const files = new FileCache();
   const reader = cgroupReader(
     join(root, 'sys/fs/cgroup'),
+    (p) => files.read(p),
     () =>
       new Map([
         ['MemTotal', 1000],
@@ -140,6 +143,7 @@ test('cgroup v2: a container cgroup, and the root from /proc/meminfo', async () 
   assert.deepEqual(c.io, [
     { major: 254, minor: 0, readBytes: 1000, writeBytes: 2000, reads: 3, writes: 4 },
   ]);
+  files.close();
   // The root: no per-CPU figures in v2, so cpu="total"; usage from meminfo (kB).
   const src = new CadvisorSource({
     docker: false,

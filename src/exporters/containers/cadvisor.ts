@@ -21,6 +21,7 @@ import {
   type CgroupReader,
 } from './cgroup.js';
 import { DockerContainers } from './docker-containers.js';
+import { FileCache } from './file-cache.js';
 import { readNetworkStats } from './network.js';
 import type { CgroupStats, NetworkInterfaceStats } from './stats.js';
 
@@ -78,13 +79,20 @@ export class CadvisorSource implements MetricsSource {
   private readonly docker: DockerContainers | undefined;
   private readonly storeLabels: boolean;
   private readonly whitelist: Set<string>;
+  private readonly files = new FileCache();
+  private btime: number | undefined;
 
   constructor(opts: CadvisorOptions = {}) {
     this.instance = opts.instance ?? '127.0.0.1:8080';
     this.procfs = opts.procfs ?? '/proc';
     const sysfs = opts.sysfs ?? '/sys';
     const cgroupRoot = opts.cgroupRoot ?? join(sysfs, 'fs/cgroup');
-    this.reader = cgroupReader(cgroupRoot, () => this.meminfo(), opts.cgroupMode);
+    this.reader = cgroupReader(
+      cgroupRoot,
+      (p) => this.files.read(p),
+      () => this.meminfo(),
+      opts.cgroupMode,
+    );
     this.devices = new BlockDeviceNames(sysfs);
     this.storeLabels = opts.storeContainerLabels ?? true;
     this.whitelist = new Set(opts.whitelistedContainerLabels ?? []);
@@ -93,6 +101,7 @@ export class CadvisorSource implements MetricsSource {
         new DockerClient(opts.docker),
         this.procfs,
         this.reader.mode,
+        (p) => this.files.read(p),
       );
     }
   }
@@ -100,6 +109,7 @@ export class CadvisorSource implements MetricsSource {
   /** Closes the Docker client's idle connections. */
   close(): void {
     this.docker?.close();
+    this.files.close();
   }
 
   async collect(): Promise<{ contentType: string; body: string }> {
@@ -131,12 +141,15 @@ export class CadvisorSource implements MetricsSource {
         rows.push({
           target,
           stats: this.reader.read(target.cgroup),
-          network: readNetworkStats(join(this.procfs, String(target.pid), 'net/dev')),
+          network: readNetworkStats(join(this.procfs, String(target.pid), 'net/dev'), (p) =>
+            this.files.read(p),
+          ),
         });
       } catch {
         scrapeError = 1;
       }
     }
+    this.files.sweep();
     return [
       ...this.families(rows),
       single(
@@ -152,12 +165,13 @@ export class CadvisorSource implements MetricsSource {
     // cAdvisor gives every series the union of all containers' label names, empty where absent.
     const names = new Set<string>(['id', 'name', 'image']);
     for (const r of rows) for (const k of Object.keys(r.target.labels)) names.add(sanitize(k));
-    const base = (r: Row) => {
-      const out: Record<string, string> = {};
-      for (const n of names) out[n] = '';
-      for (const [k, v] of Object.entries(r.target.labels)) out[sanitize(k)] = v;
-      return out;
-    };
+    const bases = new Map<Row, Record<string, string>>();
+    for (const r of rows) {
+      const b: Record<string, string> = {};
+      for (const n of names) b[n] = '';
+      for (const [k, v] of Object.entries(r.target.labels)) b[sanitize(k)] = v;
+      bases.set(r, b);
+    }
     const fams = new Map<string, FamilyBuilder>();
     const add = (
       name: string,
@@ -169,7 +183,7 @@ export class CadvisorSource implements MetricsSource {
     ) => {
       let f = fams.get(name);
       if (!f) fams.set(name, (f = family(name, help, type)));
-      f.add(value, { ...base(r), ...extra });
+      f.add(value, { ...bases.get(r)!, ...extra });
     };
     const now = Math.floor(Date.now() / 1000);
     for (const r of rows) {
@@ -386,9 +400,11 @@ export class CadvisorSource implements MetricsSource {
   }
 
   private bootTime(): number {
+    if (this.btime !== undefined) return this.btime;
     try {
       const m = /^btime (\d+)$/m.exec(readFileSync(join(this.procfs, 'stat'), 'latin1'));
-      return m ? Number(m[1]) : 0;
+      this.btime = m ? Number(m[1]) : 0;
+      return this.btime;
     } catch {
       return 0;
     }

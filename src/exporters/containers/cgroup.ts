@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockIoStats, CgroupStats } from './stats.js';
 
 /**
  * Reading a cgroup's usage the way cAdvisor (through runc's libcontainer)
  * does, from either hierarchy. Files are small kernel-generated text, read
- * synchronously: a scrape reads a dozen per container and the async
- * machinery would cost more CPU than the reads.
+ * synchronously through a FileCache: a scrape reads a dozen per container and
+ * the async machinery would cost more CPU than the reads.
  */
 export type CgroupMode = 'v1' | 'v2';
 
@@ -48,16 +48,11 @@ export function parseProcCgroup(text: string, mode: CgroupMode): CgroupPaths {
 
 export const ROOT_CGROUP: CgroupPaths = { name: '/', byController: new Map() };
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return undefined;
-  }
-}
+/** Reads a file's text, undefined when it is absent or unreadable. */
+export type ReadText = (path: string) => string | undefined;
 
-function readNumber(path: string): number | undefined {
-  const t = readText(path)?.trim();
+function numberFrom(text: string | undefined): number | undefined {
+  const t = text?.trim();
   if (t === undefined || t === '' || t === 'max') return undefined;
   const n = Number(t);
   return Number.isNaN(n) ? undefined : n;
@@ -131,15 +126,21 @@ export interface CgroupReader {
 /** A reader for the hierarchy mounted at `cgroupRoot` (normally /sys/fs/cgroup). */
 export function cgroupReader(
   cgroupRoot: string,
+  readText: ReadText,
   meminfo: () => Map<string, number>,
   mode = detectCgroupMode(cgroupRoot),
 ): CgroupReader {
-  return mode === 'v2' ? new V2Reader(cgroupRoot, meminfo) : new V1Reader(cgroupRoot);
+  return mode === 'v2'
+    ? new V2Reader(cgroupRoot, readText, meminfo)
+    : new V1Reader(cgroupRoot, readText);
 }
 
 class V1Reader implements CgroupReader {
   readonly mode = 'v1' as const;
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly readText: ReadText,
+  ) {}
 
   private dir(paths: CgroupPaths, controller: string): string {
     return join(this.root, controller, paths.byController.get(controller) ?? paths.name);
@@ -148,14 +149,18 @@ class V1Reader implements CgroupReader {
   read(paths: CgroupPaths): CgroupStats {
     const stats: CgroupStats = { io: [] };
     const cpuDir = this.dir(paths, 'cpuacct');
-    const total = readNumber(join(cpuDir, 'cpuacct.usage'));
+    const perCpu = (this.readText(join(cpuDir, 'cpuacct.usage_percpu')) ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+    // The kernel computes cpuacct.usage as the sum of the per-CPU figures: one read fewer.
+    const total =
+      perCpu.length > 0
+        ? perCpu.reduce((a, b) => a + b, 0)
+        : numberFrom(this.readText(join(cpuDir, 'cpuacct.usage')));
     if (total !== undefined) {
-      const st = parseFlatKeyed(readText(join(cpuDir, 'cpuacct.stat')));
-      const perCpu = (readText(join(cpuDir, 'cpuacct.usage_percpu')) ?? '')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number);
+      const st = parseFlatKeyed(this.readText(join(cpuDir, 'cpuacct.stat')));
       stats.cpu = {
         totalNs: total,
         userNs: ((st.get('user') ?? 0) * 1e9) / USER_HZ,
@@ -164,22 +169,22 @@ class V1Reader implements CgroupReader {
       };
     }
     const memDir = this.dir(paths, 'memory');
-    const usage = readNumber(join(memDir, 'memory.usage_in_bytes'));
+    const usage = numberFrom(this.readText(join(memDir, 'memory.usage_in_bytes')));
     if (usage !== undefined) {
-      const s = parseFlatKeyed(readText(join(memDir, 'memory.stat')));
-      const hier = readNumber(join(memDir, 'memory.use_hierarchy')) !== 0;
+      const s = parseFlatKeyed(this.readText(join(memDir, 'memory.stat')));
+      const hier = numberFrom(this.readText(join(memDir, 'memory.use_hierarchy'))) !== 0;
       const k = (key: string) => s.get(hier ? `total_${key}` : key) ?? 0;
       const inactive = s.get('total_inactive_file');
-      const limit = readNumber(join(memDir, 'memory.limit_in_bytes'));
+      const limit = numberFrom(this.readText(join(memDir, 'memory.limit_in_bytes')));
       stats.memory = {
         usage,
-        maxUsage: readNumber(join(memDir, 'memory.max_usage_in_bytes')),
+        maxUsage: numberFrom(this.readText(join(memDir, 'memory.max_usage_in_bytes'))),
         workingSet: inactive === undefined ? usage : Math.max(0, usage - inactive),
         rss: k('rss'),
         cache: k('cache'),
         mappedFile: k('mapped_file'),
         swap: k('swap'),
-        failcnt: readNumber(join(memDir, 'memory.failcnt')) ?? 0,
+        failcnt: numberFrom(this.readText(join(memDir, 'memory.failcnt'))) ?? 0,
         containerPgfault: s.get('pgfault') ?? 0,
         containerPgmajfault: s.get('pgmajfault') ?? 0,
         hierarchyPgfault: s.get('total_pgfault') ?? 0,
@@ -190,8 +195,8 @@ class V1Reader implements CgroupReader {
     // runc's order: CFQ stats where the scheduler keeps them, else BFQ, else the throttle layer's.
     const blk = this.dir(paths, 'blkio');
     for (const prefix of ['blkio.', 'blkio.bfq.', 'blkio.throttle.']) {
-      const bytes = readText(join(blk, `${prefix}io_service_bytes_recursive`));
-      const ops = readText(join(blk, `${prefix}io_serviced_recursive`));
+      const bytes = this.readText(join(blk, `${prefix}io_service_bytes_recursive`));
+      const ops = this.readText(join(blk, `${prefix}io_serviced_recursive`));
       const io = parseBlkio(bytes, ops);
       if (io.length > 0 || prefix === 'blkio.throttle.') {
         stats.io = io;
@@ -206,13 +211,14 @@ class V2Reader implements CgroupReader {
   readonly mode = 'v2' as const;
   constructor(
     private readonly root: string,
+    private readonly readText: ReadText,
     private readonly meminfo: () => Map<string, number>,
   ) {}
 
   read(paths: CgroupPaths): CgroupStats {
     const dir = join(this.root, paths.name);
-    const stats: CgroupStats = { io: parseIoStat(readText(join(dir, 'io.stat'))) };
-    const cpu = parseFlatKeyed(readText(join(dir, 'cpu.stat')));
+    const stats: CgroupStats = { io: parseIoStat(this.readText(join(dir, 'io.stat'))) };
+    const cpu = parseFlatKeyed(this.readText(join(dir, 'cpu.stat')));
     if (cpu.has('usage_usec')) {
       stats.cpu = {
         totalNs: cpu.get('usage_usec')! * 1000,
@@ -221,25 +227,25 @@ class V2Reader implements CgroupReader {
         perCpuNs: [],
       };
     }
-    const s = parseFlatKeyed(readText(join(dir, 'memory.stat')));
+    const s = parseFlatKeyed(this.readText(join(dir, 'memory.stat')));
     // The root cgroup has no memory.current; runc derives its usage from /proc/meminfo.
-    let usage = readNumber(join(dir, 'memory.current'));
+    let usage = numberFrom(this.readText(join(dir, 'memory.current')));
     if (usage === undefined && paths.name === '/' && s.size > 0) {
       const mi = this.meminfo();
       usage = ((mi.get('MemTotal') ?? 0) - (mi.get('MemFree') ?? 0)) * 1024;
     }
     if (usage !== undefined) {
-      const events = parseFlatKeyed(readText(join(dir, 'memory.events')));
+      const events = parseFlatKeyed(this.readText(join(dir, 'memory.events')));
       const inactive = s.get('inactive_file');
-      const limit = readNumber(join(dir, 'memory.max'));
+      const limit = numberFrom(this.readText(join(dir, 'memory.max')));
       stats.memory = {
         usage,
-        maxUsage: readNumber(join(dir, 'memory.peak')),
+        maxUsage: numberFrom(this.readText(join(dir, 'memory.peak'))),
         workingSet: inactive === undefined ? usage : Math.max(0, usage - inactive),
         rss: s.get('anon') ?? 0,
         cache: s.get('file') ?? 0,
         mappedFile: s.get('file_mapped') ?? 0,
-        swap: readNumber(join(dir, 'memory.swap.current')) ?? 0,
+        swap: numberFrom(this.readText(join(dir, 'memory.swap.current'))) ?? 0,
         failcnt: events.get('max') ?? 0,
         containerPgfault: s.get('pgfault') ?? 0,
         containerPgmajfault: s.get('pgmajfault') ?? 0,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerClient } from '../../common/docker-client.js';
-import { parseProcCgroup, type CgroupMode, type CgroupPaths } from './cgroup.js';
+import { parseProcCgroup, type CgroupMode, type CgroupPaths, type ReadText } from './cgroup.js';
 
 /** What cAdvisor's Docker handler knows of a running container. */
 export interface DockerContainer {
@@ -29,6 +29,7 @@ export class DockerContainers {
     private readonly client: DockerClient,
     private readonly procfs: string,
     private readonly mode: CgroupMode,
+    private readonly readText: ReadText,
   ) {}
 
   async list(): Promise<DockerContainer[]> {
@@ -57,11 +58,7 @@ export class DockerContainers {
   }
 
   private stillOurs(c: DockerContainer): boolean {
-    try {
-      return readFileSync(join(this.procfs, String(c.pid), 'cgroup'), 'latin1').includes(c.id);
-    } catch {
-      return false;
-    }
+    return this.readText(join(this.procfs, String(c.pid), 'cgroup'))?.includes(c.id) ?? false;
   }
 
   private async inspect(id: string): Promise<DockerContainer | undefined> {

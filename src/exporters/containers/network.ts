@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
+import type { ReadText } from './cgroup.js';
 import type { NetworkInterfaceStats } from './stats.js';
 
 /** cAdvisor's ignoredDevicePrefixes: loopback and the host ends of container links. */
 const IGNORED_PREFIXES = ['lo', 'veth', 'docker', 'nerdctl'];
 
 /** /proc/<pid>/net/dev of a process: the interfaces of its network namespace. */
-export function readNetworkStats(path: string): NetworkInterfaceStats[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'latin1');
-  } catch {
-    return [];
-  }
-  return parseNetDev(text);
+export function readNetworkStats(path: string, readText: ReadText): NetworkInterfaceStats[] {
+  const text = readText(path);
+  return text === undefined ? [] : parseNetDev(text);
 }
 
 export function parseNetDev(text: string): NetworkInterfaceStats[] {
