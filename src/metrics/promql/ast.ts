@@ -14,6 +14,8 @@ export const VALUE_TYPE_NAMES: Record<ValueType, string> = {
 export type AtModifier = { kind: 'time'; ms: number } | { kind: 'start' } | { kind: 'end' };
 
 export interface NumberLiteral {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'number';
   value: number;
   /** The literal as written, kept so format_query reprints it as Prometheus does. */
@@ -21,11 +23,15 @@ export interface NumberLiteral {
 }
 
 export interface StringLiteral {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'string';
   value: string;
 }
 
 export interface VectorSelector {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'vectorSelector';
   name: string | undefined;
   matchers: LabelMatcher[];
@@ -34,12 +40,16 @@ export interface VectorSelector {
 }
 
 export interface MatrixSelector {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'matrixSelector';
   selector: VectorSelector;
   rangeMs: number;
 }
 
 export interface SubqueryExpr {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'subquery';
   expr: Expr;
   rangeMs: number;
@@ -50,6 +60,8 @@ export interface SubqueryExpr {
 }
 
 export interface Call {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'call';
   func: string;
   args: Expr[];
@@ -70,6 +82,8 @@ export type AggregateOp =
   | 'quantile';
 
 export interface AggregateExpr {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'aggregate';
   op: AggregateOp;
   expr: Expr;
@@ -110,21 +124,29 @@ export interface VectorMatching {
 }
 
 export interface BinaryExpr {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'binary';
   op: BinaryOp;
   lhs: Expr;
   rhs: Expr;
   returnBool: boolean;
   matching: VectorMatching | undefined;
+  /** Byte offset of the operator. */
+  opPos?: number;
 }
 
 export interface UnaryExpr {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'unary';
   op: '-' | '+';
   expr: Expr;
 }
 
 export interface ParenExpr {
+  /** Byte offset where the node starts in the query, for error positions. */
+  pos?: number;
   kind: 'paren';
   expr: Expr;
 }

@@ -1,17 +1,27 @@
-import { parseError } from './errors.js';
+import { parseError, PromQLError } from './errors.js';
 
 export type TokenType =
-  'number' | 'duration' | 'string' | 'identifier' | 'metricIdentifier' | 'keyword' | 'op' | 'eof';
+  | 'number'
+  | 'duration'
+  | 'string'
+  | 'identifier'
+  | 'metricIdentifier'
+  | 'keyword'
+  | 'op'
+  | 'eof'
+  | 'error';
 
 export interface Token {
   type: TokenType;
-  /** Source text; for keywords lower-cased, for strings the unquoted value. */
+  /** Source text; for keywords lower-cased, for strings the unquoted value, for errors the message. */
   text: string;
+  /** The token as written (strings keep their quotes). */
+  raw: string;
   pos: number;
   end: number;
 }
 
-/** Keywords as Prometheus's lexer knows them (case-insensitive). */
+/** Words Prometheus's lexer turns into keywords (case-insensitive). */
 export const KEYWORDS = new Set([
   'and',
   'or',
@@ -39,9 +49,6 @@ export const KEYWORDS = new Set([
   'quantile',
 ]);
 
-const OPS = ['==', '!=', '=~', '!~', '<=', '>=', '+', '-', '*', '/', '%', '^', '<', '>', '='];
-const PUNCT = '(){}[],:@';
-
 function isAlpha(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
 }
@@ -51,120 +58,8 @@ function isDigit(c: string): boolean {
 function isAlnum(c: string): boolean {
   return isAlpha(c) || isDigit(c);
 }
-
-const NUMBER_RE = /^(?:0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)/;
-const DURATION_RE = /^(?:[0-9]+(?:ms|[smhdwy]))+/;
-
-/** Tokenises a PromQL expression, raising Prometheus's lexer errors. */
-export function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  let braceDepth = 0;
-  let bracketOpen = false;
-  const parenStack: number[] = [];
-  while (i < input.length) {
-    const c = input[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      while (i < input.length && input[i] !== '\n') i++;
-      continue;
-    }
-    const start = i;
-    if (c === '"' || c === "'" || c === '`') {
-      const { value, end } = lexString(input, i);
-      tokens.push({ type: 'string', text: value, pos: start, end });
-      i = end;
-      continue;
-    }
-    const rest = input.slice(i);
-    if (isDigit(c) || (c === '.' && isDigit(input[i + 1] ?? ''))) {
-      const dur = DURATION_RE.exec(rest);
-      const num = NUMBER_RE.exec(rest);
-      if (
-        dur &&
-        (!num || dur[0].length > num[0].length) &&
-        !isAlnum(input[i + dur[0].length] ?? '')
-      ) {
-        tokens.push({ type: 'duration', text: dur[0], pos: start, end: i + dur[0].length });
-        i += dur[0].length;
-        continue;
-      }
-      if (num && !isAlnum(input[i + num[0].length] ?? '') && input[i + num[0].length] !== '.') {
-        tokens.push({ type: 'number', text: num[0], pos: start, end: i + num[0].length });
-        i += num[0].length;
-        continue;
-      }
-      let j = i;
-      while (j < input.length && (isAlnum(input[j]!) || input[j] === '.')) j++;
-      throw parseError(input, start, `bad number or duration syntax: "${input.slice(start, j)}"`);
-    }
-    if (isAlpha(c)) {
-      let j = i + 1;
-      let colon = false;
-      while (j < input.length && (isAlnum(input[j]!) || (braceDepth === 0 && input[j] === ':'))) {
-        if (input[j] === ':') colon = true;
-        j++;
-      }
-      const word = input.slice(i, j);
-      const lower = word.toLowerCase();
-      let type: TokenType = colon ? 'metricIdentifier' : 'identifier';
-      if (!colon && (lower === 'inf' || lower === 'nan')) type = 'number';
-      else if (!colon && KEYWORDS.has(lower) && braceDepth === 0) type = 'keyword';
-      tokens.push({ type, text: type === 'keyword' ? lower : word, pos: start, end: j });
-      i = j;
-      continue;
-    }
-    if (c === ':' && braceDepth === 0 && !bracketOpen && isAlpha(input[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < input.length && (isAlnum(input[j]!) || input[j] === ':')) j++;
-      tokens.push({ type: 'metricIdentifier', text: input.slice(i, j), pos: start, end: j });
-      i = j;
-      continue;
-    }
-    const op = OPS.find((o) => input.startsWith(o, i));
-    if (op !== undefined) {
-      tokens.push({ type: 'op', text: op, pos: start, end: i + op.length });
-      i += op.length;
-      continue;
-    }
-    if (PUNCT.includes(c)) {
-      if (c === '{') {
-        if (braceDepth > 0) throw parseError(input, start, "unexpected left brace '{'");
-        braceDepth++;
-      } else if (c === '}') {
-        if (braceDepth === 0) throw parseError(input, start, "unexpected right brace '}'");
-        braceDepth--;
-      } else if (c === '[') {
-        if (bracketOpen) throw parseError(input, start, "unexpected left bracket '['");
-        bracketOpen = true;
-      } else if (c === ']') {
-        if (!bracketOpen) throw parseError(input, start, "unexpected right bracket ']'");
-        bracketOpen = false;
-      } else if (c === '(') {
-        parenStack.push(start);
-      } else if (c === ')') {
-        if (parenStack.length === 0)
-          throw parseError(input, start, "unexpected right parenthesis ')'");
-        parenStack.pop();
-      }
-      tokens.push({ type: 'op', text: c, pos: start, end: i + 1 });
-      i++;
-      continue;
-    }
-    if (c === '!') {
-      throw parseError(input, start, `unexpected character after '!': '${input[i + 1] ?? ''}'`);
-    }
-    throw parseError(input, start, `unexpected character: '${c}'`);
-  }
-  if (braceDepth > 0)
-    throw parseError(input, input.length, 'unexpected end of input inside braces');
-  if (bracketOpen) throw parseError(input, input.length, 'unclosed left bracket');
-  if (parenStack.length > 0) throw parseError(input, input.length, 'unclosed left parenthesis');
-  tokens.push({ type: 'eof', text: '', pos: input.length, end: input.length });
-  return tokens;
+function isSpace(c: string): boolean {
+  return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
@@ -178,40 +73,366 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\',
 };
 
-/** Reads a quoted string at `start` with Go's escape rules; raw backtick strings have none. */
-function lexString(input: string, start: number): { value: string; end: number } {
-  const quote = input[start]!;
-  let i = start + 1;
-  let out = '';
-  while (i < input.length) {
-    const c = input[i]!;
-    if (c === quote) return { value: out, end: i + 1 };
-    if (quote !== '`' && c === '\n') break;
-    if (quote === '`' || c !== '\\') {
-      out += c;
-      i++;
-      continue;
-    }
-    const e = input[i + 1];
-    if (e === undefined) break;
-    if (SIMPLE_ESCAPES[e] !== undefined) {
-      out += SIMPLE_ESCAPES[e];
-      i += 2;
-    } else if (e === quote) {
-      out += e;
-      i += 2;
-    } else if (e === 'x' || e === 'u' || e === 'U' || (e >= '0' && e <= '7')) {
-      const len = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 3;
-      const digits =
-        e >= '0' && e <= '7' ? input.slice(i + 1, i + 4) : input.slice(i + 2, i + 2 + len);
-      const radix = e >= '0' && e <= '7' ? 8 : 16;
-      const valid = radix === 8 ? /^[0-7]{3}$/ : new RegExp(`^[0-9a-fA-F]{${len}}$`);
-      if (!valid.test(digits)) throw parseError(input, i, 'invalid escape sequence');
-      out += String.fromCodePoint(parseInt(digits, radix));
-      i += radix === 8 ? 4 : 2 + len;
-    } else {
-      throw parseError(input, i, 'unknown escape sequence ' + JSON.stringify(e));
-    }
+class LexError extends Error {
+  constructor(
+    readonly pos: number,
+    message: string,
+  ) {
+    super(message);
   }
-  throw parseError(input, start, 'unterminated quoted string ' + quote);
+}
+
+/**
+ * A port of Prometheus's promql/parser/lex.go: the same states, the same
+ * token boundaries and the same error texts and positions. A lexer error
+ * becomes a final `error` token, so that a parse error before it wins, as
+ * in Prometheus where the parser pulls tokens lazily.
+ */
+class Lexer {
+  private pos = 0;
+  private start = 0;
+  private parenDepth = 0;
+  private braceOpen = false;
+  private bracketOpen = false;
+  private gotColon = false;
+  private afterBracket = false;
+  readonly tokens: Token[] = [];
+
+  constructor(private readonly input: string) {}
+
+  private peek(): string {
+    return this.input[this.pos] ?? '';
+  }
+
+  private lastWidth = 0;
+
+  private next(): string {
+    const c = this.input[this.pos] ?? '';
+    this.lastWidth = c === '' ? 0 : 1;
+    this.pos += this.lastWidth;
+    return c;
+  }
+
+  private backup(): void {
+    this.pos -= this.lastWidth;
+  }
+
+  private accept(valid: string): boolean {
+    const c = this.peek();
+    if (c !== '' && valid.includes(c)) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  private acceptRun(valid: string): void {
+    while (this.accept(valid));
+  }
+
+  private emit(type: TokenType, text?: string): void {
+    const raw = this.input.slice(this.start, this.pos);
+    this.tokens.push({ type, text: text ?? raw, raw, pos: this.start, end: this.pos });
+    this.start = this.pos;
+  }
+
+  private fail(msg: string, pos = this.start): never {
+    throw new LexError(pos, msg);
+  }
+
+  run(): Token[] {
+    try {
+      for (;;) {
+        if (this.afterBracket) {
+          this.afterBracket = false;
+          this.lexDuration();
+          continue;
+        }
+        if (!this.step()) break;
+      }
+    } catch (err) {
+      if (!(err instanceof LexError)) throw err;
+      this.tokens.push({ type: 'error', text: err.message, raw: '', pos: err.pos, end: err.pos });
+    }
+    return this.tokens;
+  }
+
+  /** One state transition of lexStatements / lexInsideBraces; false at EOF. */
+  private step(): boolean {
+    if (this.input.startsWith('#', this.pos)) {
+      while (this.pos < this.input.length && this.input[this.pos] !== '\n') this.pos++;
+      this.start = this.pos;
+      return true;
+    }
+    if (this.braceOpen) return this.stepInsideBraces();
+    const r = this.next();
+    if (r === '') {
+      if (this.parenDepth !== 0) this.fail('unclosed left parenthesis');
+      if (this.bracketOpen) this.fail('unclosed left bracket');
+      this.emit('eof');
+      return false;
+    }
+    if (isSpace(r)) {
+      this.start = this.pos;
+      return true;
+    }
+    switch (r) {
+      case ',':
+      case '*':
+      case '/':
+      case '%':
+      case '+':
+      case '-':
+      case '^':
+      case '@':
+        this.emit('op');
+        return true;
+      case '=': {
+        const t = this.peek();
+        if (t === '=') {
+          this.next();
+          this.emit('op');
+        } else if (t === '~') {
+          this.fail(`unexpected character after '=': '${t}'`);
+        } else this.emit('op');
+        return true;
+      }
+      case '!': {
+        const t = this.next();
+        if (t === '=') this.emit('op');
+        else this.fail(`unexpected character after '!': '${t}'`);
+        return true;
+      }
+      case '<':
+      case '>':
+        if (this.peek() === '=') this.next();
+        this.emit('op');
+        return true;
+      case '"':
+      case "'":
+        this.lexString(r);
+        return true;
+      case '`':
+        this.lexRawString();
+        return true;
+      case '(':
+        this.emit('op');
+        this.parenDepth++;
+        return true;
+      case ')':
+        this.parenDepth--;
+        // Prometheus emits the ')' and then overwrites it with the error, positioned after it.
+        if (this.parenDepth < 0) this.fail("unexpected right parenthesis ')'", this.pos);
+        this.emit('op');
+        return true;
+      case '{':
+        this.emit('op');
+        this.braceOpen = true;
+        return true;
+      case '[':
+        if (this.bracketOpen) this.fail("unexpected left bracket '['");
+        this.gotColon = false;
+        this.emit('op');
+        while (isSpace(this.peek())) this.next();
+        this.start = this.pos;
+        this.bracketOpen = true;
+        this.afterBracket = true;
+        return true;
+      case ']':
+        if (!this.bracketOpen) this.fail("unexpected right bracket ']'");
+        this.emit('op');
+        this.bracketOpen = false;
+        return true;
+    }
+    if (isDigit(r) || (r === '.' && isDigit(this.peek()))) {
+      this.pos--;
+      this.lexNumberOrDuration();
+      return true;
+    }
+    if (isAlpha(r) || r === ':') {
+      if (!this.bracketOpen) {
+        this.pos--;
+        this.lexKeywordOrIdentifier();
+        return true;
+      }
+      if (this.gotColon) this.fail(`unexpected colon '${r}'`);
+      this.emit('op', ':');
+      this.gotColon = true;
+      return true;
+    }
+    this.fail(`unexpected character: '${r}'`);
+  }
+
+  private stepInsideBraces(): boolean {
+    const r = this.next();
+    if (r === '') this.fail('unexpected end of input inside braces');
+    if (isSpace(r)) {
+      this.start = this.pos;
+      return true;
+    }
+    if (isAlpha(r)) {
+      while (isAlnum(this.peek())) this.next();
+      this.emit('identifier');
+      return true;
+    }
+    switch (r) {
+      case ',':
+        this.emit('op');
+        return true;
+      case '"':
+      case "'":
+        this.lexString(r);
+        return true;
+      case '`':
+        this.lexRawString();
+        return true;
+      case '=':
+        this.accept('~');
+        this.emit('op');
+        return true;
+      case '!': {
+        const nr = this.next();
+        if (nr === '~' || nr === '=') this.emit('op');
+        else this.fail(`unexpected character after '!' inside braces: '${nr}'`);
+        return true;
+      }
+      case '{':
+        this.fail("unexpected left brace '{'");
+        break;
+      case '}':
+        this.emit('op');
+        this.braceOpen = false;
+        return true;
+    }
+    this.fail(`unexpected character inside braces: '${r}'`);
+  }
+
+  /** scanNumber: true when a number ends here; leaves pos after what it consumed either way. */
+  private scanNumber(): boolean {
+    let digits = '0123456789';
+    if (this.accept('0') && this.accept('xX')) digits = '0123456789abcdefABCDEF';
+    this.acceptRun(digits);
+    if (this.accept('.')) this.acceptRun(digits);
+    if (this.accept('eE')) {
+      this.accept('+-');
+      this.acceptRun('0123456789');
+    }
+    return !isAlnum(this.peek());
+  }
+
+  private acceptRemainingDuration(): boolean {
+    if (!this.accept('smhdwy')) return false;
+    this.accept('s');
+    while (this.accept('0123456789')) {
+      this.acceptRun('0123456789');
+      if (!this.accept('smhdw')) return false;
+      this.accept('s');
+    }
+    return !isAlnum(this.next());
+  }
+
+  private lexNumberOrDuration(): void {
+    if (this.scanNumber()) {
+      this.emit('number');
+      return;
+    }
+    if (this.acceptRemainingDuration()) {
+      this.backup();
+      this.emit('duration');
+      return;
+    }
+    this.fail(`bad number or duration syntax: "${this.input.slice(this.start, this.pos)}"`);
+  }
+
+  private lexDuration(): void {
+    if (this.scanNumber()) this.fail('missing unit character in duration');
+    if (!this.acceptRemainingDuration()) {
+      this.fail(`bad duration syntax: "${this.input.slice(this.start, this.pos)}"`);
+    }
+    this.backup();
+    this.emit('duration');
+  }
+
+  private lexKeywordOrIdentifier(): void {
+    while (isAlnum(this.peek()) || this.peek() === ':') this.next();
+    const word = this.input.slice(this.start, this.pos);
+    const lower = word.toLowerCase();
+    if (lower === 'inf' || lower === 'nan') this.emit('number');
+    else if (KEYWORDS.has(lower)) this.emit('keyword', lower);
+    else this.emit(word.includes(':') ? 'metricIdentifier' : 'identifier');
+  }
+
+  private lexString(quote: string): void {
+    let value = '';
+    for (;;) {
+      const c = this.next();
+      if (c === '\\') {
+        value += this.lexEscape(quote);
+        continue;
+      }
+      if (c === '' || c === '\n') this.fail('unterminated quoted string');
+      if (c === quote) break;
+      value += c;
+    }
+    this.emit('string', value);
+  }
+
+  private lexRawString(): void {
+    let value = '';
+    for (;;) {
+      const c = this.next();
+      if (c === '') this.fail('unterminated raw string');
+      if (c === '`') break;
+      value += c;
+    }
+    this.emit('string', value);
+  }
+
+  private lexEscape(quote: string): string {
+    let ch = this.next();
+    if (SIMPLE_ESCAPES[ch] !== undefined) return SIMPLE_ESCAPES[ch]!;
+    if (ch === quote) return ch;
+    let n: number;
+    let base: number;
+    let max: number;
+    if (ch >= '0' && ch <= '7') [n, base, max] = [3, 8, 255];
+    else if (ch === 'x') [ch, n, base, max] = [this.next(), 2, 16, 255];
+    else if (ch === 'u') [ch, n, base, max] = [this.next(), 4, 16, 0x10ffff];
+    else if (ch === 'U') [ch, n, base, max] = [this.next(), 8, 16, 0x10ffff];
+    else if (ch === '') this.fail('escape sequence not terminated');
+    else this.fail(`unknown escape sequence ${goRune(ch)}`);
+    let x = 0;
+    while (n > 0) {
+      const d = ch === '' ? 99 : parseInt(ch, 16);
+      if (Number.isNaN(d) || d >= base) {
+        if (ch === '') this.fail('escape sequence not terminated');
+        this.fail(`illegal character ${goRune(ch)} in escape sequence`);
+      }
+      x = x * base + d;
+      n--;
+      if (n > 0) ch = this.next();
+    }
+    if (x > max || (x >= 0xd800 && x < 0xe000)) {
+      this.fail('escape sequence is an invalid Unicode code point');
+    }
+    // Go strings are bytes: \xNN and octal escapes are single bytes, which
+    // only a UTF-8 decoder can join; values below 0x80 are the same either way.
+    return String.fromCodePoint(x);
+  }
+}
+
+/** Go's %#U: `U+0022 '"'`. */
+function goRune(ch: string): string {
+  const cp = ch.codePointAt(0)!;
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${ch}'`;
+}
+
+/** Tokenises a PromQL expression; a lexer error is the last token, of type `error`. */
+export function tokenize(input: string): Token[] {
+  return new Lexer(input).run();
+}
+
+/** Raises the error of an `error` token as Prometheus reports it. */
+export function lexError(input: string, t: Token): PromQLError {
+  return parseError(input, t.pos, t.text);
 }

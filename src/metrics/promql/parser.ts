@@ -1,21 +1,18 @@
 import type { LabelMatcher, MatchType } from '../../common/labels.js';
 import { parsePromDuration } from '../../common/duration.js';
-import {
-  COMPARISON_OPS,
-  SET_OPS,
-  VALUE_TYPE_NAMES,
-  type AggregateOp,
-  type AtModifier,
-  type BinaryOp,
-  type Expr,
-  type ValueType,
-  type VectorMatching,
-  type VectorSelector,
+import type {
+  AggregateOp,
+  AtModifier,
+  BinaryOp,
+  Expr,
+  VectorMatching,
+  VectorSelector,
 } from './ast.js';
 import { parseError, PromQLError } from './errors.js';
 import { FUNCTIONS } from './functions-spec.js';
-import { tokenize, type Token } from './lexer.js';
-import { compileRegex, matchesEmpty } from './matcher.js';
+import { lexError, tokenize, type Token } from './lexer.js';
+import { compileRegex } from './matcher.js';
+import { checkAST } from './check.js';
 
 const AGGREGATORS = new Set<string>([
   'sum',
@@ -32,6 +29,17 @@ const AGGREGATORS = new Set<string>([
   'quantile',
 ]);
 const PARAM_AGGREGATORS = new Set<string>(['topk', 'bottomk', 'count_values', 'quantile']);
+
+/** Keywords Prometheus's grammar also accepts as metric names (metric_identifier). */
+const METRIC_NAME_KEYWORDS = new Set<string>([
+  ...AGGREGATORS,
+  'by',
+  'without',
+  'and',
+  'or',
+  'unless',
+  'offset',
+]);
 
 const PRECEDENCE: Record<string, number> = {
   or: 1,
@@ -52,31 +60,8 @@ const PRECEDENCE: Record<string, number> = {
   '^': 6,
 };
 const POW_PRECEDENCE = 6;
-
 const MATCH_OPS = new Set(['=', '!=', '=~', '!~']);
-
-/** The static type of an expression, as Prometheus's Expr.Type(). */
-export function typeOf(e: Expr): ValueType {
-  switch (e.kind) {
-    case 'number':
-      return 'scalar';
-    case 'string':
-      return 'string';
-    case 'vectorSelector':
-    case 'aggregate':
-      return 'vector';
-    case 'matrixSelector':
-    case 'subquery':
-      return 'matrix';
-    case 'call':
-      return FUNCTIONS.get(e.func)!.returns;
-    case 'binary':
-      return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'unary':
-    case 'paren':
-      return typeOf(e.expr);
-  }
-}
+const INT64_LIMIT = 9223372036854775807;
 
 /** Describes a token as Prometheus's Item.desc() does, for "unexpected ..." messages. */
 function describe(t: Token): string {
@@ -84,28 +69,55 @@ function describe(t: Token): string {
     case 'eof':
       return 'end of input';
     case 'number':
-      return `number "${t.text}"`;
+      return `number "${t.raw}"`;
     case 'duration':
-      return `duration "${t.text}"`;
+      return `duration "${t.raw}"`;
     case 'string':
-      return `string ${JSON.stringify(t.text)}`;
+      return `string ${JSON.stringify(t.raw)}`;
     case 'identifier':
-      return `identifier "${t.text}"`;
+      return `identifier "${t.raw}"`;
     case 'metricIdentifier':
-      return `metric identifier "${t.text}"`;
+      return `metric identifier "${t.raw}"`;
     case 'keyword':
-      if (AGGREGATORS.has(t.text)) return `aggregation "${t.text}"`;
-      if (t.text === 'and' || t.text === 'or' || t.text === 'unless' || t.text === 'atan2') {
-        return `binary operator "${t.text}"`;
-      }
-      return `keyword "${t.text}"`;
+      if (AGGREGATORS.has(t.text)) return `<aggr:${t.text}>`;
+      if (PRECEDENCE[t.text] !== undefined) return `<op:${t.text}>`;
+      return `<${t.text}>`;
     case 'op':
-      if (PRECEDENCE[t.text] !== undefined) return `binary operator "${t.text}"`;
-      if (t.text === '(') return '"("';
+      if (
+        PRECEDENCE[t.text] !== undefined ||
+        t.text === '=' ||
+        t.text === '=~' ||
+        t.text === '!~'
+      ) {
+        return `<op:${t.text}>`;
+      }
       return `"${t.text}"`;
+    case 'error':
+      return 'error';
   }
 }
 
+/** Go's %f for the @ bound message. */
+function goFloatF(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toFixed(6);
+}
+
+function parseNumberText(text: string): number {
+  const lower = text.toLowerCase();
+  if (lower === 'inf') return Infinity;
+  if (lower === 'nan') return NaN;
+  if (lower.startsWith('0x')) return parseInt(text.slice(2), 16);
+  // Go's ParseFloat reads a leading 0 as decimal, as does Number().
+  return Number(text);
+}
+
+/**
+ * Recursive-descent PromQL parser following Prometheus's generated_parser.y:
+ * the same precedence, the same errors raised while parsing; type errors
+ * come afterwards from checkAST, as in Prometheus.
+ */
 class Parser {
   private i = 0;
   constructor(
@@ -114,7 +126,9 @@ class Parser {
   ) {}
 
   private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+    const t = this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+    if (t.type === 'error') throw lexError(this.input, t);
+    return t;
   }
 
   private next(): Token {
@@ -143,21 +157,17 @@ class Parser {
     this.fail(t.pos, msg);
   }
 
-  private expectOp(text: string, context?: string): Token {
-    if (!this.isOp(text)) this.unexpected(context, `"${text}"`);
-    return this.next();
-  }
-
   parseTop(): Expr {
-    if (this.peek().type === 'eof') this.fail(0, 'no expression found in input');
+    if (this.peek().type === 'eof') this.fail(this.peek().pos, 'no expression found in input');
     const e = this.parseExpr(0);
     if (this.peek().type !== 'eof') this.unexpected();
     return e;
   }
 
   private binaryOpAt(t: Token): BinaryOp | undefined {
-    if (t.type === 'op' && PRECEDENCE[t.text] !== undefined) return t.text as BinaryOp;
-    if (t.type === 'keyword' && PRECEDENCE[t.text] !== undefined) return t.text as BinaryOp;
+    if ((t.type === 'op' || t.type === 'keyword') && PRECEDENCE[t.text] !== undefined) {
+      return t.text as BinaryOp;
+    }
     return undefined;
   }
 
@@ -170,79 +180,36 @@ class Parser {
       const prec = PRECEDENCE[op]!;
       if (prec < minPrec) break;
       this.next();
-      const { returnBool, matching } = this.parseBinModifiers(op);
+      const { returnBool, matching } = this.parseBinModifiers();
       const rhs = this.parseExpr(op === '^' ? prec : prec + 1);
-      lhs = this.makeBinary(opTok, op, lhs, rhs, returnBool, matching);
+      lhs = { kind: 'binary', op, lhs, rhs, returnBool, matching, pos: lhs.pos, opPos: opTok.pos };
     }
     return lhs;
   }
 
-  private parseBinModifiers(op: BinaryOp): {
-    returnBool: boolean;
-    matching: VectorMatching | undefined;
-  } {
+  private parseBinModifiers(): { returnBool: boolean; matching: VectorMatching } {
     let returnBool = false;
     if (this.isKeyword('bool')) {
       this.next();
       returnBool = true;
     }
-    let matching: VectorMatching | undefined;
+    const matching: VectorMatching = {
+      card: 'one-to-one',
+      on: false,
+      labels: [],
+      include: [],
+      explicit: false,
+    };
     if (this.isKeyword('on') || this.isKeyword('ignoring')) {
-      const on = this.next().text === 'on';
-      const labels = this.parseLabelList('grouping opts');
-      matching = { card: 'one-to-one', on, labels, include: [], explicit: true };
-    }
-    if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
-      const kw = this.next();
-      if (!matching)
-        matching = { card: 'one-to-one', on: false, labels: [], include: [], explicit: false };
-      matching.card = kw.text === 'group_left' ? 'many-to-one' : 'one-to-many';
-      if (this.isOp('(')) matching.include = this.parseLabelList('grouping opts');
-      if (SET_OPS.has(op)) this.fail(kw.pos, `no grouping allowed for "${op}" operation`);
+      matching.on = this.next().text === 'on';
+      matching.labels = this.parseLabelList();
+      matching.explicit = true;
+      if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
+        matching.card = this.next().text === 'group_left' ? 'many-to-one' : 'one-to-many';
+        if (this.isOp('(') || this.peek().type === 'eof') matching.include = this.parseLabelList();
+      }
     }
     return { returnBool, matching };
-  }
-
-  private makeBinary(
-    opTok: Token,
-    op: BinaryOp,
-    lhs: Expr,
-    rhs: Expr,
-    returnBool: boolean,
-    matching: VectorMatching | undefined,
-  ): Expr {
-    const lt = typeOf(lhs);
-    const rt = typeOf(rhs);
-    const pos = opTok.pos;
-    if (returnBool && !COMPARISON_OPS.has(op)) {
-      this.fail(pos, 'bool modifier can only be used on comparison operators');
-    }
-    if (COMPARISON_OPS.has(op) && lt === 'scalar' && rt === 'scalar' && !returnBool) {
-      this.fail(pos, 'comparisons between scalars must use BOOL modifier');
-    }
-    if (SET_OPS.has(op) && (lt === 'scalar' || rt === 'scalar')) {
-      this.fail(pos, `set operator "${op}" not allowed in binary scalar expression`);
-    }
-    if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) {
-      this.fail(pos, 'binary expression must contain only scalar and instant vector types');
-    }
-    if (lt !== 'vector' || rt !== 'vector') {
-      if (matching && (matching.labels.length > 0 || matching.explicit)) {
-        this.fail(pos, 'vector matching only allowed between instant vectors');
-      }
-      matching = undefined;
-    } else {
-      matching ??= { card: 'one-to-one', on: false, labels: [], include: [], explicit: false };
-      if (SET_OPS.has(op) && matching.card === 'one-to-one') matching.card = 'many-to-many';
-      if (matching.on) {
-        for (const l of matching.include) {
-          if (matching.labels.includes(l)) {
-            this.fail(pos, `label "${l}" must not occur in ON and GROUP clause at once`);
-          }
-        }
-      }
-    }
-    return { kind: 'binary', op, lhs, rhs, returnBool, matching };
   }
 
   private parseUnary(): Expr {
@@ -251,23 +218,15 @@ class Parser {
       this.next();
       const operand = this.parseExpr(POW_PRECEDENCE);
       if (operand.kind === 'number') {
-        if (t.text === '-') {
-          return {
-            kind: 'number',
-            value: -operand.value,
-            text: operand.text === undefined ? undefined : `-${operand.text}`,
-          };
-        }
-        return operand;
+        return {
+          kind: 'number',
+          value: t.text === '-' ? -operand.value : operand.value,
+          text:
+            operand.text === undefined ? undefined : `${t.text === '-' ? '-' : ''}${operand.text}`,
+          pos: t.pos,
+        };
       }
-      const ot = typeOf(operand);
-      if (ot !== 'scalar' && ot !== 'vector') {
-        this.fail(
-          t.pos,
-          `unary expression only allowed on expressions of type scalar or instant vector, got "${VALUE_TYPE_NAMES[ot]}"`,
-        );
-      }
-      return { kind: 'unary', op: t.text as '-' | '+', expr: operand };
+      return { kind: 'unary', op: t.text as '-' | '+', expr: operand, pos: t.pos };
     }
     return this.parsePostfix(this.parsePrimary());
   }
@@ -275,44 +234,52 @@ class Parser {
   private parsePrimary(): Expr {
     const t = this.peek();
     switch (t.type) {
-      case 'number':
+      case 'number': {
         this.next();
-        return { kind: 'number', value: parseNumber(t.text), text: t.text };
+        const value = parseNumberText(t.text);
+        if (value === Infinity && t.text.toLowerCase() !== 'inf') {
+          this.fail(t.pos, `strconv.ParseFloat: parsing "${t.text}": value out of range`);
+        }
+        return { kind: 'number', value, text: t.text, pos: t.pos };
+      }
       case 'string':
         this.next();
-        return { kind: 'string', value: t.text };
+        return { kind: 'string', value: t.text, pos: t.pos };
       case 'identifier':
         if (this.isOp('(', this.peek(1))) return this.parseCall();
         return this.parseVectorSelector();
       case 'metricIdentifier':
         return this.parseVectorSelector();
-      case 'keyword':
-        if (AGGREGATORS.has(t.text)) return this.parseAggregate();
+      case 'keyword': {
+        const after = this.peek(1);
+        if (
+          AGGREGATORS.has(t.text) &&
+          (this.isOp('(', after) || this.isKeyword('by', after) || this.isKeyword('without', after))
+        ) {
+          return this.parseAggregate();
+        }
+        if (METRIC_NAME_KEYWORDS.has(t.text)) return this.parseVectorSelector();
         return this.unexpected();
+      }
       case 'op':
         if (t.text === '{') return this.parseVectorSelector();
         if (t.text === '(') {
           this.next();
           const inner = this.parseExpr(0);
-          if (!this.isOp(')')) this.unexpected('paren expression', '")"');
+          if (!this.isOp(')')) this.unexpected();
           this.next();
-          return { kind: 'paren', expr: inner };
+          return { kind: 'paren', expr: inner, pos: t.pos };
         }
         return this.unexpected();
-      case 'duration':
-      case 'eof':
+      default:
         return this.unexpected();
     }
   }
 
-  private parseDuration(context: string): number {
-    const t = this.peek();
-    if (t.type !== 'duration' && !(t.type === 'number' && /^[0-9]+$/.test(t.text))) {
-      this.unexpected(context, 'duration');
-    }
-    this.next();
-    const ms = t.type === 'number' ? Number(t.text) * 1000 : parsePromDuration(t.text);
+  private parseDurationToken(t: Token): number {
+    const ms = parsePromDuration(t.text);
     if (ms === undefined) this.fail(t.pos, `not a valid duration string: "${t.text}"`);
+    if (ms === 0) this.fail(t.pos, 'duration must be greater than 0');
     return ms;
   }
 
@@ -322,19 +289,16 @@ class Parser {
       const t = this.peek();
       if (this.isOp('[', t)) {
         this.next();
-        const range = this.parseDuration('');
+        const rangeTok = this.peek();
+        if (rangeTok.type !== 'duration') this.unexpected('matrix selector', 'duration');
+        this.next();
+        const range = this.parseDurationToken(rangeTok);
         if (this.isOp(':')) {
           this.next();
           let step = 0;
-          if (!this.isOp(']')) step = this.parseDuration('subquery');
-          this.expectOp(']', 'subquery');
-          const et = typeOf(e);
-          if (et !== 'vector') {
-            this.fail(
-              t.pos,
-              `subquery is only allowed on instant vector, got ${VALUE_TYPE_NAMES[et]} instead`,
-            );
-          }
+          if (this.peek().type === 'duration') step = this.parseDurationToken(this.next());
+          if (!this.isOp(']')) this.unexpected('subquery selector', '"]"');
+          this.next();
           e = {
             kind: 'subquery',
             expr: e,
@@ -342,68 +306,69 @@ class Parser {
             stepMs: step,
             offsetMs: 0,
             at: undefined,
+            pos: e.pos,
           };
           continue;
         }
         if (!this.isOp(']')) this.unexpected('matrix selector', '":" or "]"');
         this.next();
-        if (e.kind !== 'vectorSelector') {
+        if (e.kind !== 'vectorSelector')
           this.fail(t.pos, 'ranges only allowed for vector selectors');
-        }
         if (e.offsetMs !== 0) this.fail(t.pos, 'no offset modifiers allowed before range');
         if (e.at !== undefined) this.fail(t.pos, 'no @ modifiers allowed before range');
-        e = { kind: 'matrixSelector', selector: e, rangeMs: range };
+        e = { kind: 'matrixSelector', selector: e, rangeMs: range, pos: e.pos };
         continue;
       }
       if (this.isKeyword('offset', t)) {
         this.next();
         let sign = 1;
-        if (this.isOp('-') || this.isOp('+')) sign = this.next().text === '-' ? -1 : 1;
-        const ms = sign * this.parseDuration('offset');
-        e = this.withModifier(t, e, 'offset', (target) => {
-          if (target.offsetMs !== 0) this.fail(t.pos, 'offset may not be set multiple times');
-          target.offsetMs = ms;
-        });
+        if (this.isOp('-')) {
+          this.next();
+          sign = -1;
+        }
+        const d = this.peek();
+        if (d.type !== 'duration') this.unexpected('offset', 'duration');
+        this.next();
+        const ms = sign * this.parseDurationToken(d);
+        const target = this.modifierTarget(e, 'offset');
+        if (target.offsetMs !== 0) this.fail(e.pos ?? 0, 'offset may not be set multiple times');
+        target.offsetMs = ms;
         continue;
       }
       if (this.isOp('@', t)) {
         this.next();
-        const at = this.parseAt();
-        e = this.withModifier(t, e, '@', (target) => {
-          if (target.at !== undefined)
-            this.fail(t.pos, '@ <timestamp> may not be set multiple times');
-          target.at = at;
-        });
+        const at = this.parseAt(e);
+        const target = this.modifierTarget(e, '@');
+        if (target.at !== undefined) {
+          this.fail(e.pos ?? 0, '@ <timestamp> may not be set multiple times');
+        }
+        target.at = at;
         continue;
       }
       return e;
     }
   }
 
-  private withModifier(
-    t: Token,
+  private modifierTarget(
     e: Expr,
     what: 'offset' | '@',
-    apply: (target: { offsetMs: number; at: AtModifier | undefined }) => void,
-  ): Expr {
-    if (e.kind === 'vectorSelector' || e.kind === 'subquery') apply(e);
-    else if (e.kind === 'matrixSelector') apply(e.selector);
-    else {
-      const msg =
-        what === 'offset'
-          ? 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'
-          : '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery';
-      this.fail(t.pos, msg);
-    }
-    return e;
+  ): { offsetMs: number; at: AtModifier | undefined } {
+    if (e.kind === 'vectorSelector' || e.kind === 'subquery') return e;
+    if (e.kind === 'matrixSelector') return e.selector;
+    return this.fail(
+      e.pos ?? 0,
+      `${what === 'offset' ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+    );
   }
 
-  private parseAt(): AtModifier {
+  private parseAt(e: Expr): AtModifier {
     const t = this.peek();
     if (t.type === 'identifier' && (t.text === 'start' || t.text === 'end')) {
       this.next();
-      this.expectOp('(', '@');
-      this.expectOp(')', '@');
+      if (!this.isOp('(')) this.unexpected('@', 'timestamp');
+      this.next();
+      if (!this.isOp(')')) this.unexpected('@', 'timestamp');
+      this.next();
       return { kind: t.text };
     }
     let sign = 1;
@@ -411,24 +376,24 @@ class Parser {
     const n = this.peek();
     if (n.type !== 'number') this.unexpected('@', 'timestamp');
     this.next();
-    const value = sign * parseNumber(n.text);
-    if (!Number.isFinite(value)) {
-      this.fail(n.pos, `timestamp out of bounds for @ modifier: ${value}`);
+    const value = sign * parseNumberText(n.text);
+    if (!Number.isFinite(value) || Math.abs(value) >= INT64_LIMIT) {
+      this.fail(e.pos ?? 0, `timestamp out of bounds for @ modifier: ${goFloatF(value)}`);
     }
     return { kind: 'time', ms: Math.round(value * 1000) };
   }
 
-  private parseLabelList(context: string): string[] {
-    this.expectOp('(', context);
+  private parseLabelList(): string[] {
+    const context = 'grouping opts';
+    if (!this.isOp('(')) this.unexpected(context, '"("');
+    this.next();
     const labels: string[] = [];
     while (!this.isOp(')')) {
       const t = this.peek();
-      if (t.type !== 'identifier' && t.type !== 'keyword') {
-        this.unexpected(context, 'label');
-      }
-      if (t.type === 'keyword' && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(t.text))
-        this.unexpected(context);
-      labels.push(this.input.slice(t.pos, t.end));
+      const isLabel =
+        t.type === 'identifier' || (t.type === 'keyword' && /^[a-z_][a-z0-9_]*$/.test(t.text));
+      if (!isLabel) this.unexpected(context, 'label');
+      labels.push(t.raw);
       this.next();
       if (this.isOp(',')) this.next();
       else if (!this.isOp(')')) this.unexpected(context, '"," or ")"');
@@ -437,52 +402,28 @@ class Parser {
     return labels;
   }
 
-  private parseCall(): Expr {
-    const nameTok = this.next();
-    const spec = FUNCTIONS.get(nameTok.text);
-    if (!spec) this.fail(nameTok.pos, `unknown function with name "${nameTok.text}"`);
+  /** Comma-separated arguments up to `)`, which is consumed. */
+  private parseArgs(): Expr[] {
     this.next();
     const args: Expr[] = [];
     while (!this.isOp(')')) {
       args.push(this.parseExpr(0));
       if (this.isOp(',')) {
-        this.next();
-        if (this.isOp(')')) this.unexpected('function call arguments');
-      } else if (!this.isOp(')')) this.unexpected('function call arguments', '"," or ")"');
+        const comma = this.next();
+        if (this.isOp(')'))
+          this.fail(comma.pos, 'trailing commas not allowed in function call args');
+      } else if (!this.isOp(')')) this.unexpected();
     }
     this.next();
-    const name = nameTok.text;
-    const n = spec.args.length;
-    if (spec.variadic === 0 && args.length !== n) {
-      this.fail(nameTok.pos, `expected ${n} argument(s) in call to "${name}", got ${args.length}`);
+    return args;
+  }
+
+  private parseCall(): Expr {
+    const nameTok = this.next();
+    if (!FUNCTIONS.has(nameTok.text)) {
+      this.fail(nameTok.pos, `unknown function with name "${nameTok.text}"`);
     }
-    if (spec.variadic !== 0) {
-      const min = n - 1;
-      if (args.length < min) {
-        this.fail(
-          nameTok.pos,
-          `expected at least ${min} argument(s) in call to "${name}", got ${args.length}`,
-        );
-      }
-      const max = n + spec.variadic - 1;
-      if (spec.variadic > 0 && args.length > max) {
-        this.fail(
-          nameTok.pos,
-          `expected at most ${max} argument(s) in call to "${name}", got ${args.length}`,
-        );
-      }
-    }
-    args.forEach((arg, idx) => {
-      const want = spec.args[Math.min(idx, n - 1)]!;
-      const got = typeOf(arg);
-      if (got !== want) {
-        this.fail(
-          nameTok.pos,
-          `expected type ${VALUE_TYPE_NAMES[want]} in call to function "${name}", got ${VALUE_TYPE_NAMES[got]}`,
-        );
-      }
-    });
-    return { kind: 'call', func: name, args };
+    return { kind: 'call', func: nameTok.text, args: this.parseArgs(), pos: nameTok.pos };
   }
 
   private parseAggregate(): Expr {
@@ -493,20 +434,16 @@ class Parser {
     let explicitGrouping = false;
     const readGrouping = (): void => {
       without = this.next().text === 'without';
-      grouping = this.parseLabelList('grouping opts');
+      grouping = this.parseLabelList();
       explicitGrouping = true;
     };
     if (this.isKeyword('by') || this.isKeyword('without')) readGrouping();
     if (!this.isOp('(')) this.unexpected('aggregation', '"("');
-    this.next();
-    const args: Expr[] = [];
-    while (!this.isOp(')')) {
-      args.push(this.parseExpr(0));
-      if (this.isOp(',')) this.next();
-      else if (!this.isOp(')')) this.unexpected('aggregation', '"," or ")"');
-    }
-    this.next();
+    const args = this.parseArgs();
     if (!explicitGrouping && (this.isKeyword('by') || this.isKeyword('without'))) readGrouping();
+    if (args.length === 0) {
+      this.fail(opTok.pos, 'no arguments for aggregate expression provided');
+    }
     const want = PARAM_AGGREGATORS.has(op) ? 2 : 1;
     if (args.length !== want) {
       this.fail(
@@ -514,64 +451,43 @@ class Parser {
         `wrong number of arguments for aggregate expression provided, expected ${want}, got ${args.length}`,
       );
     }
-    const expr = args[want - 1]!;
-    const param = want === 2 ? args[0] : undefined;
-    const et = typeOf(expr);
-    if (et !== 'vector') {
-      this.fail(
-        opTok.pos,
-        `expected type instant vector in aggregation expression, got ${VALUE_TYPE_NAMES[et]}`,
-      );
-    }
-    if (param) {
-      const pt = typeOf(param);
-      const wantParam = op === 'count_values' ? 'string' : 'scalar';
-      if (pt !== wantParam) {
-        this.fail(
-          opTok.pos,
-          `expected type ${VALUE_TYPE_NAMES[wantParam]} in aggregation parameter, got ${VALUE_TYPE_NAMES[pt]}`,
-        );
-      }
-    }
-    return { kind: 'aggregate', op, expr, param, grouping, without, explicitGrouping };
+    return {
+      kind: 'aggregate',
+      op,
+      expr: args[want - 1]!,
+      param: want === 2 ? args[0] : undefined,
+      grouping,
+      without,
+      explicitGrouping,
+      pos: opTok.pos,
+    };
   }
 
   private parseVectorSelector(): VectorSelector {
     const start = this.peek();
     let name: string | undefined;
     const matchers: LabelMatcher[] = [];
-    if (start.type === 'identifier' || start.type === 'metricIdentifier') {
-      name = this.next().text;
-    }
+    if (start.type !== 'op') name = this.next().raw;
     if (this.isOp('{')) matchers.push(...this.parseMatchers());
-    if (name !== undefined) {
-      for (const m of matchers) {
-        if (m.name === '__name__') {
-          this.fail(start.pos, `metric name must not be set twice: "${name}" or "${m.value}"`);
-        }
-      }
-      matchers.unshift({ type: '=', name: '__name__', value: name });
-    }
-    if (matchers.every(matchesEmpty)) {
-      this.fail(start.pos, 'vector selector must contain at least one non-empty matcher');
-    }
-    return { kind: 'vectorSelector', name, matchers, offsetMs: 0, at: undefined };
+    if (name !== undefined) matchers.push({ type: '=', name: '__name__', value: name });
+    return { kind: 'vectorSelector', name, matchers, offsetMs: 0, at: undefined, pos: start.pos };
   }
 
   parseMatchers(): LabelMatcher[] {
-    this.expectOp('{');
+    this.next();
+    const context = 'label matching';
     const out: LabelMatcher[] = [];
     while (!this.isOp('}')) {
       const nameTok = this.peek();
-      if (nameTok.type !== 'identifier') this.unexpected('label matching', 'identifier or "}"');
+      if (nameTok.type !== 'identifier') this.unexpected(context, 'identifier or "}"');
       this.next();
       const opTok = this.peek();
       if (opTok.type !== 'op' || !MATCH_OPS.has(opTok.text)) {
-        this.unexpected('label matching', 'label matching operator');
+        this.unexpected(context, 'label matching operator');
       }
       this.next();
       const valTok = this.peek();
-      if (valTok.type !== 'string') this.unexpected('label matching', 'string');
+      if (valTok.type !== 'string') this.unexpected(context, 'string');
       this.next();
       const m: LabelMatcher = {
         type: opTok.text as MatchType,
@@ -582,41 +498,32 @@ class Parser {
         try {
           compileRegex(m.value);
         } catch (err) {
-          this.fail(valTok.pos, (err as Error).message);
+          this.fail(nameTok.pos, (err as Error).message);
         }
       }
       out.push(m);
       if (this.isOp(',')) this.next();
-      else if (!this.isOp('}')) this.unexpected('label matching', '"," or "}"');
+      else if (!this.isOp('}')) this.unexpected(context, '"," or "}"');
     }
     this.next();
     return out;
   }
-
-  atEnd(): boolean {
-    return this.peek().type === 'eof';
-  }
-}
-
-function parseNumber(text: string): number {
-  const lower = text.toLowerCase();
-  if (lower === 'inf') return Infinity;
-  if (lower === 'nan') return NaN;
-  if (lower.startsWith('0x')) return parseInt(text.slice(2), 16);
-  return Number(text);
 }
 
 /** Parses a PromQL expression into its AST, failing with Prometheus's parse errors. */
 export function parsePromQL(input: string): Expr {
-  return new Parser(input, tokenize(input)).parseTop();
+  const expr = new Parser(input, tokenize(input)).parseTop();
+  checkAST(input, expr);
+  return expr;
 }
 
 /** Parses a series selector (`match[]` of the metadata APIs) into its matchers. */
 export function parseSeriesSelector(input: string): LabelMatcher[] {
-  const p = new Parser(input, tokenize(input));
-  const e = p.parseTop();
-  if (e.kind !== 'vectorSelector') {
-    throw new PromQLError('bad_data', `1:1: parse error: expected type instant vector selector`);
+  const expr = parsePromQL(input);
+  if (expr.kind !== 'vectorSelector') {
+    throw new PromQLError('bad_data', 'expected type instant vector selector');
   }
-  return e.matchers;
+  return expr.matchers;
 }
+
+export { typeOf } from './check.js';

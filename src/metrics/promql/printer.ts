@@ -3,7 +3,7 @@ import type { AggregateExpr, AtModifier, BinaryExpr, Expr, VectorSelector } from
 import { formatSampleValue } from './format-value.js';
 import { parsePromQL } from './parser.js';
 
-/** Go's fmt %v for a float64: shortest digits, exponent form below 1e-4 or from 1e21. */
+/** Go's fmt %v for a float64 (%g, shortest): exponent form below 1e-4 or from 1e6. */
 function goFloatV(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
@@ -11,7 +11,7 @@ function goFloatV(v: number): string {
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
   const [mantissa, expText] = v.toExponential().split('e') as [string, string];
   const exp = Number(expText);
-  if (exp < -4 || exp >= 21) {
+  if (exp < -4 || exp >= 6) {
     const sign = exp < 0 ? '-' : '+';
     const digits = String(Math.abs(exp)).padStart(2, '0');
     return `${mantissa}e${sign}${digits}`;
