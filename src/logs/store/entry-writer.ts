@@ -6,7 +6,8 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
 } from '@duckdb/node-api';
-import { partitionTable } from './partitions.js';
+import path from 'node:path';
+import { partitionDb, partitionFile, partitionTable } from './partitions.js';
 import { sqlString } from './sql.js';
 
 /** One entry as stored: columns of a day partition. */
@@ -22,10 +23,6 @@ export interface EntryRow {
 const CHUNK_ROWS = 2048;
 const ROW_TYPES = [INTEGER, BIGINT, VARCHAR, VARCHAR];
 
-export function createPartitionSql(day: number): string {
-  return `CREATE TABLE IF NOT EXISTS ${partitionTable(day)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`;
-}
-
 /**
  * The only writer of the database, on its own connection. Appenders write
  * whole columnar chunks; each `flushSync` is a DuckDB commit, durable in
@@ -35,7 +32,25 @@ export function createPartitionSql(day: number): string {
 export class EntryWriter {
   private readonly appenders = new Map<number, DuckDBAppender>();
 
-  constructor(private readonly conn: DuckDBConnection) {}
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly dir: string,
+  ) {}
+
+  /** Attaches a day's database file, creating file and table when new. */
+  async attach(day: number): Promise<void> {
+    const file = path.join(this.dir, partitionFile(day));
+    await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}`);
+    await this.conn.run(
+      `CREATE TABLE IF NOT EXISTS ${partitionTable(day)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
+    );
+  }
+
+  /** Detaches a day's database (its file can then be deleted). */
+  async detach(day: number): Promise<void> {
+    this.release(day);
+    await this.conn.run(`DETACH DATABASE IF EXISTS ${partitionDb(day)}`);
+  }
 
   async insertStreams(streams: { id: number; labels: Record<string, string> }[]): Promise<void> {
     if (streams.length === 0) return;
@@ -61,8 +76,7 @@ export class EntryWriter {
     appender.flushSync();
   }
 
-  /** Closes the appender of a day about to be dropped. */
-  release(day: number): void {
+  private release(day: number): void {
     const appender = this.appenders.get(day);
     if (!appender) return;
     this.appenders.delete(day);
@@ -76,8 +90,8 @@ export class EntryWriter {
   private async appender(day: number): Promise<DuckDBAppender> {
     let appender = this.appenders.get(day);
     if (!appender) {
-      await this.conn.run(createPartitionSql(day));
-      appender = await this.conn.createAppender(partitionTable(day));
+      await this.attach(day);
+      appender = await this.conn.createAppender('entries', 'main', partitionDb(day));
       this.appenders.set(day, appender);
     }
     return appender;

@@ -13,7 +13,15 @@ import type { LogSink, LogStream } from '../sink.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DedupWindow } from './dedup-window.js';
 import { EntryWriter, type EntryRow } from './entry-writer.js';
-import { dayOf, daysInRange, HOUR_NS, partitionDay, partitionTable } from './partitions.js';
+import {
+  dayOf,
+  daysInRange,
+  HOUR_NS,
+  partitionDay,
+  partitionDb,
+  partitionFile,
+  partitionTable,
+} from './partitions.js';
 import { aggregateSql, selectSql, unionSql } from './queries.js';
 import { matcherSql } from './sql.js';
 
@@ -80,7 +88,7 @@ export class LogStore implements LogSink, LogReader {
     const store = new LogStore(
       instance,
       conn,
-      new EntryWriter(conn),
+      new EntryWriter(conn, opts.dir),
       opts.dir,
       opts.dedupWindowNs ?? HOUR_NS,
     );
@@ -174,12 +182,11 @@ export class LogStore implements LogSink, LogReader {
     for (const [id, labels] of streams.getRows()) {
       this.catalog.add(Number(id), JSON.parse(String(labels)) as Labels);
     }
-    const tables = await this.writerConn.runAndReadAll(
-      "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'entries_%'",
-    );
-    for (const [name] of tables.getRows()) {
-      const day = partitionDay(String(name));
-      if (day !== undefined) this.days.add(day);
+    for (const file of fs.readdirSync(this.dir)) {
+      const day = partitionDay(file);
+      if (day === undefined) continue;
+      await this.writer.attach(day);
+      this.days.add(day);
     }
     await this.reloadHours();
     const recent = [...this.days].sort((a, b) => b - a).slice(0, 2);
@@ -382,13 +389,15 @@ export class LogStore implements LogSink, LogReader {
     return [...this.retired].sort((a, b) => a - b);
   }
 
-  /** Drops a whole day of entries (its blocks become free at the next checkpoint). */
+  /** Removes a whole day: detaches its database and deletes its files. */
   async dropDay(day: number): Promise<void> {
     await this.idle();
-    this.writer.release(day);
-    await this.writerConn.run(`DROP TABLE IF EXISTS ${partitionTable(day)}`);
     this.days.delete(day);
     this.retired.delete(day);
+    await this.writer.detach(day);
+    const file = path.join(this.dir, partitionFile(day));
+    fs.rmSync(file, { force: true });
+    fs.rmSync(`${file}.wal`, { force: true });
   }
 
   /** Deletes the entries of these streams older than `beforeNs`; returns how many. */
@@ -407,10 +416,13 @@ export class LogStore implements LogSink, LogReader {
     return deleted;
   }
 
-  /** Writes everything to the main database file and returns freed blocks to the OS. */
+  /** Moves every database's write-ahead log into its file (compressed columns). */
   async checkpoint(): Promise<void> {
     await this.idle();
     await this.writerConn.run('CHECKPOINT');
+    for (const day of [...this.days, ...this.retired]) {
+      await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
+    }
   }
 
   /** Bytes on disk: the database and DuckDB's write-ahead log. */
@@ -434,7 +446,7 @@ export class LogStore implements LogSink, LogReader {
     this.closed = true;
     await this.idle();
     this.writer.close();
-    await this.writerConn.run('CHECKPOINT');
+    await this.checkpoint();
     this.writerConn.closeSync();
     this.instance.closeSync();
   }

@@ -1,7 +1,8 @@
 /**
- * Entries live in one DuckDB table per UTC day, so that retention drops a
- * whole day with `DROP TABLE` (reclaiming its blocks) instead of deleting
- * rows, and a query touches only the days its time range overlaps.
+ * Entries live in one DuckDB database file per UTC day, attached to the main
+ * one, so that retention removes a whole day by detaching and deleting its
+ * file (DuckDB never shrinks a file after DROP TABLE), and a query touches
+ * only the days its time range overlaps.
  */
 export const DAY_NS = 86_400_000_000_000n;
 export const HOUR_NS = 3_600_000_000_000n;
@@ -20,15 +21,24 @@ export function hourOf(tsNs: bigint): number {
   return Number(floorDiv(tsNs, HOUR_NS));
 }
 
-export function partitionTable(day: number): string {
-  return day < 0 ? `entries_n${-day}` : `entries_${day}`;
+/** The attached database's name for a day. */
+export function partitionDb(day: number): string {
+  return day < 0 ? `dn${-day}` : `d${day}`;
 }
 
-/** The day encoded in a partition table's name, or undefined for other tables. */
-export function partitionDay(table: string): number | undefined {
-  const m = /^entries_(n?)(\d+)$/.exec(table);
-  if (!m) return undefined;
-  return m[1] ? -Number(m[2]) : Number(m[2]);
+/** The entries table of a day, qualified by its database. */
+export function partitionTable(day: number): string {
+  return `${partitionDb(day)}.entries`;
+}
+
+export function partitionFile(day: number): string {
+  return `day-${day}.duckdb`;
+}
+
+/** The day a partition file holds, or undefined for other files. */
+export function partitionDay(file: string): number | undefined {
+  const m = /^day-(-?\d+)\.duckdb$/.exec(file);
+  return m ? Number(m[1]) : undefined;
 }
 
 /** Days overlapping [startNs, endNs), in ascending order. */
