@@ -1,9 +1,9 @@
 import type { Labels } from '../../common/labels.js';
+import { compileGoRegexp, expandGoTemplate, type GoRegexp } from '../../common/go-regexp.js';
 import type { Call, Expr } from './ast.js';
 import { PromQLError } from './errors.js';
 import { bucketQuantile, type Bucket } from './histogram-quantile.js';
 import { parseGoFloat } from './math.js';
-import { re2ToJs } from './re2.js';
 import { dropMetricName, isValidLabelName, labelsKey, METRIC_NAME, type Vector } from './value.js';
 
 export interface FunctionContext {
@@ -108,23 +108,13 @@ export function absentLabels(arg: Expr): Labels {
   return out;
 }
 
-/** Go's regexp.Expand for `$1`, `${1}`, `$name`, `$$`. */
-function expandTemplate(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(?:\$|\{(\w+)\}|(\w+))/g, (all, braced, bare) => {
-    if (all === '$$') return '$';
-    const name = (braced ?? bare) as string;
-    if (/^\d+$/.test(name)) return match[Number(name)] ?? '';
-    return match.groups?.[name] ?? '';
-  });
-}
-
 function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
   const [dst, repl, src, regexText] = ctx.strings.slice(1) as [string, string, string, string];
-  let re = ctx.cache.get('re') as RegExp | undefined;
+  let re = ctx.cache.get('re') as GoRegexp | undefined;
   if (!re) {
     try {
-      re = new RegExp(`^(?:${re2ToJs(regexText)})$`, 's');
-    } catch (err) {
+      re = compileGoRegexp(regexText, { anchored: true });
+    } catch {
       throw new PromQLError(
         'execution',
         `invalid regular expression in label_replace(): ${regexText}`,
@@ -138,14 +128,16 @@ function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
     }
     ctx.cache.set('re', re);
   }
+  const regexp = re;
   const results = ctx.cache as Map<unknown, unknown>;
   return args[0]!.map((s) => {
     const cached = results.get(s.metric) as Labels | undefined;
     if (cached) return { metric: cached, f: s.f };
     let metric = s.metric;
-    const m = re.exec(s.metric[src] ?? '');
+    regexp.regex.lastIndex = 0;
+    const m = regexp.regex.exec(s.metric[src] ?? '');
     if (m) {
-      const value = expandTemplate(repl, m);
+      const value = expandGoTemplate(repl, m, regexp.groupNames);
       metric = { ...s.metric };
       if (value === '') delete metric[dst];
       else metric[dst] = value;

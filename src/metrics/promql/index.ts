@@ -4,4 +4,4 @@ export { parsePromQL, parseSeriesSelector } from './parser.js';
 export { formatQuery } from './printer.js';
 export { formatSampleValue } from './format-value.js';
 export { PromQLEngine, type EngineOptions, type QueryData, type SamplePair } from './engine.js';
-export { matcherTest as labelMatcherTest, compileRegex } from './matcher.js';
+export { matcherTest as labelMatcherTest } from './matcher.js';

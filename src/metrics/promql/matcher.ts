@@ -1,21 +1,19 @@
 import type { LabelMatcher } from '../../common/labels.js';
+import { compileGoRegexp, goRegexpMatches, type GoRegexp } from '../../common/go-regexp.js';
 import { PromQLError } from './errors.js';
-import { re2ToJs } from './re2.js';
 
 export type ValueTest = (value: string) => boolean;
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, GoRegexp>();
 
-/**
- * Compiles an RE2 pattern as Prometheus anchors it, `^(?s:re)$`, into a JS RegExp.
- */
-export function compileRegex(pattern: string): RegExp {
+/** Compiles a matcher's RE2 pattern anchored as Prometheus does (`^(?:re)$`), cached. */
+export function compileRegex(pattern: string): GoRegexp {
   let re = cache.get(pattern);
   if (re) return re;
   try {
-    re = new RegExp(`^(?:${re2ToJs(pattern)})$`, 's');
+    re = compileGoRegexp(pattern, { anchored: true });
   } catch (err) {
-    throw new PromQLError('bad_data', `error parsing regexp: ${(err as Error).message}`);
+    throw new PromQLError('bad_data', (err as Error).message);
   }
   if (cache.size > 10_000) cache.clear();
   cache.set(pattern, re);
@@ -31,11 +29,11 @@ export function matcherTest(m: LabelMatcher): ValueTest {
       return (v) => v !== m.value;
     case '=~': {
       const re = compileRegex(m.value);
-      return (v) => re.test(v);
+      return (v) => goRegexpMatches(re, v);
     }
     case '!~': {
       const re = compileRegex(m.value);
-      return (v) => !re.test(v);
+      return (v) => !goRegexpMatches(re, v);
     }
   }
 }
