@@ -5,6 +5,7 @@ export {
   PROMETHEUS_DEFAULTS,
   SCRAPE_PROTOCOL_HEADERS,
 } from './load.js';
+export { authorizationHeader, tlsRequestOptions } from './http-client.js';
 export { renderConfigYaml } from './render.js';
 export { formatBase2Bytes, parseBase2Bytes } from './units.js';
 export type * from './types.js';

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { createGunzip } from 'node:zlib';
-import type { HttpClientConfig } from '../config/index.js';
+import { authorizationHeader, tlsRequestOptions, type HttpClientConfig } from '../config/index.js';
 
 export interface ScrapeBody {
   contentType: string;
@@ -54,41 +53,6 @@ export async function scrapeHttp(url: string, opts: HttpScrapeOptions): Promise<
   }
 }
 
-function authHeader(client: HttpClientConfig): string | undefined {
-  const basic = client.basic_auth;
-  if (basic) {
-    const user = basic.username_file
-      ? readFileSync(basic.username_file, 'utf8').trim()
-      : (basic.username ?? '');
-    const pass = basic.password_file
-      ? readFileSync(basic.password_file, 'utf8').trim()
-      : (basic.password ?? '');
-    return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-  }
-  const auth = client.authorization;
-  if (auth) {
-    const cred = auth.credentials_file
-      ? readFileSync(auth.credentials_file, 'utf8').trim()
-      : (auth.credentials ?? '');
-    return `${auth.type ?? 'Bearer'} ${cred}`;
-  }
-  return undefined;
-}
-
-function tlsOptions(client: HttpClientConfig): https.RequestOptions {
-  const tls = client.tls_config;
-  if (!tls) return {};
-  const out: https.RequestOptions = { rejectUnauthorized: !tls.insecure_skip_verify };
-  if (tls.ca_file) out.ca = readFileSync(tls.ca_file);
-  else if (tls.ca) out.ca = tls.ca;
-  if (tls.cert_file) out.cert = readFileSync(tls.cert_file);
-  else if (tls.cert) out.cert = tls.cert;
-  if (tls.key_file) out.key = readFileSync(tls.key_file);
-  else if (tls.key) out.key = tls.key;
-  if (tls.server_name) out.servername = tls.server_name;
-  return out;
-}
-
 function request(
   url: string,
   opts: HttpScrapeOptions,
@@ -104,7 +68,7 @@ function request(
       'User-Agent': opts.userAgent,
       'X-Prometheus-Scrape-Timeout-Seconds': String(opts.timeoutMs / 1000),
     };
-    const auth = authHeader(opts.client);
+    const auth = authorizationHeader(opts.client);
     if (auth) headers.Authorization = auth;
     let settled = false;
     const fail = (message: string): void => {
@@ -116,7 +80,11 @@ function request(
     };
     const req = mod.request(
       u,
-      { method: 'GET', headers, ...(u.protocol === 'https:' ? tlsOptions(opts.client) : {}) },
+      {
+        method: 'GET',
+        headers,
+        ...(u.protocol === 'https:' ? tlsRequestOptions(opts.client) : {}),
+      },
       (res) => {
         const status = res.statusCode ?? 0;
         const statusText =

@@ -1,0 +1,39 @@
+import protobuf from 'protobufjs/minimal.js';
+import type { Labels } from '../../../common/labels.js';
+
+/** One series' samples, values as raw doubles so stale-marker bits survive. */
+export interface SeriesSamples {
+  labels: Labels;
+  timestamps: number[];
+  values: Float64Array;
+}
+
+/**
+ * prompb.WriteRequest (remote write 1.0): `timeseries` (field 1) of labels
+ * (sorted by name) and samples. Encoded WriteRequests concatenate into one
+ * valid WriteRequest (repeated fields merge), which the queue relies on.
+ */
+export function encodeWriteRequest(series: readonly SeriesSamples[]): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const s of series) {
+    w.uint32((1 << 3) | 2).fork();
+    for (const name of Object.keys(s.labels).sort()) {
+      w.uint32((1 << 3) | 2).fork();
+      w.uint32((1 << 3) | 2).string(name);
+      w.uint32((2 << 3) | 2).string(s.labels[name]!);
+      w.ldelim();
+    }
+    const words = new Uint32Array(s.values.buffer, s.values.byteOffset, s.values.length * 2);
+    for (let i = 0; i < s.timestamps.length; i++) {
+      w.uint32((2 << 3) | 2).fork();
+      // The double as its two little-endian words, never through a JS number.
+      w.uint32((1 << 3) | 1)
+        .fixed32(words[i * 2]!)
+        .fixed32(words[i * 2 + 1]!);
+      w.uint32((2 << 3) | 0).int64(s.timestamps[i]!);
+      w.ldelim();
+    }
+    w.ldelim();
+  }
+  return w.finish();
+}

@@ -1,0 +1,277 @@
+import type { Logger } from 'pino';
+import snappy from 'snappy';
+import type { Labels } from '../../../common/labels.js';
+import { compileRelabel, relabel, type CompiledRelabel } from '../../../common/relabel.js';
+import { parsePromDuration } from '../../../common/duration.js';
+import { authorizationHeader, type RemoteWriteConfig } from '../../config/index.js';
+import { DiskQueue } from './disk-queue.js';
+import { encodeWriteRequest, type SeriesSamples } from './encode.js';
+import { remoteMetrics } from './metrics.js';
+import { post } from './post.js';
+
+/** Samples committed together, values as raw doubles (stale markers intact). */
+export interface SampleBatch {
+  labels: Labels[];
+  timestamps: number[];
+  values: Float64Array;
+  length: number;
+}
+
+export interface RemoteWriteQueueOptions {
+  cfg: RemoteWriteConfig;
+  /** The queue's name: `name` from the config, else a hash of it, as Prometheus names queues. */
+  name: string;
+  dir: string;
+  externalLabels: Labels;
+  logger: Logger;
+  userAgent: string;
+}
+
+const RELABEL_CACHE_MAX = 100_000;
+
+/**
+ * One `remote_write` endpoint: committed samples get the external labels and
+ * write_relabel_configs, are encoded into request bodies and appended to an
+ * on-disk queue; a sender posts them in order (protobuf + snappy, batches of
+ * max_samples_per_send, waiting at most batch_send_deadline to fill one),
+ * retrying recoverable failures with exponential backoff, so nothing is lost
+ * while the receiver is down, even across restarts.
+ */
+export class RemoteWriteQueue {
+  private readonly disk: DiskQueue;
+  private readonly rules: CompiledRelabel;
+  private readonly relabelCache = new Map<string, Labels | null>();
+  private readonly labels: { remote_name: string; url: string };
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private inflight: AbortController | undefined;
+  lastError = '';
+
+  constructor(private readonly opts: RemoteWriteQueueOptions) {
+    this.disk = DiskQueue.open(opts.dir);
+    this.rules = compileRelabel(opts.cfg.write_relabel_configs ?? []);
+    this.labels = { remote_name: opts.name, url: opts.cfg.url };
+    remoteMetrics().shards.labels(this.labels).set(1);
+    this.updatePending();
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Queues a committed batch (durably, before returning). */
+  enqueue(batch: SampleBatch): void {
+    if (this.stopped || batch.length === 0) return;
+    const bySeries = new Map<string, SeriesSamples>();
+    let dropped = 0;
+    let maxTs = -Infinity;
+    for (let i = 0; i < batch.length; i++) {
+      const labels = this.prepare(batch.labels[i]!);
+      if (labels === null) {
+        dropped++;
+        continue;
+      }
+      const key = seriesKey(labels);
+      let s = bySeries.get(key);
+      if (!s) {
+        s = { labels, timestamps: [], values: new Float64Array(4) };
+        bySeries.set(key, s);
+      }
+      const n = s.timestamps.length;
+      if (n === s.values.length) {
+        const grown = new Float64Array(n * 2);
+        grown.set(s.values);
+        s.values = grown;
+      }
+      copyDouble(batch.values, i, s.values, n);
+      s.timestamps.push(batch.timestamps[i]!);
+      if (batch.timestamps[i]! > maxTs) maxTs = batch.timestamps[i]!;
+    }
+    if (dropped > 0) remoteMetrics().samplesDropped.labels(this.labels).inc(dropped);
+    const max = this.opts.cfg.queue_config.max_samples_per_send;
+    let chunk: SeriesSamples[] = [];
+    let chunkSamples = 0;
+    const flush = (): void => {
+      if (chunkSamples === 0) return;
+      this.disk.append(encodeWriteRequest(chunk), chunkSamples, maxTs);
+      chunk = [];
+      chunkSamples = 0;
+    };
+    for (const s of bySeries.values()) {
+      const n = s.timestamps.length;
+      for (let from = 0; from < n;) {
+        const take = Math.min(n - from, max - chunkSamples);
+        chunk.push({
+          labels: s.labels,
+          timestamps: s.timestamps.slice(from, from + take),
+          values: s.values.subarray(from, from + take),
+        });
+        chunkSamples += take;
+        from += take;
+        if (chunkSamples >= max) flush();
+      }
+    }
+    flush();
+    if (Number.isFinite(maxTs)) remoteMetrics().highestTimestamp.set(maxTs / 1000);
+    this.updatePending();
+    this.wake?.();
+  }
+
+  /** Stops sending; what is unsent stays on disk for the next start. */
+  async stop(flushDeadlineMs: number): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    const deadline = setTimeout(() => this.inflight?.abort(), flushDeadlineMs);
+    await this.loop;
+    clearTimeout(deadline);
+    this.disk.close();
+  }
+
+  pendingSamples(): number {
+    return this.disk.pendingSamples();
+  }
+
+  private prepare(labels: Labels): Labels | null {
+    const key = seriesKey(labels);
+    const cached = this.relabelCache.get(key);
+    if (cached !== undefined) return cached;
+    let out: Labels | null = labels;
+    const external = this.opts.externalLabels;
+    if (Object.keys(external).length > 0) {
+      out = { ...labels };
+      for (const [name, value] of Object.entries(external)) {
+        if (out[name] === undefined) out[name] = value;
+      }
+    }
+    if (this.rules.rules.length > 0) out = relabel(out, this.rules);
+    if (this.relabelCache.size >= RELABEL_CACHE_MAX) this.relabelCache.clear();
+    this.relabelCache.set(key, out);
+    return out;
+  }
+
+  private updatePending(): void {
+    remoteMetrics().samplesPending.labels(this.labels).set(this.disk.pendingSamples());
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const q = this.opts.cfg.queue_config;
+    const deadlineMs = parsePromDuration(q.batch_send_deadline) ?? 5000;
+    const minBackoff = parsePromDuration(q.min_backoff) ?? 30;
+    const maxBackoff = parsePromDuration(q.max_backoff) ?? 5000;
+    let backoff = minBackoff;
+    while (!this.stopped) {
+      const records = this.disk.peek(q.max_samples_per_send);
+      if (records.length === 0) {
+        await this.sleep(60_000);
+        continue;
+      }
+      const samples = records.reduce((n, r) => n + r.samples, 0);
+      const waitMs = records[0]!.enqueuedAt + deadlineMs - Date.now();
+      if (samples < q.max_samples_per_send && waitMs > 0) {
+        await this.sleep(waitMs);
+        continue;
+      }
+      const outcome = await this.send(records.length, samples, records);
+      if (outcome === 'retry') {
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, maxBackoff);
+      } else backoff = minBackoff;
+    }
+  }
+
+  private async send(
+    count: number,
+    samples: number,
+    records: ReturnType<DiskQueue['peek']>,
+  ): Promise<'ok' | 'retry' | 'dropped'> {
+    const m = remoteMetrics();
+    const body = snappy.compressSync(this.disk.read(records));
+    const headers: Record<string, string> = {
+      ...(this.opts.cfg.headers ?? {}),
+      'Content-Encoding': 'snappy',
+      'Content-Type': 'application/x-protobuf',
+      'User-Agent': this.opts.userAgent,
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+    };
+    const auth = authorizationHeader(this.opts.cfg);
+    if (auth) headers.Authorization = auth;
+    const timeoutMs = parsePromDuration(this.opts.cfg.remote_timeout) ?? 30_000;
+    const started = Date.now();
+    let result;
+    try {
+      this.inflight = new AbortController();
+      result = await post(
+        this.opts.cfg.url,
+        body,
+        headers,
+        timeoutMs,
+        this.opts.cfg,
+        this.inflight.signal,
+      );
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      m.samplesRetried.labels(this.labels).inc(samples);
+      this.opts.logger.warn(
+        { remote_name: this.opts.name, err: this.lastError },
+        'Failed to send batch, retrying',
+      );
+      return 'retry';
+    } finally {
+      this.inflight = undefined;
+      m.sentBatchDuration.labels(this.labels).observe((Date.now() - started) / 1000);
+    }
+    const retry429 = this.opts.cfg.queue_config.retry_on_http_429 !== false;
+    if (result.status >= 200 && result.status < 300) {
+      this.disk.ack(count);
+      m.samplesTotal.labels(this.labels).inc(samples);
+      m.bytesTotal.labels(this.labels).inc(body.length);
+      const newest = Math.max(...records.map((r) => r.maxTimestamp));
+      if (Number.isFinite(newest)) m.highestSent.labels(this.labels).set(newest / 1000);
+      this.lastError = '';
+      this.updatePending();
+      return 'ok';
+    }
+    this.lastError = `server returned HTTP status ${result.statusText}: ${result.body.trim()}`;
+    if (result.status >= 500 || (result.status === 429 && retry429)) {
+      m.samplesRetried.labels(this.labels).inc(samples);
+      this.opts.logger.warn(
+        { remote_name: this.opts.name, err: this.lastError },
+        'Failed to send batch, retrying',
+      );
+      if (result.retryAfterMs) await this.sleep(result.retryAfterMs);
+      return 'retry';
+    }
+    // Any other answer will not change on retry: Prometheus drops the batch.
+    this.disk.ack(count);
+    m.samplesFailed.labels(this.labels).inc(samples);
+    this.updatePending();
+    this.opts.logger.error(
+      { remote_name: this.opts.name, err: this.lastError, count: samples },
+      'non-recoverable error',
+    );
+    return 'dropped';
+  }
+}
+
+function seriesKey(labels: Labels): string {
+  let key = '';
+  for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name]}\xff`;
+  return key;
+}
+
+/** Copies one double by its bytes (same-type typed-array copies are raw), keeping NaN payloads. */
+function copyDouble(src: Float64Array, i: number, dst: Float64Array, j: number): void {
+  dst.set(src.subarray(i, i + 1), j);
+}
