@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -90,6 +91,8 @@ export class Controller {
   async run(signal: AbortSignal): Promise<void> {
     const all = [...this.running.values()];
     const stops = all.map(() => new AbortController());
+    // A component may watch its signal from many tasks (one per file, per container).
+    setMaxListeners(0, ...stops.map((s) => s.signal));
     const done = all.map(async (r, i) => {
       try {
         await r.component.run(stops[i]!.signal);
