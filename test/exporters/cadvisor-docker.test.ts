@@ -85,7 +85,7 @@ test(
   async () => {
     const cpuId = run(
       'obs-exp-cpu',
-      ['--label', 'com.example.team=obs-tests'],
+      ['--label', 'com.example.team=obs-tests', '--cpus', '0.5'],
       'while :; do :; done',
     );
     // dd holds its 40 MiB buffer while blocked writing into a pipe nobody reads.
@@ -139,9 +139,13 @@ test(
       assert.equal(root.labels.container_label_com_example_team, '');
       assert.equal(root.labels.name, '');
 
-      // CPU: the burner's usage rises.
+      // CPU: the burner's usage rises, against its half-CPU quota.
       assert.ok(cpu(second) - cpu(first) > 0.5, `cpu rose ${cpu(second) - cpu(first)} s`);
       assert.ok(sum(second.get('container_cpu_user_seconds_total'), 'obs-exp-cpu') > 0);
+      assert.equal(sum(second.get('container_spec_cpu_quota'), 'obs-exp-cpu'), 50000);
+      assert.equal(sum(second.get('container_spec_cpu_period'), 'obs-exp-cpu'), 100000);
+      assert.ok(sum(second.get('container_cpu_cfs_throttled_periods_total'), 'obs-exp-cpu') > 0);
+      assert.equal(series(second.get('container_spec_cpu_quota'), 'obs-exp-mem').length, 0);
 
       // Memory: the 40 MiB buffer is resident and in the working set.
       for (const name of [

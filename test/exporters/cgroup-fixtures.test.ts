@@ -40,6 +40,13 @@ test('cgroup v1: root cgroup stats in cAdvisor units', async () => {
     'sys/fs/cgroup/cpuacct/cpuacct.usage': '3500000000\n',
     'sys/fs/cgroup/cpuacct/cpuacct.usage_percpu': '1500000000 0 2000000000 \n',
     'sys/fs/cgroup/cpuacct/cpuacct.stat': 'user 250\nsystem 50\n',
+    'sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+    'sys/fs/cgroup/cpu/cpu.cfs_quota_us': '50000\n',
+    'sys/fs/cgroup/cpu/cpu.shares': '512\n',
+    'sys/fs/cgroup/cpu/cpu.stat': 'nr_periods 40\nnr_throttled 10\nthrottled_time 2500000000\n',
+    'proc/meminfo': 'MemTotal:       2048 kB\nSwapTotal:         0 kB\n',
+    'proc/sys/kernel/random/boot_id': 'b-1\n',
+    'sys/class/dmi/id/product_uuid': 'u-1\n',
     'sys/fs/cgroup/memory/memory.usage_in_bytes': '1048576000\n',
     'sys/fs/cgroup/memory/memory.max_usage_in_bytes': '2097152000\n',
     'sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712\n',
@@ -93,11 +100,23 @@ test('cgroup v1: root cgroup stats in cAdvisor units', async () => {
     ['container_network_receive_bytes_total', { interface: 'lo' }, undefined],
     ['container_network_receive_bytes_total', { interface: 'veth12' }, undefined],
     ['container_network_transmit_packets_dropped_total', { interface: 'eth0' }, 4],
+    ['container_spec_cpu_period', {}, 100000],
+    ['container_spec_cpu_quota', {}, 50000],
+    ['container_spec_cpu_shares', {}, 512],
+    ['container_cpu_cfs_periods_total', {}, 40],
+    ['container_cpu_cfs_throttled_periods_total', {}, 10],
+    ['container_cpu_cfs_throttled_seconds_total', {}, 2.5],
   ];
   for (const [name, extra, want] of cases) {
     assert.equal(value(name, extra), want, `${name} ${JSON.stringify(extra)}`);
   }
   assert.equal(fams.get('container_scrape_error')!.samples[0]!.value, 0);
+  // Machine metrics carry the machine's identity labels.
+  const mem = fams.get('machine_memory_bytes')!.samples[0]!;
+  assert.equal(mem.value, 2048 * 1024);
+  assert.deepEqual(Object.keys(mem.labels).sort(), ['boot_id', 'machine_id', 'system_uuid']);
+  assert.equal(mem.labels.boot_id, 'b-1');
+  assert.equal(mem.labels.system_uuid, 'u-1');
   assert.equal(
     fams.get('container_memory_usage_bytes')!.help,
     'Current memory usage in bytes, including all memory regardless of when it was accessed',
@@ -110,6 +129,8 @@ test('cgroup v2: a container cgroup, and the root from /proc/meminfo', async () 
     'proc/stat': 'btime 1700000000\n',
     'proc/meminfo': 'MemTotal:       1000 kB\nMemFree:         400 kB\n',
     'sys/fs/cgroup/cgroup.controllers': 'cpu io memory\n',
+    [`sys/fs/cgroup/${scope}/cpu.max`]: 'max 100000\n',
+    [`sys/fs/cgroup/${scope}/cpu.weight`]: '100\n',
     'sys/fs/cgroup/cpu.stat': 'usage_usec 5000000\nuser_usec 3000000\nsystem_usec 2000000\n',
     'sys/fs/cgroup/memory.stat': 'anon 100\nfile 200\ninactive_file 50\n',
     [`sys/fs/cgroup/${scope}/cpu.stat`]:
@@ -135,6 +156,8 @@ test('cgroup v2: a container cgroup, and the root from /proc/meminfo', async () 
   assert.equal(reader.mode, 'v2');
   const c = reader.read({ name: `/${scope}`, byController: new Map() });
   assert.deepEqual(c.cpu, { totalNs: 1.5e9, userNs: 1e9, systemNs: 0.5e9, perCpuNs: [] });
+  // No quota ("max"); the default weight 100 reads as 2597 shares by cAdvisor's conversion.
+  assert.deepEqual(c.cpuSpec, { periodUs: 100000, quotaUs: 0, shares: 2597 });
   assert.equal(c.memory?.workingSet, 4000000);
   assert.equal(c.memory?.rss, 2048000);
   assert.equal(c.memory?.cache, 1024000);

@@ -22,6 +22,7 @@ import {
 } from './cgroup.js';
 import { DockerContainers } from './docker-containers.js';
 import { FileCache } from './file-cache.js';
+import { MachineInfo } from './machine.js';
 import { readNetworkStats } from './network.js';
 import type { CgroupStats, NetworkInterfaceStats } from './stats.js';
 
@@ -30,6 +31,8 @@ export interface CadvisorOptions {
   docker?: string | false;
   procfs?: string;
   sysfs?: string;
+  /** The host's root filesystem (for /etc/machine-id); `/`, or `/rootfs` inside cAdvisor's container. */
+  rootfs?: string;
   /** Where the cgroup hierarchy is mounted; `<sysfs>/fs/cgroup` by default. */
   cgroupRoot?: string;
   /** Force a hierarchy instead of detecting it (fixture trees). */
@@ -81,6 +84,7 @@ export class CadvisorSource implements MetricsSource {
   private readonly whitelist: Set<string>;
   private readonly files = new FileCache();
   private btime: number | undefined;
+  private readonly machine: MachineInfo;
 
   constructor(opts: CadvisorOptions = {}) {
     this.instance = opts.instance ?? '127.0.0.1:8080';
@@ -94,6 +98,7 @@ export class CadvisorSource implements MetricsSource {
       opts.cgroupMode,
     );
     this.devices = new BlockDeviceNames(sysfs);
+    this.machine = new MachineInfo(this.procfs, sysfs, opts.rootfs ?? '/');
     this.storeLabels = opts.storeContainerLabels ?? true;
     this.whitelist = new Set(opts.whitelistedContainerLabels ?? []);
     if (opts.docker !== false) {
@@ -151,6 +156,7 @@ export class CadvisorSource implements MetricsSource {
     }
     this.files.sweep();
     return [
+      ...this.machine.families(),
       ...this.families(rows),
       single(
         'container_scrape_error',
@@ -226,6 +232,50 @@ export class CadvisorSource implements MetricsSource {
           'counter',
           r,
           cpu.systemNs / 1e9,
+        );
+      }
+      const { cpuSpec, cfs } = r.stats;
+      if (cpuSpec) {
+        add(
+          'container_spec_cpu_period',
+          'CPU period of the container.',
+          'gauge',
+          r,
+          cpuSpec.periodUs,
+        );
+        if (cpuSpec.quotaUs !== 0) {
+          add(
+            'container_spec_cpu_quota',
+            'CPU quota of the container.',
+            'gauge',
+            r,
+            cpuSpec.quotaUs,
+          );
+        }
+        add('container_spec_cpu_shares', 'CPU share of the container.', 'gauge', r, cpuSpec.shares);
+      }
+      // cAdvisor reports CFS bandwidth only for containers with a quota.
+      if (cfs && cpuSpec && cpuSpec.quotaUs !== 0) {
+        add(
+          'container_cpu_cfs_periods_total',
+          'Number of elapsed enforcement period intervals.',
+          'counter',
+          r,
+          cfs.periods,
+        );
+        add(
+          'container_cpu_cfs_throttled_periods_total',
+          'Number of throttled period intervals.',
+          'counter',
+          r,
+          cfs.throttledPeriods,
+        );
+        add(
+          'container_cpu_cfs_throttled_seconds_total',
+          'Total time duration the container has been throttled.',
+          'counter',
+          r,
+          cfs.throttledNs / 1e9,
         );
       }
       if (memory) {

@@ -168,6 +168,22 @@ class V1Reader implements CgroupReader {
         perCpuNs: perCpu,
       };
     }
+    const cpuCtl = this.dir(paths, 'cpu');
+    const period = numberFrom(this.readText(join(cpuCtl, 'cpu.cfs_period_us')));
+    if (period !== undefined) {
+      const quota = numberFrom(this.readText(join(cpuCtl, 'cpu.cfs_quota_us'))) ?? -1;
+      stats.cpuSpec = {
+        periodUs: period,
+        quotaUs: quota < 0 ? 0 : quota,
+        shares: numberFrom(this.readText(join(cpuCtl, 'cpu.shares'))) ?? 0,
+      };
+      const st = parseFlatKeyed(this.readText(join(cpuCtl, 'cpu.stat')));
+      stats.cfs = {
+        periods: st.get('nr_periods') ?? 0,
+        throttledPeriods: st.get('nr_throttled') ?? 0,
+        throttledNs: st.get('throttled_time') ?? 0,
+      };
+    }
     const memDir = this.dir(paths, 'memory');
     const usage = numberFrom(this.readText(join(memDir, 'memory.usage_in_bytes')));
     if (usage !== undefined) {
@@ -225,6 +241,21 @@ class V2Reader implements CgroupReader {
         userNs: (cpu.get('user_usec') ?? 0) * 1000,
         systemNs: (cpu.get('system_usec') ?? 0) * 1000,
         perCpuNs: [],
+      };
+      stats.cfs = {
+        periods: cpu.get('nr_periods') ?? 0,
+        throttledPeriods: cpu.get('nr_throttled') ?? 0,
+        throttledNs: (cpu.get('throttled_usec') ?? 0) * 1000,
+      };
+    }
+    const max = this.readText(join(dir, 'cpu.max'))?.trim().split(/\s+/);
+    if (max && max.length === 2) {
+      const weight = numberFrom(this.readText(join(dir, 'cpu.weight')));
+      stats.cpuSpec = {
+        periodUs: Number(max[1]),
+        quotaUs: max[0] === 'max' ? 0 : Number(max[0]),
+        // cAdvisor's convertCPUWeightToCPULimit: cgroup v2 weight back to v1 shares.
+        shares: weight === undefined ? 0 : 2 + Math.floor(((weight - 1) * 262142) / 9999),
       };
     }
     const s = parseFlatKeyed(this.readText(join(dir, 'memory.stat')));

@@ -7,6 +7,10 @@ export interface CgroupStats {
     /** Per-CPU usage in ns; empty on cgroup v2, which has none (cAdvisor then reports cpu="total"). */
     perCpuNs: number[];
   };
+  /** CPU limits: the CFS period and quota in microseconds (quota 0 when unlimited), and shares. */
+  cpuSpec?: { periodUs: number; quotaUs: number; shares: number };
+  /** CFS bandwidth counters (cpu.stat), meaningful when a quota is set. */
+  cfs?: { periods: number; throttledPeriods: number; throttledNs: number };
   memory?: {
     usage: number;
     maxUsage?: number;
