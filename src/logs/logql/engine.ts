@@ -6,6 +6,7 @@ import { runLogQuery, type LogQueryStats, type LogStreamResult } from './log-que
 import { evaluate } from './metric/evaluate.js';
 import { sortSamples } from './metric/vector-aggregation.js';
 import { parseSyntax } from './parser.js';
+import { mergeSplitResponses, SPLIT_INTERVAL_NS, splitByInterval } from './split-merge.js';
 import { validateExpr } from './validate.js';
 
 export type QueryResult =
@@ -46,19 +47,26 @@ export async function runQuery(
   const expr = parseLogQL(req.query);
   if (expr.kind === 'log') {
     const startNs = req.instant ? req.endNs - INSTANT_LOG_LOOKBACK_NS : req.startNs;
-    const streams = await runLogQuery(
-      reader,
-      expr,
-      {
-        startNs,
-        endNs: req.endNs,
-        direction: req.direction,
-        limit: req.limit,
-        ...(req.signal ? { signal: req.signal } : {}),
-      },
-      stats,
-    );
-    return { type: 'streams', streams };
+    const responses = [];
+    let total = 0;
+    for (const [s, e] of splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction)) {
+      const part = await runLogQuery(
+        reader,
+        expr,
+        {
+          startNs: s,
+          endNs: e,
+          direction: req.direction,
+          limit: req.limit,
+          ...(req.signal ? { signal: req.signal } : {}),
+        },
+        stats,
+      );
+      responses.push(part);
+      for (const st of part) total += st.entries.length;
+      if (total >= req.limit) break;
+    }
+    return { type: 'streams', streams: mergeSplitResponses(responses, req.limit, req.direction) };
   }
   const steps = req.instant ? [req.endNs] : stepTimes(req.startNs, req.endNs, req.stepNs!);
   if (steps.length === 0) return { type: 'matrix', series: [] };

@@ -36,6 +36,10 @@ export async function runLogQuery(
   const streams = new Map<string, LogStreamResult>();
   const lbs = new LabelsBuilder();
   let taken = 0;
+  // Loki's entry iterators drop an entry whose stream, timestamp and processed
+  // line equal an earlier one's (it is how replicas are merged), even when the
+  // pipeline made two different lines alike.
+  const lastSeen = new Map<Labels, { ts: bigint; lines: Set<string> }>();
   if (req.limit <= 0 || req.endNs <= req.startNs) return [];
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -58,8 +62,14 @@ export async function runLogQuery(
         const line =
           stages.length === 0 ? e.line : runStages(stages, lbs, e.labels, e.timestamp, e.line);
         if (line === null) continue;
+        let seen = lastSeen.get(e.labels);
+        if (!seen || seen.ts !== e.timestamp) {
+          seen = { ts: e.timestamp, lines: new Set() };
+          lastSeen.set(e.labels, seen);
+        } else if (seen.lines.has(line)) continue;
+        seen.lines.add(line);
         const labels = stages.length === 0 ? e.labels : lbs.labels();
-        const key = stages.length === 0 ? labelsKey(labels) : labelsKey(labels);
+        const key = labelsKey(labels);
         let s = streams.get(key);
         if (!s) {
           s = { labels, entries: [] };

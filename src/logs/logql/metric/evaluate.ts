@@ -18,8 +18,11 @@ export async function evaluate(expr: SampleExpr, ctx: EvalContext): Promise<Step
         kind: 'vector',
         series: [{ labels: {}, values: new Array<number>(n).fill(expr.value) }],
       };
-    case 'range':
+    case 'range': {
+      const sharded = shardedAverage(expr);
+      if (sharded) return evaluate(sharded, ctx);
       return { kind: 'vector', series: await evalRangeAggregation(expr, ctx) };
+    }
     case 'vectorAgg': {
       const inner = await evaluate(expr.expr, ctx);
       const series = inner.kind === 'vector' ? inner.series : [];
@@ -41,6 +44,34 @@ export async function evaluate(expr: SampleExpr, ctx: EvalContext): Promise<Step
       return { kind: 'vector', series: labelReplace(inner.series, expr) };
     }
   }
+}
+
+/**
+ * Loki 3.0.0's query sharding rewrites `avg_over_time(... | unwrap x [r]) by (g)`
+ * into `sum by (g) (sum_over_time(...)) / sum by (g) (count_over_time(...))`
+ * with the unwrap (and its filters) stripped from the count, so lines without
+ * the value still count. Its answers carry this, so obs computes the same.
+ */
+function shardedAverage(expr: Extract<SampleExpr, { kind: 'range' }>): SampleExpr | undefined {
+  if (expr.op !== 'avg_over_time' || !expr.range.unwrap || !expr.grouping) return undefined;
+  const { unwrap: _unwrap, ...countRange } = expr.range;
+  return {
+    kind: 'binary',
+    op: '/',
+    returnBool: false,
+    left: {
+      kind: 'vectorAgg',
+      op: 'sum',
+      grouping: expr.grouping,
+      expr: { kind: 'range', op: 'sum_over_time', range: expr.range },
+    },
+    right: {
+      kind: 'vectorAgg',
+      op: 'sum',
+      grouping: expr.grouping,
+      expr: { kind: 'range', op: 'count_over_time', range: countRange },
+    },
+  };
 }
 
 function labelReplace(

@@ -345,17 +345,7 @@ function windowsFromSamples(
       if (to <= from) continue;
       if (s.labels[ERROR_LABEL] !== undefined) throw new LogqlPipelineError(s.labels);
       present[i] = true;
-      const v = applyRangeFunction(
-        expr.op,
-        s.ts,
-        s.values,
-        from,
-        to,
-        rangeSeconds,
-        expr.param,
-        start,
-        end,
-      );
+      const v = applyRangeFunction(expr.op, s.ts, s.values, from, to, rangeSeconds, expr.param);
       if (v === undefined) continue;
       values[i] = v;
       any = true;

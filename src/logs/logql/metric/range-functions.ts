@@ -12,8 +12,6 @@ export function applyRangeFunction(
   to: number,
   rangeSeconds: number,
   param: number | undefined,
-  windowStart: number,
-  windowEnd: number,
 ): number | undefined {
   const n = to - from;
   if (n <= 0) return undefined;
@@ -27,7 +25,7 @@ export function applyRangeFunction(
     case 'bytes_rate':
       return sum(values, from, to) / rangeSeconds;
     case 'avg_over_time':
-      return sum(values, from, to) / n;
+      return mean(values, from, to);
     case 'min_over_time': {
       let m = values[from]!;
       for (let i = from + 1; i < to; i++) if (values[i]! < m || Number.isNaN(m)) m = values[i]!;
@@ -49,7 +47,7 @@ export function applyRangeFunction(
     case 'last_over_time':
       return values[to - 1];
     case 'rate_counter':
-      return counterRate(ts, values, from, to, rangeSeconds, windowStart, windowEnd);
+      return counterRate(ts, values, from, to, rangeSeconds);
     case 'absent_over_time':
       return undefined;
   }
@@ -59,6 +57,22 @@ function sum(values: ArrayLike<number>, from: number, to: number): number {
   let s = 0;
   for (let i = from; i < to; i++) s += values[i]!;
   return s;
+}
+
+/** Loki's incremental mean, which keeps an infinite mean infinite. */
+function mean(values: ArrayLike<number>, from: number, to: number): number {
+  let m = 0;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    count++;
+    if (!Number.isFinite(m) && !Number.isNaN(m)) {
+      if (!Number.isFinite(v) && !Number.isNaN(v) && m > 0 === v > 0) continue;
+      if (Number.isFinite(v)) continue;
+    }
+    m += v / count - m / count;
+  }
+  return m;
 }
 
 function variance(values: ArrayLike<number>, from: number, to: number): number {
@@ -90,32 +104,33 @@ export function quantile(q: number, values: number[]): number {
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
-/** Prometheus's extrapolated counter rate, which Loki's rate_counter reuses. */
+/**
+ * Loki 3.0's rate_counter: Prometheus's extrapolatedRate as Loki calls it,
+ * with the window start taken as the first sample minus the range in
+ * milliseconds while sample times are nanoseconds. The unit mix is Loki's
+ * and shapes its answers, so it is reproduced.
+ */
 function counterRate(
   ts: ArrayLike<number>,
   values: ArrayLike<number>,
   from: number,
   to: number,
   rangeSeconds: number,
-  windowStart: number,
-  windowEnd: number,
-): number | undefined {
-  if (to - from < 2) return undefined;
+): number {
+  const n = to - from;
+  if (n < 2) return 0;
   const firstV = values[from]!;
-  const lastV = values[to - 1]!;
-  let result = lastV - firstV;
-  let prev = firstV;
-  for (let i = from + 1; i < to; i++) {
+  let result = values[to - 1]! - firstV;
+  let last = 0;
+  for (let i = from; i < to; i++) {
     const v = values[i]!;
-    if (v < prev) result += prev;
-    prev = v;
+    if (v < last) result += last;
+    last = v;
   }
-  const firstT = ts[from]! / 1e9;
-  const lastT = ts[to - 1]! / 1e9;
-  let durationToStart = firstT - windowStart / 1e9;
-  const durationToEnd = windowEnd / 1e9 - lastT;
-  const sampled = lastT - firstT;
-  const avgBetween = sampled / (to - from - 1);
+  let durationToStart = (rangeSeconds * 1000) / 1000;
+  const durationToEnd = 0;
+  const sampled = (ts[to - 1]! - ts[from]!) / 1000;
+  const avgBetween = sampled / (n - 1);
   if (result > 0 && firstV >= 0) {
     const durationToZero = sampled * (firstV / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;

@@ -78,7 +78,10 @@ export function jsonExpressionStage(params: LabelExtraction[]): Stage {
           continue;
         }
         const label = lbs.baseHas(name) ? name + DUPLICATE_SUFFIX : name;
-        lbs.set(label, node.type === 'null' ? '' : node.raw);
+        lbs.set(
+          label,
+          node.type === 'null' ? '' : node.type === 'string' ? unescapeJson(node.raw) : node.raw,
+        );
       }
       return line;
     },

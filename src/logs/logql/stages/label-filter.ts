@@ -1,6 +1,7 @@
 import type { CompareOp, LabelFilterExpr } from '../ast.js';
 import { ipInRange, parseIpPattern } from '../ip.js';
 import type { LabelsBuilder } from '../labels-builder.js';
+import { compileLokiLabelRegex } from '../label-regex.js';
 import { compileMatcher } from '../matcher.js';
 import { LogqlParseError } from '../errors.js';
 import {
@@ -40,7 +41,11 @@ export function compileLabelFilter(expr: LabelFilterExpr): Filter {
       return (lbs) => l(lbs) || r(lbs);
     }
     case 'string': {
-      const test = compileMatcher(expr.matcher);
+      const m = expr.matcher;
+      const test =
+        m.type === '=~' || m.type === '!~'
+          ? negateIf(m.type === '!~', compileLokiLabelRegex(m.value))
+          : compileMatcher(m);
       const name = expr.matcher.name;
       return (lbs) => test(lbs.get(name) ?? '');
     }
@@ -77,8 +82,6 @@ function numericFilter(
 ): Filter {
   const cmp = comparator(op);
   return (lbs) => {
-    // With an error already recorded, only string matchers (on __error__) may filter.
-    if (lbs.hasErr()) return true;
     const v = lbs.get(name);
     if (v === undefined) return false;
     const n = convert(v);
@@ -105,4 +108,8 @@ export function comparator(op: CompareOp): (a: number, b: number) => boolean {
     case '<=':
       return (a, b) => a <= b;
   }
+}
+
+function negateIf(negate: boolean, f: (v: string) => boolean): (v: string) => boolean {
+  return negate ? (v) => !f(v) : f;
 }
