@@ -8,6 +8,7 @@ import { formatFlagHelp, parseFlags, type FlagSpec } from '../common/flags.js';
 import type { Role, RoleContext, RoleState, RoleStatus } from '../stack/role.js';
 import { loadLokiConfig, type LokiConfig } from './config/index.js';
 import { createPushMetrics, Distributor, registerPushApi } from './push/index.js';
+import { registerLokiQueryApi } from './query-api/index.js';
 import type { LogReader } from './reader.js';
 import { RetentionCompactor } from './retention/index.js';
 import type { LogSink } from './sink.js';
@@ -26,9 +27,9 @@ export interface LogsRole extends Role {
 }
 
 /**
- * The Loki role: the DuckDB log store behind Loki's HTTP API (push, tail,
- * readiness, metrics, build info, config; the LogQL query API when the
- * engine's plugin is present), with the retention compactor.
+ * The Loki role: the DuckDB log store behind Loki's HTTP API (push, LogQL
+ * queries, tail, readiness, metrics, build info, config), with the
+ * retention compactor.
  */
 export async function createLogsRole(
   ctx: RoleContext,
@@ -140,6 +141,14 @@ class LokiRole implements LogsRole {
       maxEntriesLimitPerQuery: this.config.limits.maxEntriesLimitPerQuery,
       maxConcurrentTailRequests: this.config.limits.maxConcurrentTailRequests,
       tailMaxDurationMs: this.config.querier.tailMaxDurationMs,
+    });
+    registerLokiQueryApi(app, {
+      reader: store,
+      limits: {
+        maxEntriesLimitPerQuery: this.config.limits.maxEntriesLimitPerQuery,
+        maxQuerySeries: this.config.limits.maxQuerySeries,
+        queryTimeoutMs: this.config.limits.queryTimeoutMs,
+      },
     });
     app.get('/ready', async (_req, reply) => {
       if (this.state !== 'running') {

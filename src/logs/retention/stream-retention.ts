@@ -1,6 +1,7 @@
 import type { Labels } from '../../common/labels.js';
 import type { RetentionStreamRule } from '../config/index.js';
-import { compileSelectorQuery, matcherTest } from '../tail/index.js';
+import { parseMatchers } from '../logql/index.js';
+import { matcherTest } from '../tail/index.js';
 
 export interface CompiledRetentionRule {
   priority: number;
@@ -10,7 +11,7 @@ export interface CompiledRetentionRule {
 
 export function compileRetentionRules(rules: RetentionStreamRule[]): CompiledRetentionRule[] {
   return rules.map((r) => {
-    const tests = compileSelectorQuery(r.selector).matchers.map(matcherTest);
+    const tests = parseMatchers(r.selector).map(matcherTest);
     return {
       priority: r.priority,
       periodMs: r.periodMs,

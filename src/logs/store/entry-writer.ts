@@ -7,7 +7,14 @@ import {
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import path from 'node:path';
-import { partitionDb, partitionFile, partitionTable } from './partitions.js';
+import {
+  LONG_LINE_BYTES,
+  PARTITION_KINDS,
+  partitionDb,
+  partitionFile,
+  partitionTable,
+  type PartitionKind,
+} from './partitions.js';
 import { sqlString } from './sql.js';
 
 /** One entry as stored: columns of a day partition. */
@@ -30,7 +37,7 @@ const ROW_TYPES = [INTEGER, BIGINT, VARCHAR, VARCHAR];
  * after its rows would survive a crash.
  */
 export class EntryWriter {
-  private readonly appenders = new Map<number, DuckDBAppender>();
+  private readonly appenders = new Map<string, DuckDBAppender>();
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -41,9 +48,11 @@ export class EntryWriter {
   async attach(day: number): Promise<void> {
     const file = path.join(this.dir, partitionFile(day));
     await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}`);
-    await this.conn.run(
-      `CREATE TABLE IF NOT EXISTS ${partitionTable(day)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
-    );
+    for (const kind of PARTITION_KINDS) {
+      await this.conn.run(
+        `CREATE TABLE IF NOT EXISTS ${partitionTable(day, kind)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
+      );
+    }
   }
 
   /** Detaches a day's database (its file can then be deleted). */
@@ -61,7 +70,16 @@ export class EntryWriter {
   }
 
   async append(day: number, rows: EntryRow[]): Promise<void> {
-    const appender = await this.appender(day);
+    const long = rows.filter(
+      (r) => r.line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(r.line) > LONG_LINE_BYTES,
+    );
+    const short = long.length === 0 ? rows : rows.filter((r) => !long.includes(r));
+    if (short.length > 0) await this.appendTo(day, 'entries', short);
+    if (long.length > 0) await this.appendTo(day, 'entries_long', long);
+  }
+
+  private async appendTo(day: number, kind: PartitionKind, rows: EntryRow[]): Promise<void> {
+    const appender = await this.appender(day, kind);
     for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
       const part = rows.slice(start, start + CHUNK_ROWS);
       const chunk = DuckDBDataChunk.create(ROW_TYPES, part.length);
@@ -77,22 +95,27 @@ export class EntryWriter {
   }
 
   private release(day: number): void {
-    const appender = this.appenders.get(day);
-    if (!appender) return;
-    this.appenders.delete(day);
-    appender.closeSync();
+    for (const kind of PARTITION_KINDS) {
+      const key = `${day}/${kind}`;
+      const appender = this.appenders.get(key);
+      if (!appender) continue;
+      this.appenders.delete(key);
+      appender.closeSync();
+    }
   }
 
   close(): void {
-    for (const day of [...this.appenders.keys()]) this.release(day);
+    for (const appender of this.appenders.values()) appender.closeSync();
+    this.appenders.clear();
   }
 
-  private async appender(day: number): Promise<DuckDBAppender> {
-    let appender = this.appenders.get(day);
+  private async appender(day: number, kind: PartitionKind): Promise<DuckDBAppender> {
+    const key = `${day}/${kind}`;
+    let appender = this.appenders.get(key);
     if (!appender) {
       await this.attach(day);
-      appender = await this.conn.createAppender('entries', 'main', partitionDb(day));
-      this.appenders.set(day, appender);
+      appender = await this.conn.createAppender(kind, 'main', partitionDb(day));
+      this.appenders.set(key, appender);
     }
     return appender;
   }

@@ -21,6 +21,7 @@ import {
   partitionDb,
   partitionFile,
   partitionTable,
+  partitionTables,
 } from './partitions.js';
 import { aggregateSql, selectSql, unionSql } from './queries.js';
 import { matcherSql } from './sql.js';
@@ -191,7 +192,7 @@ export class LogStore implements LogSink, LogReader {
     await this.reloadHours();
     const recent = [...this.days].sort((a, b) => b - a).slice(0, 2);
     for (const day of recent) {
-      const t = partitionTable(day);
+      const t = partitionTable(day, 'entries');
       const rows = await this.writerConn.runAndReadAll(
         `SELECT e.stream_id, e.ts, e.line FROM ${t} e JOIN (SELECT stream_id, max(ts) AS m FROM ${t} GROUP BY stream_id) x USING (stream_id) WHERE e.ts >= x.m - ${HOUR_NS} ORDER BY e.ts`,
       );
@@ -206,7 +207,7 @@ export class LogStore implements LogSink, LogReader {
     for (const info of this.catalog.all()) info.hours.clear();
     for (const day of this.days) {
       const rows = await this.writerConn.runAndReadAll(
-        `SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM ${partitionTable(day)}`,
+        `SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM (${unionSql([day])})`,
       );
       for (const [id, hour] of rows.getRows()) {
         this.catalog.get(Number(id))?.hours.add(Number(hour));
@@ -408,10 +409,12 @@ export class LogStore implements LogSink, LogReader {
     for (const day of this.partitionDays()) {
       if (day > lastDay) break;
       await this.idle();
-      const r = await this.writerConn.run(
-        `DELETE FROM ${partitionTable(day)} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
-      );
-      deleted += Number(r.rowsChanged);
+      for (const table of partitionTables(day)) {
+        const r = await this.writerConn.run(
+          `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+        );
+        deleted += Number(r.rowsChanged);
+      }
     }
     return deleted;
   }

@@ -26,9 +26,24 @@ export function partitionDb(day: number): string {
   return day < 0 ? `dn${-day}` : `d${day}`;
 }
 
-/** The entries table of a day, qualified by its database. */
-export function partitionTable(day: number): string {
-  return `${partitionDb(day)}.entries`;
+/**
+ * Lines longer than this go to a day's second table: DuckDB stores a column
+ * segment uncompressed as soon as one string in it is too long for FSST, so
+ * a few huge lines would otherwise cost the compression of their neighbours.
+ */
+export const LONG_LINE_BYTES = 2048;
+
+export type PartitionKind = 'entries' | 'entries_long';
+export const PARTITION_KINDS: readonly PartitionKind[] = ['entries', 'entries_long'];
+
+/** A table of a day, qualified by its database. */
+export function partitionTable(day: number, kind: PartitionKind = 'entries'): string {
+  return `${partitionDb(day)}.${kind}`;
+}
+
+/** Both tables of a day (short and long lines) as one relation's members. */
+export function partitionTables(day: number): string[] {
+  return PARTITION_KINDS.map((k) => partitionTable(day, k));
 }
 
 export function partitionFile(day: number): string {

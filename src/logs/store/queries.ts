@@ -1,11 +1,12 @@
 import type { BucketRequest, SelectLogsRequest } from '../reader.js';
-import { partitionTable } from './partitions.js';
+import { partitionTables } from './partitions.js';
 import { lineFilterSql } from './sql.js';
 
 /** The entries of these days as one relation. */
 export function unionSql(days: number[]): string {
   return days
-    .map((d) => `SELECT stream_id, ts, line, metadata FROM ${partitionTable(d)}`)
+    .flatMap(partitionTables)
+    .map((t) => `SELECT stream_id, ts, line, metadata FROM ${t}`)
     .join(' UNION ALL ');
 }
 

@@ -1,8 +1,7 @@
 export { registerTailApi, type TailApiOptions } from './routes.js';
 export {
-  compileSelectorQuery,
+  compileTailQuery,
   matcherTest,
-  TailQueryError,
   type TailQuery,
   type TailQueryCompiler,
 } from './tail-query.js';

@@ -3,7 +3,7 @@ import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { LogReader } from '../reader.js';
 import type { LogStream } from '../sink.js';
-import { compileSelectorQuery, TailQueryError, type TailQueryCompiler } from './tail-query.js';
+import { compileTailQuery, type TailQueryCompiler } from './tail-query.js';
 import { TailSession, type TailRequest } from './tail-session.js';
 import { parseLokiTime } from './timestamp.js';
 
@@ -18,13 +18,16 @@ export interface TailApiOptions {
   tailMaxDurationMs: number;
 }
 
+/** A tail request Loki refuses with 400 before upgrading. */
+class TailRequestError extends Error {}
+
 const MAX_DELAY_FOR_S = 5;
 const DEFAULT_LIMIT = 100;
 const HOUR_NS = 3_600_000_000_000n;
 
 /** `GET /loki/api/v1/tail` over WebSocket (and the legacy `/api/prom/tail`). */
 export async function registerTailApi(app: FastifyInstance, opts: TailApiOptions): Promise<void> {
-  const compile = opts.compile ?? compileSelectorQuery;
+  const compile = opts.compile ?? compileTailQuery;
   const sessions = new Set<TailSession>();
   const requests = new WeakMap<FastifyRequest, TailRequest>();
   const unsubscribe = opts.subscribe((streams) => {
@@ -87,15 +90,15 @@ function parseTailRequest(
   const query = compile(q.query ?? '');
   const delay = q.delay_for === undefined || q.delay_for === '' ? 0 : Number(q.delay_for);
   if (!Number.isInteger(delay))
-    throw new TailQueryError(`strconv.Atoi: parsing "${q.delay_for}": invalid syntax`);
+    throw new TailRequestError(`strconv.Atoi: parsing "${q.delay_for}": invalid syntax`);
   if (delay > MAX_DELAY_FOR_S)
-    throw new TailQueryError(`delay_for can't be greater than ${MAX_DELAY_FOR_S}`);
+    throw new TailRequestError(`delay_for can't be greater than ${MAX_DELAY_FOR_S}`);
   const limit = q.limit === undefined || q.limit === '' ? DEFAULT_LIMIT : Number(q.limit);
   if (!Number.isInteger(limit))
-    throw new TailQueryError(`strconv.ParseUint: parsing "${q.limit}": invalid syntax`);
-  if (limit <= 0) throw new TailQueryError('limit must be a positive value');
+    throw new TailRequestError(`strconv.ParseUint: parsing "${q.limit}": invalid syntax`);
+  if (limit <= 0) throw new TailRequestError('limit must be a positive value');
   if (limit > maxLimit) {
-    throw new TailQueryError(
+    throw new TailRequestError(
       `max entries limit per query exceeded, limit > max_entries_limit_per_query (${limit} > ${maxLimit})`,
     );
   }

@@ -69,7 +69,7 @@ export class TailSession {
     const now = Date.now();
     for (const s of streams) {
       for (const e of s.entries) {
-        const out = this.req.query.process(s.labels, e.timestamp, e.line);
+        const out = this.req.query.processLive(s.labels, e.timestamp, e.line);
         if (!out) continue;
         if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
           this.dropped.push({ labels: out.labels, timestamp: e.timestamp.toString() });

@@ -135,6 +135,25 @@ describe('LogStore', () => {
     });
   }
 
+  it('stores lines longer than the FSST limit apart and still returns them in order', async () => {
+    const long = 'L'.repeat(70_000);
+    await store.push([
+      {
+        labels: { job: 'big' },
+        entries: [
+          { timestamp: BASE + 11n * S, line: 'short before' },
+          { timestamp: BASE + 12n * S, line: long },
+          { timestamp: BASE + 13n * S, line: 'short after' },
+        ],
+      },
+    ]);
+    const got = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'big' }] });
+    assert.deepEqual(
+      got.map((e) => e.line.length),
+      [12, 70_000, 11],
+    );
+  });
+
   it('aggregates counts and bytes per stream and bucket', async () => {
     const res = await store.aggregateBuckets({
       matchers: [{ type: '=', name: 'job', value: 'api' }],
