@@ -139,15 +139,15 @@ describe('LogStore', () => {
     const long = 'L'.repeat(70_000);
     await store.push([
       {
-        labels: { job: 'big' },
+        labels: { kind: 'big' },
         entries: [
-          { timestamp: BASE + 11n * S, line: 'short before' },
-          { timestamp: BASE + 12n * S, line: long },
-          { timestamp: BASE + 13n * S, line: 'short after' },
+          { timestamp: BASE + 7211n * S, line: 'short before' },
+          { timestamp: BASE + 7212n * S, line: long },
+          { timestamp: BASE + 7213n * S, line: 'short after' },
         ],
       },
     ]);
-    const got = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'big' }] });
+    const got = await collect(store, { matchers: [{ type: '=', name: 'kind', value: 'big' }] });
     assert.deepEqual(
       got.map((e) => e.line.length),
       [12, 70_000, 11],
