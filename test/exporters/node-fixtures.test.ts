@@ -83,3 +83,13 @@ test('os-release values: quotes and escapes as the shell reads them', () => {
   assert.equal(r.get('ID'), 'debian');
   assert.equal(r.get('X'), 'say "hi"');
 });
+
+test('filter flags are Go regexps, as node_exporter matches them', async () => {
+  // (?i) is RE2 syntax that JavaScript's RegExp lacks.
+  const src = createNodeExporterSource({ collectors: ['vmstat'], vmstatFields: '(?i)^PGFAULT$' });
+  const names = [...familiesByName((await src.collect()).body).keys()];
+  assert.deepEqual(
+    names.filter((n) => n.startsWith('node_vmstat_')),
+    ['node_vmstat_pgfault'],
+  );
+});

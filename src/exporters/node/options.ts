@@ -1,4 +1,5 @@
 import type { FlagSpec, FlagValues } from '../../common/flags.js';
+import { compileGoRegexp } from '../../common/go-regexp.js';
 import type { NodeConfig } from './collector.js';
 
 /** node_exporter 1.8's defaults for the flags obs honours. */
@@ -60,7 +61,9 @@ export interface NodeExporterOptions {
   instance?: string;
 }
 
-const re = (s: string | undefined) => (s === undefined || s === '' ? undefined : new RegExp(s));
+/** node_exporter matches its filters with Go's regexp.MatchString: RE2 syntax, unanchored. */
+const goRe = (s: string) => compileGoRegexp(s).regex;
+const re = (s: string | undefined) => (s === undefined || s === '' ? undefined : goRe(s));
 
 export function nodeConfig(o: NodeExporterOptions): NodeConfig {
   return {
@@ -68,18 +71,16 @@ export function nodeConfig(o: NodeExporterOptions): NodeConfig {
     sysfs: o.sysfs ?? NODE_DEFAULTS.sysfs,
     rootfs: o.rootfs ?? NODE_DEFAULTS.rootfs,
     textfileDirectory: o.textfileDirectory ?? '',
-    filesystemMountPointsExclude: new RegExp(
-      o.mountPointsExclude ?? NODE_DEFAULTS.mountPointsExclude,
-    ),
-    filesystemFsTypesExclude: new RegExp(o.fsTypesExclude ?? NODE_DEFAULTS.fsTypesExclude),
+    filesystemMountPointsExclude: goRe(o.mountPointsExclude ?? NODE_DEFAULTS.mountPointsExclude),
+    filesystemFsTypesExclude: goRe(o.fsTypesExclude ?? NODE_DEFAULTS.fsTypesExclude),
     diskstatsDeviceExclude: o.diskstatsDeviceInclude
       ? undefined
       : re(o.diskstatsDeviceExclude ?? NODE_DEFAULTS.diskstatsDeviceExclude),
     diskstatsDeviceInclude: re(o.diskstatsDeviceInclude),
     netdevDeviceExclude: re(o.netdevDeviceExclude),
     netdevDeviceInclude: re(o.netdevDeviceInclude),
-    netstatFields: new RegExp(o.netstatFields ?? NODE_DEFAULTS.netstatFields),
-    vmstatFields: new RegExp(o.vmstatFields ?? NODE_DEFAULTS.vmstatFields),
+    netstatFields: goRe(o.netstatFields ?? NODE_DEFAULTS.netstatFields),
+    vmstatFields: goRe(o.vmstatFields ?? NODE_DEFAULTS.vmstatFields),
   };
 }
 
