@@ -180,7 +180,14 @@ describe('LogStore', () => {
     ]);
     assert.deepEqual(await store.labelValues('job', BASE, BASE + 60n * S), ['api']);
     assert.deepEqual(
-      await store.series([{ type: '!=', name: 'env', value: 'prod' }], BASE, BASE + 86_400n * S),
+      await store.series(
+        [
+          { type: '!=', name: 'env', value: 'prod' },
+          { type: '=~', name: 'job', value: '.+' },
+        ],
+        BASE,
+        BASE + 86_400n * S,
+      ),
       [{ env: 'dev', job: 'worker' }],
     );
   });
