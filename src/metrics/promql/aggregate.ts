@@ -2,6 +2,7 @@ import type { Labels } from '../../common/labels.js';
 import type { AggregateExpr } from './ast.js';
 import { PromQLError } from './errors.js';
 import { formatSampleValue } from './format-value.js';
+import { heapPop, heapPush, insertionSort } from './go-heap.js';
 import { quantile } from './math.js';
 import { isValidLabelName, labelsKey, METRIC_NAME, type Sample, type Vector } from './value.js';
 
@@ -137,19 +138,42 @@ export function aggregateStep(
         });
         break;
       case 'topk':
-      case 'bottomk': {
-        const desc = op === 'topk';
-        const sorted = [...group.samples].sort((a, b) => {
-          if (Number.isNaN(a.f)) return Number.isNaN(b.f) ? 0 : 1;
-          if (Number.isNaN(b.f)) return -1;
-          return desc ? b.f - a.f : a.f - b.f;
-        });
-        for (const s of sorted.slice(0, k)) out.push({ metric: s.metric, f: s.f });
+      case 'bottomk':
+        for (const smp of selectK(group.samples, k, op === 'topk')) {
+          out.push({ metric: smp.metric, f: smp.f });
+        }
         break;
-      }
     }
   }
   return out;
+}
+
+/** Smallest value on top for topk (NaN smallest), largest for bottomk. */
+const TOPK_LESS = (a: Sample, b: Sample): boolean => Number.isNaN(a.f) || a.f < b.f;
+const BOTTOMK_LESS = (a: Sample, b: Sample): boolean => Number.isNaN(a.f) || a.f > b.f;
+
+/**
+ * Prometheus's topk/bottomk: a heap of k samples whose root is replaced by
+ * each better sample, then sorted best first, all in Go's heap and sort
+ * order so ties resolve as in Prometheus.
+ */
+function selectK(samples: Sample[], k: number, top: boolean): Sample[] {
+  const less = top ? TOPK_LESS : BOTTOMK_LESS;
+  const heap: Sample[] = [];
+  for (const s of samples) {
+    if (heap.length < k) {
+      heapPush(heap, s, less);
+      continue;
+    }
+    const root = heap[0]!.f;
+    const better = top ? root < s.f : root > s.f;
+    if (better || (Number.isNaN(root) && !Number.isNaN(s.f))) {
+      heapPop(heap, less);
+      heapPush(heap, s, less);
+    }
+  }
+  insertionSort(heap, (a, b) => less(b, a));
+  return heap;
 }
 
 function groupOf(metric: Labels, e: AggregateExpr, valueLabel: string): GroupKey {
