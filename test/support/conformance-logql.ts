@@ -19,10 +19,22 @@ interface CompareModule {
   diff(q: ConformanceQuery, exp: unknown, got: unknown): string | null;
 }
 
+export interface Corpus {
+  streams: { stream: Record<string, string>; values: [string, string][] }[];
+}
+
 interface GenModule {
-  generate(opts: { base: string; lines: number; seed: string }): {
-    streams: { stream: Record<string, string>; values: [string, string][] }[];
-  };
+  generate(opts: { base: string; lines: number; seed: string }): Corpus;
+}
+
+/** push.mjs: the corpus cut into push bodies as Loki received it, and the pusher. */
+export interface PushModule {
+  batchBodies(corpus: Corpus, opts: { batchSize?: number; shiftDays?: number }): Iterable<string>;
+  pushBodies(
+    baseUrl: string,
+    bodies: Iterable<string>,
+    opts?: { concurrency?: number },
+  ): Promise<unknown>;
 }
 
 export const CORPUS_BASE = '2026-11-10T00:00:00Z';
@@ -47,6 +59,8 @@ export function logqlConformanceDir(): string {
 /** The conformance corpus, queries, expected answers and comparison helpers. */
 export async function loadLogqlConformance(): Promise<{
   streams: LogStream[];
+  corpus: Corpus;
+  push: PushModule;
   queries: ConformanceQuery[];
   expected: Record<string, { response: unknown }>;
   compare: CompareModule;
@@ -54,6 +68,7 @@ export async function loadLogqlConformance(): Promise<{
   const dir = logqlConformanceDir();
   const gen = (await import(pathToFileURL(join(dir, 'gen.mjs')).href)) as GenModule;
   const compare = (await import(pathToFileURL(join(dir, 'compare.mjs')).href)) as CompareModule;
+  const push = (await import(pathToFileURL(join(dir, 'push.mjs')).href)) as PushModule;
   const corpus = gen.generate({ base: CORPUS_BASE, lines: 150000, seed: 'obs-logql-public-v1' });
   const streams: LogStream[] = corpus.streams.map((s) => ({
     labels: s.stream,
@@ -67,5 +82,5 @@ export async function loadLogqlConformance(): Promise<{
       queries: Record<string, { response: unknown }>;
     }
   ).queries;
-  return { streams, queries, expected, compare };
+  return { streams, corpus, push, queries, expected, compare };
 }
