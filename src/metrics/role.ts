@@ -4,7 +4,13 @@ import { formatPromDuration, parsePromDuration } from '../common/duration.js';
 import type { Role, RoleContext, RoleState, RoleStatus } from '../stack/role.js';
 import { PROMETHEUS_COMPAT_VERSION, registerPrometheusApi } from './api/index.js';
 import type { Appendable, MetricsSource } from './appender.js';
-import { loadPrometheusConfig, renderConfigYaml, type PrometheusConfig } from './config/index.js';
+import {
+  loadPrometheusConfig,
+  loadRuleFiles,
+  renderConfigYaml,
+  type PrometheusConfig,
+  type RuleGroupConfig,
+} from './config/index.js';
 import { flagsForStatus, type MetricsFlags } from './flags.js';
 import { PromQLEngine } from './promql/index.js';
 import { RemoteWriteManager } from './remote/sender/index.js';
@@ -32,6 +38,8 @@ export interface MetricsRole extends Role {
   reload(): Promise<void>;
   /** /api/v1/targets' data. */
   targets(): ReturnType<ScrapeManager['targets']>;
+  /** The validated rule groups of `rule_files`, for the rule evaluator. */
+  ruleGroups(): readonly RuleGroupConfig[];
 }
 
 export async function createMetricsRole(
@@ -109,6 +117,7 @@ class PrometheusRole implements MetricsRole {
   private config: PrometheusConfig;
   private boundPort: number;
   private tee: Appendable | undefined;
+  private rules: RuleGroupConfig[] = [];
   private readonly onSighup = (): void => {
     this.reload().catch(() => undefined);
   };
@@ -133,6 +142,10 @@ class PrometheusRole implements MetricsRole {
     },
   };
 
+  ruleGroups(): readonly RuleGroupConfig[] {
+    return this.rules;
+  }
+
   targets(): ReturnType<ScrapeManager['targets']> {
     return (
       this.scrape?.targets() ?? { activeTargets: [], droppedTargets: [], droppedTargetCounts: {} }
@@ -156,6 +169,7 @@ class PrometheusRole implements MetricsRole {
     const logger = this.ctx.logger.child({ role: 'metrics' });
     try {
       const f = this.opts.flags;
+      this.rules = await loadRuleFiles(this.config.rule_files);
       const store = await openMetricsStore({
         dir: this.ctx.dataDir,
         retentionMs: f.retentionTimeMs,
@@ -217,9 +231,11 @@ class PrometheusRole implements MetricsRole {
       if (!file)
         throw new Error('no configuration file to reload: obs was given the config directly');
       const config = await loadPrometheusConfig(file);
+      const rules = await loadRuleFiles(config.rule_files);
       await this.scrape?.applyConfig(config);
       await this.remote?.applyConfig(config);
       this.config = config;
+      this.rules = rules;
       this.engine = this.makeEngine(config);
       m.reloadSuccess.set(1);
       m.reloadTimestamp.set(Date.now() / 1000);

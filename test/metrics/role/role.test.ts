@@ -158,6 +158,27 @@ test('/-/reload: a bad config keeps the running one; a good one applies; GET is 
   );
 });
 
+test('a reload with a broken rule file fails and keeps the running rules', async () => {
+  writeFileSync(
+    join(dir, 'ok.rules.yml'),
+    'groups:\n  - name: g\n    rules:\n      - record: r:up\n        expr: up\n',
+  );
+  writeFileSync(cfgFile, `rule_files: ['ok.rules.yml']\n${jobYaml()}`);
+  assert.equal((await api('/-/reload', { method: 'POST' })).status, 200);
+  assert.deepEqual(
+    role.ruleGroups().map((g) => g.name),
+    ['g'],
+  );
+  writeFileSync(
+    join(dir, 'ok.rules.yml'),
+    'groups:\n  - name: g\n    rules:\n      - record: r:up\n        expr: sum(up\n',
+  );
+  const bad = await api<string>('/-/reload', { method: 'POST' });
+  assert.equal(bad.status, 500);
+  assert.match(bad.body, /could not parse expression/);
+  assert.equal(role.ruleGroups()[0]!.rules[0]!.expr, 'up');
+});
+
 test('SIGHUP reloads the config file', async () => {
   writeFileSync(cfgFile, jobYaml());
   process.emit('SIGHUP');
