@@ -11,10 +11,34 @@ export interface HeadChunk {
   count: number;
 }
 
+/**
+ * Closed head chunks are copied into shared 64 KiB pages rather than each
+ * getting its own ArrayBuffer: tens of thousands of small mallocs fragment the
+ * heap and cost far more RSS than the bytes they hold. Chunks leave the head
+ * oldest first, so pages empty out roughly in order and are then collected.
+ */
+const PAGE_BYTES = 64 * 1024;
+let page = new Uint8Array(PAGE_BYTES);
+let pageUsed = 0;
+
+function toPage(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > PAGE_BYTES / 8) return bytes.slice();
+  if (pageUsed + bytes.length > PAGE_BYTES) {
+    page = new Uint8Array(PAGE_BYTES);
+    pageUsed = 0;
+  }
+  const view = page.subarray(pageUsed, pageUsed + bytes.length);
+  view.set(bytes);
+  pageUsed += bytes.length;
+  return view;
+}
+
 /** One series' recent samples: closed chunks plus the one being appended to. */
 export class HeadSeries {
   closed: HeadChunk[] = [];
   open: XorChunkEncoder | null = null;
+  /** The encoder kept for reuse once its chunk is closed. */
+  private spare: XorChunkEncoder | null = null;
   lastT = -Infinity;
   lastHi = 0;
   lastLo = 0;
@@ -38,7 +62,10 @@ export class HeadSeries {
       this.closeOpen();
       open = null;
     }
-    if (!open) open = this.open = new XorChunkEncoder(32);
+    if (!open) {
+      open = this.open = this.spare ?? new XorChunkEncoder(256);
+      this.spare = null;
+    }
     open.append(t, hi, lo);
     this.lastT = t;
     this.lastHi = hi;
@@ -50,7 +77,14 @@ export class HeadSeries {
   closeOpen(): void {
     const open = this.open;
     if (!open) return;
-    this.closed.push({ bytes: open.finish(), minT: open.minT, maxT: open.maxT, count: open.count });
+    this.closed.push({
+      bytes: toPage(open.bytes.subarray(0, open.byteLength)),
+      minT: open.minT,
+      maxT: open.maxT,
+      count: open.count,
+    });
+    open.reset();
+    this.spare = open;
     this.open = null;
   }
 

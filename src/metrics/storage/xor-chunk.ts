@@ -46,6 +46,16 @@ export class XorChunkEncoder {
     this.bytes = new Uint8Array(capacity);
   }
 
+  /** Starts a new, empty chunk in the same buffer (avoids an allocation per chunk). */
+  reset(): void {
+    this.bytes.fill(0, 0, this.byteLength);
+    this.bitPos = 16;
+    this.count = 0;
+    this.delta = 0;
+    this.leading = -1;
+    this.trailing = 0;
+  }
+
   /** Bytes written so far; the chunk as it would be stored. */
   finish(): Uint8Array {
     return this.bytes.slice(0, (this.bitPos + 7) >>> 3);
@@ -169,6 +179,30 @@ export function chunkCount(bytes: Uint8Array): number {
   return (bytes[0]! << 8) | bytes[1]!;
 }
 
+/** Reads n (1..32) bits at bit offset pos, big-endian, as an unsigned number. */
+function bits(buf: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3;
+  const len = buf.length;
+  const w =
+    (((i < len ? buf[i]! : 0) << 24) |
+      ((i + 1 < len ? buf[i + 1]! : 0) << 16) |
+      ((i + 2 < len ? buf[i + 2]! : 0) << 8) |
+      (i + 3 < len ? buf[i + 3]! : 0)) >>>
+    0;
+  const off = pos & 7;
+  if (off + n <= 32) return ((w << off) >>> 0) >>> (32 - n);
+  const extra = i + 4 < len ? buf[i + 4]! : 0;
+  return ((((w << off) | (extra >>> (8 - off))) >>> 0) >>> (32 - n)) >>> 0;
+}
+
+function bit(buf: Uint8Array, pos: number): number {
+  return (buf[pos >>> 3]! >>> (7 - (pos & 7))) & 1;
+}
+
+function signed(v: number, n: number): number {
+  return v >= 2 ** (n - 1) ? v - 2 ** n : v;
+}
+
 /**
  * Decodes samples with mint <= t <= maxt into `ts`/`vs` starting at `at`,
  * returning the new fill position. Values are written as raw words.
@@ -182,84 +216,74 @@ export function decodeXorChunk(
   at: number,
 ): number {
   const n = chunkCount(bytes);
+  if (n === 0) return at;
   const words = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
   let pos = 16;
-  const read = (k: number): number => {
-    let r = 0;
-    while (k > 0) {
-      const avail = 8 - (pos & 7);
-      const take = k < avail ? k : avail;
-      const bits = (bytes[pos >>> 3]! >>> (avail - take)) & ((1 << take) - 1);
-      r = r * (1 << take) + bits;
-      k -= take;
-      pos += take;
-    }
-    return r;
-  };
-  const readSigned = (k: number): number => {
-    const v = read(k);
-    return v >= 2 ** (k - 1) ? v - 2 ** k : v;
-  };
-  let t = 0;
+  let t = (bits(bytes, pos, 32) | 0) * TWO32 + bits(bytes, pos + 32, 32);
+  let hi = bits(bytes, pos + 64, 32);
+  let lo = bits(bytes, pos + 96, 32);
+  pos += 128;
   let delta = 0;
-  let hi = 0;
-  let lo = 0;
   let leading = 0;
   let trailing = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === 0) {
-      const th = read(32) | 0;
-      t = th * TWO32 + read(32);
-      hi = read(32);
-      lo = read(32);
-    } else {
-      let dod: number;
-      if (read(1) === 0) dod = 0;
-      else if (read(1) === 0) dod = readSigned(14);
-      else if (read(1) === 0) dod = readSigned(17);
-      else if (read(1) === 0) dod = readSigned(20);
-      else {
-        const dh = read(32) | 0;
-        dod = dh * TWO32 + read(32);
-      }
-      delta += dod;
-      t += delta;
-      if (read(1) === 1) {
-        if (read(1) === 1) {
-          leading = read(5);
-          let sig = read(6);
-          if (sig === 0) sig = 64;
-          trailing = 64 - leading - sig;
-        }
-        const sig = 64 - leading - trailing;
-        let sh = 0;
-        let sl: number;
-        if (sig > 32) {
-          sh = read(sig - 32);
-          sl = read(32);
-        } else sl = read(sig);
-        let x: number;
-        let y: number;
-        if (trailing >= 32) {
-          x = (sl << (trailing - 32)) >>> 0;
-          y = 0;
-        } else if (trailing === 0) {
-          x = sh;
-          y = sl;
-        } else {
-          x = ((sh << trailing) | (sl >>> (32 - trailing))) >>> 0;
-          y = (sl << trailing) >>> 0;
-        }
-        hi = (hi ^ x) >>> 0;
-        lo = (lo ^ y) >>> 0;
-      }
-    }
+  for (let i = 0; ;) {
     if (t > maxt) break;
-    if (t < mint) continue;
-    ts[at] = t;
-    words[at * 2] = lo;
-    words[at * 2 + 1] = hi;
-    at++;
+    if (t >= mint) {
+      ts[at] = t;
+      words[at * 2] = lo;
+      words[at * 2 + 1] = hi;
+      at++;
+    }
+    if (++i >= n) break;
+    // Timestamp: delta-of-delta bucket.
+    let dod: number;
+    if (bit(bytes, pos) === 0) {
+      dod = 0;
+      pos += 1;
+    } else if (bit(bytes, pos + 1) === 0) {
+      dod = signed(bits(bytes, pos + 2, 14), 14);
+      pos += 16;
+    } else if (bit(bytes, pos + 2) === 0) {
+      dod = signed(bits(bytes, pos + 3, 17), 17);
+      pos += 20;
+    } else if (bit(bytes, pos + 3) === 0) {
+      dod = signed(bits(bytes, pos + 4, 20), 20);
+      pos += 24;
+    } else {
+      dod = (bits(bytes, pos + 4, 32) | 0) * TWO32 + bits(bytes, pos + 36, 32);
+      pos += 68;
+    }
+    delta += dod;
+    t += delta;
+    // Value: XOR with the previous one.
+    if (bit(bytes, pos) === 0) {
+      pos += 1;
+      continue;
+    }
+    if (bit(bytes, pos + 1) === 1) {
+      leading = bits(bytes, pos + 2, 5);
+      let sig = bits(bytes, pos + 7, 6);
+      if (sig === 0) sig = 64;
+      trailing = 64 - leading - sig;
+      pos += 13;
+    } else pos += 2;
+    const sig = 64 - leading - trailing;
+    let sh = 0;
+    let sl: number;
+    if (sig > 32) {
+      sh = bits(bytes, pos, sig - 32);
+      sl = bits(bytes, pos + sig - 32, 32);
+    } else sl = bits(bytes, pos, sig);
+    pos += sig;
+    if (trailing >= 32) {
+      hi = (hi ^ (sl << (trailing - 32))) >>> 0;
+    } else if (trailing === 0) {
+      hi = (hi ^ sh) >>> 0;
+      lo = (lo ^ sl) >>> 0;
+    } else {
+      hi = (hi ^ ((sh << trailing) | (sl >>> (32 - trailing)))) >>> 0;
+      lo = (lo ^ (sl << trailing)) >>> 0;
+    }
   }
   return at;
 }

