@@ -15,7 +15,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCadvisorSource, createNodeExporterSource } from '../src/exporters/index.js';
+import {
+  createCadvisorSource,
+  createNodeExporterSource,
+  NODE_COLLECTORS,
+} from '../src/exporters/index.js';
 import type { MetricsSource } from '../src/metrics/appender.js';
 
 const SCRAPES = Number(process.env.SCRAPES ?? 200);
@@ -65,31 +69,12 @@ async function realNodeExporter(): Promise<{ perScrapeMs: number } | undefined> 
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
-  const collectors = [
-    'cpu',
-    'diskstats',
-    'entropy',
-    'filefd',
-    'filesystem',
-    'loadavg',
-    'meminfo',
-    'netdev',
-    'netstat',
-    'os',
-    'pressure',
-    'sockstat',
-    'stat',
-    'textfile',
-    'time',
-    'uname',
-    'vmstat',
-  ];
   const child = spawn(
     'prometheus-node-exporter',
     [
       `--web.listen-address=127.0.0.1:${port}`,
       '--collector.disable-defaults',
-      ...collectors.map((c) => `--collector.${c}`),
+      ...NODE_COLLECTORS.map((c) => `--collector.${c}`),
     ],
     { stdio: 'ignore' },
   );
@@ -142,10 +127,11 @@ async function main() {
     const cad = createCadvisorSource({ docker: SOCK });
     const rootOnly = createCadvisorSource({ docker: false });
     const results: [string, { ms: number[]; series: number }][] = [
-      ['node exporter (17 collectors)', await timeScrapes(node)],
+      [`node exporter (${NODE_COLLECTORS.length} collectors)`, await timeScrapes(node)],
       [`cadvisor, root + ${CONTAINERS} containers`, await timeScrapes(cad)],
       ['cadvisor, root cgroup only', await timeScrapes(rootOnly)],
     ];
+    node.close();
     cad.close();
     rootOnly.close();
     console.log(`CPU per scrape, ${SCRAPES} scrapes each (node ${process.version}):`);

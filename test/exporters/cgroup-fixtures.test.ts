@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { CadvisorSource } from '../../src/exporters/containers/cadvisor.js';
 import { cgroupReader, parseProcCgroup } from '../../src/exporters/containers/cgroup.js';
-import { FileCache } from '../../src/exporters/containers/file-cache.js';
+import { FileCache } from '../../src/exporters/file-cache.js';
 import { createCadvisorSource } from '../../src/exporters/index.js';
 import { familiesByName, seriesKey } from './helpers.js';
 

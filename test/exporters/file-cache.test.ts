@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { FileCache } from '../../src/exporters/containers/file-cache.js';
+import { FileCache } from '../../src/exporters/file-cache.js';
 
 let dir = '';
 after(async () => {

@@ -34,6 +34,7 @@ test('a collector that cannot read its source reports success 0, the others carr
     collectors: ['loadavg', 'meminfo', 'pressure', 'entropy'],
   });
   const fams = familiesByName((await src.collect()).body);
+  src.close();
   assert.deepEqual(
     fams.get('node_scrape_collector_success')!.samples.map((s) => [s.labels.collector, s.value]),
     [
@@ -88,6 +89,7 @@ test('filter flags are Go regexps, as node_exporter matches them', async () => {
   // (?i) is RE2 syntax that JavaScript's RegExp lacks.
   const src = createNodeExporterSource({ collectors: ['vmstat'], vmstatFields: '(?i)^PGFAULT$' });
   const names = [...familiesByName((await src.collect()).body).keys()];
+  src.close();
   assert.deepEqual(
     names.filter((n) => n.startsWith('node_vmstat_')),
     ['node_vmstat_pgfault'],

@@ -90,11 +90,14 @@ after(async () => {
 
 async function scrapeBoth(): Promise<[string, string]> {
   const obs = createNodeExporterSource({ textfileDirectory: dir, ...filters });
-  const [real, ours] = await Promise.all([
-    fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
-    obs.collect().then((r) => r.body),
-  ]);
-  return [real, ours];
+  try {
+    return await Promise.all([
+      fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()),
+      obs.collect().then((r) => r.body),
+    ]);
+  } finally {
+    obs.close();
+  }
 }
 
 function isExporterOwn(name: string): boolean {

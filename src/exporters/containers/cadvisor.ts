@@ -21,7 +21,7 @@ import {
   type CgroupReader,
 } from './cgroup.js';
 import { DockerContainers } from './docker-containers.js';
-import { FileCache } from './file-cache.js';
+import { FileCache } from '../file-cache.js';
 import { MachineInfo } from './machine.js';
 import { readNetworkStats } from './network.js';
 import type { CgroupStats, NetworkInterfaceStats } from './stats.js';

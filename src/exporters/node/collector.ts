@@ -3,6 +3,8 @@ import type { MetricFamily } from '../exposition.js';
 
 /** Where a collector reads from and how it filters, as node_exporter's flags set it. */
 export interface NodeConfig {
+  /** Reads a procfs/sysfs file (through the scrape's FileCache); throws the system error. */
+  read(path: string): string;
   procfs: string;
   sysfs: string;
   rootfs: string;

@@ -1,4 +1,6 @@
+import { compileGoRegexp } from '../../common/go-regexp.js';
 import type { MetricsSource } from '../../metrics/appender.js';
+import { FileCache } from '../file-cache.js';
 import { family, TEXT_CONTENT_TYPE, writeExposition, type MetricFamily } from '../exposition.js';
 import type { NodeCollector, NodeConfig } from './collector.js';
 import { cpuCollector } from './collectors/cpu.js';
@@ -8,6 +10,7 @@ import { filefdCollector } from './collectors/filefd.js';
 import { filesystemCollector } from './collectors/filesystem.js';
 import { loadavgCollector } from './collectors/loadavg.js';
 import { meminfoCollector } from './collectors/meminfo.js';
+import { netclassCollector } from './collectors/netclass.js';
 import { netdevCollector } from './collectors/netdev.js';
 import { netstatCollector } from './collectors/netstat.js';
 import { osCollector } from './collectors/os.js';
@@ -35,6 +38,7 @@ function collectorsFor(o: NodeExporterOptions): Record<NodeCollectorName, NodeCo
     filesystem: filesystemCollector,
     loadavg: loadavgCollector,
     meminfo: meminfoCollector,
+    netclass: netclassCollector(compileGoRegexp(o.netclassIgnoredDevices ?? '^$').regex),
     netdev: netdevCollector,
     netstat: netstatCollector,
     os: osCollector,
@@ -91,16 +95,23 @@ export class NodeExporterSource implements MetricsSource {
   readonly instance: string;
   private readonly config: NodeConfig;
   private readonly collectors: NodeCollector[];
+  private readonly files = new FileCache();
 
   constructor(opts: NodeExporterOptions = {}) {
     this.instance = opts.instance ?? '127.0.0.1:9100';
-    this.config = nodeConfig(opts);
+    this.config = nodeConfig(opts, (p) => this.files.readStrict(p));
     const all = collectorsFor(opts);
     this.collectors = (opts.collectors ?? NODE_COLLECTORS).map((n) => all[n]);
   }
 
+  /** Closes the procfs/sysfs descriptors kept open between scrapes. */
+  close(): void {
+    this.files.close();
+  }
+
   async collect(): Promise<{ contentType: string; body: string }> {
     const families = await gatherNode(this.collectors, this.config);
+    this.files.sweep();
     return { contentType: TEXT_CONTENT_TYPE, body: writeExposition(families) };
   }
 }

@@ -27,6 +27,7 @@ export const NODE_COLLECTORS = [
   'filesystem',
   'loadavg',
   'meminfo',
+  'netclass',
   'netdev',
   'netstat',
   'os',
@@ -57,6 +58,7 @@ export interface NodeExporterOptions {
   netdevDeviceInclude?: string;
   netstatFields?: string;
   vmstatFields?: string;
+  netclassIgnoredDevices?: string;
   /** `host:port` for the instance label of in-process scrapes. */
   instance?: string;
 }
@@ -65,8 +67,9 @@ export interface NodeExporterOptions {
 const goRe = (s: string) => compileGoRegexp(s).regex;
 const re = (s: string | undefined) => (s === undefined || s === '' ? undefined : goRe(s));
 
-export function nodeConfig(o: NodeExporterOptions): NodeConfig {
+export function nodeConfig(o: NodeExporterOptions, read: (path: string) => string): NodeConfig {
   return {
+    read,
     procfs: o.procfs ?? NODE_DEFAULTS.procfs,
     sysfs: o.sysfs ?? NODE_DEFAULTS.sysfs,
     rootfs: o.rootfs ?? NODE_DEFAULTS.rootfs,
@@ -142,6 +145,11 @@ export const NODE_FLAG_SPECS: Record<string, FlagSpec> = {
     default: NODE_DEFAULTS.vmstatFields,
     help: 'Regexp of fields to return for vmstat collector.',
   },
+  'collector.netclass.ignored-devices': {
+    type: 'string',
+    default: '^$',
+    help: 'Regexp of net devices to ignore for netclass collector.',
+  },
   'collector.disable-defaults': {
     type: 'bool',
     default: false,
@@ -185,5 +193,6 @@ export function nodeOptionsFromFlags(v: FlagValues): NodeExporterOptions {
     netdevDeviceInclude: s('collector.netdev.device-include'),
     netstatFields: s('collector.netstat.fields'),
     vmstatFields: s('collector.vmstat.fields'),
+    netclassIgnoredDevices: s('collector.netclass.ignored-devices'),
   };
 }

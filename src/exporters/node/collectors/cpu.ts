@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { family } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -10,7 +9,7 @@ const MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'st
 export const cpuCollector: NodeCollector = {
   name: 'cpu',
   async update(c) {
-    const text = await readFile(procPath(c, 'stat'), 'utf8');
+    const text = c.read(procPath(c, 'stat'));
     const seconds = family(
       'node_cpu_seconds_total',
       'Seconds the CPUs spent in each mode.',

@@ -67,7 +67,7 @@ export function diskstatsCollector(udevDataPath = '/run/udev/data'): NodeCollect
   return {
     name: 'diskstats',
     async update(c) {
-      const text = await readFile(procPath(c, 'diskstats'), 'utf8');
+      const text = c.read(procPath(c, 'diskstats'));
       const families: FamilyBuilder[] = COLUMNS.map(([name, help, type]) =>
         family(`node_disk_${name}`, help, type),
       );

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -6,8 +5,7 @@ import { procPath, type NodeCollector } from '../collector.js';
 export const entropyCollector: NodeCollector = {
   name: 'entropy',
   async update(c) {
-    const read = async (f: string) =>
-      Number((await readFile(procPath(c, 'sys/kernel/random', f), 'utf8')).trim());
+    const read = async (f: string) => Number(c.read(procPath(c, 'sys/kernel/random', f)).trim());
     return [
       single(
         'node_entropy_available_bits',

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -7,7 +6,7 @@ export const filefdCollector: NodeCollector = {
   name: 'filefd',
   async update(c) {
     const path = procPath(c, 'sys/fs/file-nr');
-    const parts = (await readFile(path, 'utf8')).trim().split(/\s+/);
+    const parts = c.read(path).trim().split(/\s+/);
     if (parts.length !== 3) throw new Error(`unexpected number of file stats in ${path}`);
     return [
       single(

@@ -1,4 +1,4 @@
-import { readFile, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { family } from '../../exposition.js';
 import { procPath, type NodeCollector, type NodeConfig } from '../collector.js';
@@ -82,10 +82,10 @@ async function statWithTimeout(path: string) {
 async function readMounts(c: NodeConfig): Promise<MountEntry[]> {
   let text: string;
   try {
-    text = await readFile(procPath(c, '1/mountinfo'), 'utf8');
+    text = c.read(procPath(c, '1/mountinfo'));
   } catch {
     // Without access to PID 1 (a non-root user in some containers), our own view.
-    text = await readFile(procPath(c, 'self/mountinfo'), 'utf8');
+    text = c.read(procPath(c, 'self/mountinfo'));
   }
   return parseMountInfo(text, c.rootfs);
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -6,7 +5,7 @@ import { procPath, type NodeCollector } from '../collector.js';
 export const loadavgCollector: NodeCollector = {
   name: 'loadavg',
   async update(c) {
-    const parts = (await readFile(procPath(c, 'loadavg'), 'utf8')).trim().split(/\s+/);
+    const parts = c.read(procPath(c, 'loadavg')).trim().split(/\s+/);
     if (parts.length < 3) throw new Error(`unexpected content in ${procPath(c, 'loadavg')}`);
     return (['1', '5', '15'] as const).map((m, i) =>
       single(`node_load${m}`, `${m}m load average.`, 'gauge', Number(parts[i])),

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single, type MetricFamily } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -6,7 +5,7 @@ import { procPath, type NodeCollector } from '../collector.js';
 export const meminfoCollector: NodeCollector = {
   name: 'meminfo',
   async update(c) {
-    const text = await readFile(procPath(c, 'meminfo'), 'utf8');
+    const text = c.read(procPath(c, 'meminfo'));
     const out: MetricFamily[] = [];
     for (const line of text.split('\n')) {
       const parts = line.trim().split(/\s+/);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { family, type FamilyBuilder } from '../../exposition.js';
 import { deviceIgnored, procPath, sysPath, type NodeCollector } from '../collector.js';
 
@@ -11,7 +10,7 @@ import { deviceIgnored, procPath, sysPath, type NodeCollector } from '../collect
 export const netdevCollector: NodeCollector = {
   name: 'netdev',
   async update(c) {
-    const lines = (await readFile(procPath(c, 'net/dev'), 'utf8')).split('\n');
+    const lines = c.read(procPath(c, 'net/dev')).split('\n');
     const header = lines[1]?.split('|');
     if (!header || header.length < 3) throw new Error('invalid /proc/net/dev header');
     const rx = header[1]!.trim().split(/\s+/);
@@ -38,10 +37,7 @@ export const netdevCollector: NodeCollector = {
         .map(Number);
       names.forEach((name, i) => add(name, device, values[i] ?? 0));
       try {
-        const text = await readFile(
-          sysPath(c, 'class/net', device, 'statistics/rx_nohandler'),
-          'utf8',
-        );
+        const text = c.read(sysPath(c, 'class/net', device, 'statistics/rx_nohandler'));
         add('receive_nohandler', device, Number(text.trim()));
       } catch {
         // Older kernels and some virtual devices have no rx_nohandler.

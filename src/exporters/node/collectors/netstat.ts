@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single, type MetricFamily } from '../../exposition.js';
 import { procPath, type NodeCollector, type NodeConfig } from '../collector.js';
 
@@ -12,7 +11,7 @@ export const netstatCollector: NodeCollector = {
   async update(c) {
     const stats = new Map<string, string>();
     for (const file of ['net/netstat', 'net/snmp']) {
-      const lines = (await readFile(procPath(c, file), 'utf8')).split('\n');
+      const lines = c.read(procPath(c, file)).split('\n');
       for (let i = 0; i + 1 < lines.length; i += 2) {
         const names = lines[i]!.trim().split(/\s+/);
         const values = lines[i + 1]!.trim().split(/\s+/);
@@ -40,7 +39,7 @@ export const netstatCollector: NodeCollector = {
 async function addSnmp6(c: NodeConfig, stats: Map<string, string>): Promise<void> {
   let text: string;
   try {
-    text = await readFile(procPath(c, 'net/snmp6'), 'utf8');
+    text = c.read(procPath(c, 'net/snmp6'));
   } catch (err) {
     // IPv6 disabled: node_exporter reports the rest.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;

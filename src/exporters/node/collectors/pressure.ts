@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single, type MetricFamily } from '../../exposition.js';
 import { NoDataError, procPath, type NodeCollector } from '../collector.js';
 
@@ -59,7 +58,7 @@ export const pressureCollector: NodeCollector = {
     for (const resource of ['cpu', 'io', 'memory', 'irq']) {
       let text: string;
       try {
-        text = await readFile(procPath(c, 'pressure', resource), 'utf8');
+        text = c.read(procPath(c, 'pressure', resource));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         if (!REQUIRED.has(resource)) continue;

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single, type MetricFamily } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 import { pageSize } from '../page-size.js';
@@ -15,7 +14,7 @@ export const sockstatCollector: NodeCollector = {
     for (const file of ['net/sockstat', 'net/sockstat6']) {
       let text: string;
       try {
-        text = await readFile(procPath(c, file), 'utf8');
+        text = c.read(procPath(c, file));
       } catch (err) {
         // Without IPv6 there is no sockstat6, which node_exporter ignores.
         if (file === 'net/sockstat6' && (err as NodeJS.ErrnoException).code === 'ENOENT') continue;

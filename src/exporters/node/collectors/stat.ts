@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { single, type MetricFamily } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
 
@@ -6,7 +5,7 @@ import { procPath, type NodeCollector } from '../collector.js';
 export const statCollector: NodeCollector = {
   name: 'stat',
   async update(c) {
-    const text = await readFile(procPath(c, 'stat'), 'utf8');
+    const text = c.read(procPath(c, 'stat'));
     const out: MetricFamily[] = [];
     for (const line of text.split('\n')) {
       const [key, first] = line.split(/\s+/, 2) as [string, string | undefined];

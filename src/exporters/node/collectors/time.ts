@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { family, single } from '../../exposition.js';
 import { sysPath, type NodeCollector } from '../collector.js';
 
@@ -27,11 +27,11 @@ export const timeCollector: NodeCollector = {
     const base = sysPath(c, 'devices/system/clocksource');
     for (const dir of (await readdir(base)).filter((d) => /^clocksource\d+$/.test(d)).sort()) {
       const device = dir.slice('clocksource'.length);
-      const read = async (f: string) => (await readFile(`${base}/${dir}/${f}`, 'utf8')).trim();
-      for (const cs of (await read('available_clocksource')).split(/\s+/).filter(Boolean)) {
+      const read = (f: string) => c.read(`${base}/${dir}/${f}`).trim();
+      for (const cs of read('available_clocksource').split(/\s+/).filter(Boolean)) {
         available.add(1, { clocksource: cs, device });
       }
-      current.add(1, { clocksource: await read('current_clocksource'), device });
+      current.add(1, { clocksource: read('current_clocksource'), device });
     }
     return [
       single(

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { family } from '../../exposition.js';
 import { procPath, type NodeCollector } from '../collector.js';
@@ -9,7 +8,7 @@ export const unameCollector: NodeCollector = {
   async update(c) {
     let domainname = '(none)';
     try {
-      domainname = (await readFile(procPath(c, 'sys/kernel/domainname'), 'utf8')).trim();
+      domainname = c.read(procPath(c, 'sys/kernel/domainname')).trim();
     } catch {
       // uname(2) says "(none)" when no NIS domain is set.
     }

@@ -8,7 +8,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
  * container exporter's CPU time before this.
  *
  * `sweep()` after each scrape closes what that scrape did not read, so the
- * descriptors of departed containers do not accumulate.
+ * descriptors of departed containers do not accumulate. Only for files the
+ * kernel generates: a regular file replaced by rename would be read stale.
  */
 export class FileCache {
   private readonly fds = new Map<string, number>();
@@ -17,9 +18,23 @@ export class FileCache {
   private readonly used = new Set<string>();
   private buf = Buffer.allocUnsafe(64 * 1024);
 
+  /** The file's text, or undefined when it is absent or unreadable. */
   read(path: string): string | undefined {
+    try {
+      return this.readStrict(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The file's text; throws the system error (ENOENT, EINVAL, ...) when it cannot be read. */
+  readStrict(path: string): string {
     this.used.add(path);
-    if (this.missing.has(path)) return undefined;
+    if (this.missing.has(path)) {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), {
+        code: 'ENOENT',
+      });
+    }
     let fd = this.fds.get(path);
     try {
       if (fd === undefined) {
@@ -39,7 +54,7 @@ export class FileCache {
     } catch (err) {
       if (fd !== undefined) this.drop(path);
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.missing.add(path);
-      return undefined;
+      throw err;
     }
   }
 
