@@ -315,3 +315,68 @@ stage.template {
     });
   }
 });
+
+describe('loki.process stages for container formats and masking', () => {
+  it('docker turns json-file lines into their log, stream label and time', () => {
+    const { out } = run(pipeline('stage.docker {}'), [
+      '{"log":"hello\\n","stream":"stderr","time":"2024-03-01T10:00:00.5Z"}',
+      'not json',
+    ]);
+    assert.equal(out[0]!.line, 'hello\n');
+    assert.equal(out[0]!.labels.stream, 'stderr');
+    assert.equal(out[0]!.timestamp, 1709287200_500_000_000n);
+    assert.equal(out[1]!.line, 'not json');
+  });
+
+  it('cri parses the CRI format and joins partial lines of a stream', () => {
+    const p = pipeline('stage.cri {}');
+    const { out } = run(p, [
+      '2024-03-01T10:00:00.000000001Z stdout P part one, ',
+      '2024-03-01T10:00:00.000000002Z stdout F part two',
+      '2024-03-01T10:00:01Z stderr F whole',
+    ]);
+    assert.deepEqual(
+      out.map((e) => [e.line, e.labels.stream, e.timestamp]),
+      [
+        ['part one, part two', 'stdout', 1709287200_000_000_001n],
+        ['whole', 'stderr', 1709287201_000_000_000n],
+      ],
+    );
+  });
+
+  it('replace masks captured groups with a template, in the line or a source', () => {
+    const { out } = run(
+      pipeline(`stage.replace {
+  expression = "password=(?P<pw>\\\\S+)"
+  replace    = "****"
+}
+stage.replace {
+  expression = "user=(\\\\w+)"
+  replace    = "{{ .Value | ToUpper }}"
+}`),
+      ['login user=ann password=hunter2 ok'],
+    );
+    assert.equal(out[0]!.line, 'login user=ANN password=**** ok');
+    assert.equal(out[0]!.extracted.pw, 'hunter2');
+  });
+
+  it('decolorize strips ANSI colours; pack folds labels into the line', () => {
+    const { out } = run(
+      pipeline(
+        'stage.decolorize {}\nstage.static_labels {\n values = { pod = "p1" }\n}\nstage.pack {\n labels = ["pod"]\n ingest_timestamp = false\n}',
+      ),
+      ['\x1b[31mred\x1b[0m text'],
+    );
+    assert.equal(out[0]!.line, '{"pod":"p1","_entry":"red text"}');
+    assert.deepEqual(out[0]!.labels, { job: 'test' });
+    assert.equal(out[0]!.timestamp, T0);
+  });
+
+  it('sampling keeps everything at rate 1 and nothing at rate 0', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `l${i}`);
+    assert.equal(run(pipeline('stage.sampling {\n rate = 1\n}'), lines).out.length, 50);
+    const none = run(pipeline('stage.sampling {\n rate = 0\n}'), lines);
+    assert.equal(none.out.length, 0);
+    assert.equal(none.dropped[0], 'sampling_stage');
+  });
+});

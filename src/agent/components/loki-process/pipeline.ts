@@ -1,6 +1,14 @@
 import type { EnumBlock } from '../../component.js';
 import { dropStage, type DropArgs } from './drop-stage.js';
 import {
+  criStage,
+  decolorizeStage,
+  dockerStage,
+  packStage,
+  replaceStage,
+  samplingStage,
+} from './format-stages.js';
+import {
   labelDropStage,
   labelKeepStage,
   labelsStage,
@@ -80,6 +88,18 @@ function buildStage(b: EnumBlock): Stage {
       return multilineStage(a);
     case 'template':
       return templateStage(a);
+    case 'docker':
+      return dockerStage();
+    case 'cri':
+      return criStage(a);
+    case 'replace':
+      return replaceStage(a);
+    case 'decolorize':
+      return decolorizeStage();
+    case 'pack':
+      return packStage(a);
+    case 'sampling':
+      return samplingStage(a);
     case 'match':
       return matchStage(b.args as unknown as MatchArgs);
     default:

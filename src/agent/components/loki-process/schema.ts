@@ -50,6 +50,26 @@ export const STAGE_SCHEMAS: Record<string, ArgumentSchema> = {
     source: { type: 'string', required: true },
     template: { type: 'string', default: '' },
   }),
+  docker: attrs({}),
+  cri: attrs({
+    max_partial_lines: { type: 'number', default: 100 },
+    max_partial_line_size: { type: 'number', default: 0 },
+    max_partial_line_size_truncate: { type: 'bool', default: false },
+  }),
+  replace: attrs({
+    expression: { type: 'string', required: true },
+    source: { type: 'string', default: '' },
+    replace: { type: 'string', default: '' },
+  }),
+  decolorize: attrs({}),
+  pack: attrs({
+    labels: { type: 'list', required: true },
+    ingest_timestamp: { type: 'bool', default: true },
+  }),
+  sampling: attrs({
+    rate: { type: 'number', required: true },
+    drop_counter_reason: { type: 'string', default: 'sampling_stage' },
+  }),
 };
 
 // `stage.match` nests the same stages, itself included.
