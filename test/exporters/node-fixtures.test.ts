@@ -27,21 +27,33 @@ test('a collector that cannot read its source reports success 0, the others carr
   const root = await tree({
     'proc/loadavg': '0.50 0.25 0.10 1/100 1234\n',
     'proc/meminfo': 'MemTotal:       2048 kB\nHugePages_Total:       0\nActive(anon):     10 kB\n',
+    // A pre-5.10 kernel: no CPU index column, CPUs in line order.
+    'proc/net/softnet_stat':
+      '0000000a 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n000000ff 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n',
   });
   const src = createNodeExporterSource({
     procfs: join(root, 'proc'),
     sysfs: join(root, 'sys'),
-    collectors: ['loadavg', 'meminfo', 'pressure', 'entropy'],
+    collectors: ['loadavg', 'meminfo', 'pressure', 'entropy', 'conntrack', 'softnet'],
   });
   const fams = familiesByName((await src.collect()).body);
   src.close();
   assert.deepEqual(
     fams.get('node_scrape_collector_success')!.samples.map((s) => [s.labels.collector, s.value]),
     [
+      ['conntrack', 0],
       ['entropy', 0],
       ['loadavg', 1],
       ['meminfo', 1],
       ['pressure', 0],
+      ['softnet', 1],
+    ],
+  );
+  assert.deepEqual(
+    fams.get('node_softnet_processed_total')!.samples.map((s) => [s.labels.cpu, s.value]),
+    [
+      ['0', 10],
+      ['1', 255],
     ],
   );
   assert.equal(fams.get('node_load15')!.samples[0]!.value, 0.1);
@@ -51,7 +63,7 @@ test('a collector that cannot read its source reports success 0, the others carr
     fams.get('node_memory_Active_anon_bytes')!.help,
     'Memory information field Active_anon_bytes.',
   );
-  assert.equal(fams.get('node_scrape_collector_duration_seconds')!.samples.length, 4);
+  assert.equal(fams.get('node_scrape_collector_duration_seconds')!.samples.length, 6);
 });
 
 test('mountinfo: escapes decoded, --path.rootfs prefix stripped as node_exporter does', () => {

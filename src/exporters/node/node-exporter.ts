@@ -3,6 +3,8 @@ import type { MetricsSource } from '../../metrics/appender.js';
 import { FileCache } from '../file-cache.js';
 import { family, TEXT_CONTENT_TYPE, writeExposition, type MetricFamily } from '../exposition.js';
 import type { NodeCollector, NodeConfig } from './collector.js';
+import { arpCollector } from './collectors/arp.js';
+import { conntrackCollector } from './collectors/conntrack.js';
 import { cpuCollector } from './collectors/cpu.js';
 import { diskstatsCollector } from './collectors/diskstats.js';
 import { entropyCollector } from './collectors/entropy.js';
@@ -16,9 +18,11 @@ import { netstatCollector } from './collectors/netstat.js';
 import { osCollector } from './collectors/os.js';
 import { pressureCollector } from './collectors/pressure.js';
 import { sockstatCollector } from './collectors/sockstat.js';
+import { softnetCollector } from './collectors/softnet.js';
 import { statCollector } from './collectors/stat.js';
 import { textfileCollector } from './collectors/textfile.js';
 import { timeCollector } from './collectors/time.js';
+import { udpQueuesCollector } from './collectors/udp-queues.js';
 import { unameCollector } from './collectors/uname.js';
 import { vmstatCollector } from './collectors/vmstat.js';
 import {
@@ -31,6 +35,8 @@ import {
 
 function collectorsFor(o: NodeExporterOptions): Record<NodeCollectorName, NodeCollector> {
   return {
+    arp: arpCollector,
+    conntrack: conntrackCollector,
     cpu: cpuCollector,
     diskstats: diskstatsCollector(o.udevData ?? NODE_DEFAULTS.udevData),
     entropy: entropyCollector,
@@ -44,9 +50,11 @@ function collectorsFor(o: NodeExporterOptions): Record<NodeCollectorName, NodeCo
     os: osCollector,
     pressure: pressureCollector,
     sockstat: sockstatCollector,
+    softnet: softnetCollector,
     stat: statCollector,
     textfile: textfileCollector,
     time: timeCollector,
+    udp_queues: udpQueuesCollector,
     uname: unameCollector,
     vmstat: vmstatCollector,
   };

@@ -20,6 +20,8 @@ export const NODE_DEFAULTS = {
 
 /** The collectors obs implements, all enabled by default as in node_exporter. */
 export const NODE_COLLECTORS = [
+  'arp',
+  'conntrack',
   'cpu',
   'diskstats',
   'entropy',
@@ -33,9 +35,11 @@ export const NODE_COLLECTORS = [
   'os',
   'pressure',
   'sockstat',
+  'softnet',
   'stat',
   'textfile',
   'time',
+  'udp_queues',
   'uname',
   'vmstat',
 ] as const;
