@@ -107,3 +107,22 @@ test('filter flags are Go regexps, as node_exporter matches them', async () => {
     ['node_vmstat_pgfault'],
   );
 });
+
+test('--path.rootfs: os-release is read under the host root', async () => {
+  const root = await tree({
+    'host/usr/lib/os-release':
+      'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME="Alpine Linux v3.19"\n',
+  });
+  const src = createNodeExporterSource({ rootfs: join(root, 'host'), collectors: ['os'] });
+  const fams = familiesByName((await src.collect()).body);
+  src.close();
+  const info = fams.get('node_os_info')!.samples[0]!.labels;
+  assert.equal(info.id, 'alpine');
+  assert.equal(info.pretty_name, 'Alpine Linux v3.19');
+  assert.equal(info.version_codename, '');
+  assert.deepEqual(fams.get('node_os_version')!.samples[0], {
+    name: 'node_os_version',
+    labels: { id: 'alpine', id_like: '', name: 'Alpine Linux' },
+    value: 3.19,
+  });
+});
