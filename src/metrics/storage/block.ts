@@ -190,6 +190,12 @@ export class Block {
     return -1;
   }
 
+  /** The series' newest sample time in this block (-Infinity when absent). */
+  seriesMax(id: number): number {
+    const r = this.row(id);
+    return r < 0 ? -Infinity : this.seriesMaxT[r]!;
+  }
+
   /** The series' chunks, or none when it is absent or outside [mint, maxt]. */
   chunks(id: number, mint: number, maxt: number): Uint8Array[] {
     const r = this.row(id);

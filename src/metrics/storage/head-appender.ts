@@ -31,9 +31,15 @@ export class HeadAppender implements SampleAppender {
   private pending = new Map<number, number>();
   private lastLabels: Labels | null = null;
   private lastEntry: SeriesEntry | null = null;
+  /** Index of lastEntry's newest pending sample, -1 if none. */
+  private lastIndex = -1;
   private done = false;
+  /** Fixed per batch; commit re-checks against the head of that moment. */
+  private readonly minValid: number;
 
-  constructor(private readonly head: HeadAccess) {}
+  constructor(private readonly head: HeadAccess) {
+    this.minValid = head.minValidTime();
+  }
 
   append(labels: Labels, timestampMs: number, value: number): void {
     if (this.done) throw new Error('appender already committed or rolled back');
@@ -41,13 +47,18 @@ export class HeadAppender implements SampleAppender {
     if (labels === this.lastLabels) entry = this.lastEntry!;
     else {
       entry = this.head.entryFor(labels, seriesKey(labels));
+      if (entry !== this.lastEntry) {
+        if (this.lastEntry && this.lastIndex >= 0)
+          this.pending.set(this.lastEntry.id, this.lastIndex);
+        this.lastIndex = this.pending.get(entry.id) ?? -1;
+      }
       this.lastLabels = labels;
       this.lastEntry = entry;
     }
     const hi = floatHi(value);
     const lo = floatLo(value);
-    if (timestampMs < this.head.minValidTime()) throw outOfBounds();
-    const p = this.pending.get(entry.id);
+    if (timestampMs < this.minValid) throw outOfBounds();
+    const p = this.lastIndex >= 0 ? this.lastIndex : undefined;
     let lastT: number;
     let lastHi: number;
     let lastLo: number;
@@ -66,7 +77,7 @@ export class HeadAppender implements SampleAppender {
       if (hi === lastHi && lo === lastLo) return;
       throw duplicate();
     }
-    this.pending.set(entry.id, this.ts.length);
+    this.lastIndex = this.ts.length;
     this.entries.push(entry);
     this.ts.push(timestampMs);
     this.his.push(hi);

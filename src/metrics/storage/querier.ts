@@ -3,7 +3,7 @@ import type { Querier, SelectHints, Series } from '../queryable.js';
 import type { Block, Interval } from './block.js';
 import type { HeadSeries } from './head.js';
 import type { SeriesEntry, SeriesIndex } from './series-index.js';
-import { chunkCount, decodeXorChunk } from './xor-chunk.js';
+import { chunkCount, chunkMinT, decodeXorChunk } from './xor-chunk.js';
 
 export interface QuerierSource {
   index: SeriesIndex;
@@ -50,8 +50,9 @@ export class StoreQuerier implements Querier {
       }
       return out;
     }
+    const needed = windowFilter(hints);
     for (const e of entries) {
-      const s = this.read(e, mint, maxt);
+      const s = this.read(e, mint, maxt, needed);
       if (s) out.push(s);
     }
     return out;
@@ -62,19 +63,35 @@ export class StoreQuerier implements Querier {
     return this.read(e, this.mint, this.maxt);
   }
 
-  private read(e: SeriesEntry, mint: number, maxt: number): Series | null {
+  private read(
+    e: SeriesEntry,
+    mint: number,
+    maxt: number,
+    needed: ChunkFilter = () => true,
+  ): Series | null {
     const parts: { chunks: Uint8Array[]; stones?: Interval[] }[] = [];
     let total = 0;
     for (const b of this.src.blocks) {
       if (b.meta.maxTime <= mint || b.meta.minTime > maxt) continue;
-      const chunks = b.chunks(e.id, mint, maxt);
-      if (!chunks.length) continue;
-      for (const c of chunks) total += chunkCount(c);
-      parts.push({ chunks, stones: b.tombstones.get(e.id) });
+      const all = b.chunks(e.id, mint, maxt);
+      if (!all.length) continue;
+      // A block chunk ends before the next one starts; the last ends at the series' max.
+      const chunks: Uint8Array[] = [];
+      let next = chunkMinT(all[0]!);
+      for (let i = 0; i < all.length; i++) {
+        const cMin = next;
+        const cMax = i + 1 < all.length ? (next = chunkMinT(all[i + 1]!)) - 1 : b.seriesMax(e.id);
+        if (cMax < mint || cMin > maxt || !needed(cMin, cMax)) continue;
+        chunks.push(all[i]!);
+        total += chunkCount(all[i]!);
+      }
+      if (chunks.length) parts.push({ chunks, stones: b.tombstones.get(e.id) });
     }
     const hs = this.src.headSeries(e.id);
     if (hs) {
-      const chunks = hs.chunks().filter((c) => c.maxT >= mint && c.minT <= maxt);
+      const chunks = hs
+        .chunks()
+        .filter((c) => c.maxT >= mint && c.minT <= maxt && needed(c.minT, c.maxT));
       for (const c of chunks) total += c.count;
       parts.push({ chunks: chunks.map((c) => c.bytes) });
     }
@@ -117,6 +134,25 @@ export class StoreQuerier implements Querier {
     this.closed = true;
     this.src.release(this.src.blocks);
   }
+}
+
+type ChunkFilter = (minT: number, maxT: number) => boolean;
+
+/**
+ * With a step wider than the range, a range query reads only windows
+ * [start + k*step, start + k*step + range]; chunks between windows are not
+ * decoded (Prometheus gets the same from seeking its chunk iterators).
+ */
+function windowFilter(hints: SelectHints | undefined): ChunkFilter | undefined {
+  const step = hints?.stepMs ?? 0;
+  const range = hints?.rangeMs;
+  const start = hints?.startMs;
+  if (!step || range === undefined || start === undefined || step <= range) return undefined;
+  return (cMin, cMax) => {
+    // First window ending at or after the chunk's start; does it begin before the chunk ends?
+    const k = Math.max(0, Math.ceil((cMin - start - range) / step));
+    return start + k * step <= cMax;
+  };
 }
 
 /** Removes samples inside tombstoned intervals from [start, end), compacting in place. */

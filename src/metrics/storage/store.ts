@@ -161,15 +161,13 @@ export class TsdbStore implements MetricsStore {
   ): Promise<void> {
     const n = ts.length;
     // Re-check against commits that landed since append(): all or nothing.
+    // Samples of one series are contiguous runs, in order; check each run's first.
     const minValid = Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2);
-    const seen = new Set<number>();
     for (let i = 0; i < n; i++) {
       const t = ts[i]!;
       if (t < minValid) return Promise.reject(outOfBounds());
-      const id = entries[i]!.id;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const last = this.head.get(id)?.lastT ?? -Infinity;
+      if (i > 0 && entries[i] === entries[i - 1]) continue;
+      const last = this.head.get(entries[i]!.id)?.lastT ?? -Infinity;
       if (t < last) return Promise.reject(outOfOrder());
       if (t === last) return Promise.reject(duplicate());
     }
@@ -177,23 +175,30 @@ export class TsdbStore implements MetricsStore {
     const ids = new Uint32Array(n);
     const tsa = new Float64Array(n);
     const words = new Uint32Array(n * 2);
+    let hs: HeadSeries | undefined;
+    let minT = this.headMinT;
+    let maxT = this.headMaxT;
     for (let i = 0; i < n; i++) {
       const e = entries[i]!;
-      let hs = this.head.get(e.id);
-      if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
-      if (!hs.logged) {
-        hs.logged = true;
-        newSeries.push({ id: e.id, labels: e.labels });
+      if (!hs || hs.entry !== e) {
+        hs = this.head.get(e.id);
+        if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
+        if (!hs.logged) {
+          hs.logged = true;
+          newSeries.push({ id: e.id, labels: e.labels });
+        }
       }
       const t = ts[i]!;
       hs.append(t, his[i]!, los[i]!, this.blockRange);
-      if (t < this.headMinT) this.headMinT = t;
-      if (t > this.headMaxT) this.headMaxT = t;
+      if (t < minT) minT = t;
+      if (t > maxT) maxT = t;
       ids[i] = e.id;
       tsa[i] = t;
       words[i * 2] = los[i]!;
       words[i * 2 + 1] = his[i]!;
     }
+    this.headMinT = minT;
+    this.headMaxT = maxT;
     const logged: Promise<void>[] = [];
     if (newSeries.length) logged.push(this.wal.log(encodeSeries(newSeries)));
     logged.push(this.wal.log(encodeSamples(ids, tsa, words, n)));

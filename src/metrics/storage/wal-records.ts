@@ -62,24 +62,24 @@ export function decodeSeries(buf: Buffer): WalSeries[] {
   return out;
 }
 
-/** Samples as (series id, timestamp, raw value words), 20 bytes each. */
+/**
+ * Samples in columns: an 8-byte header (type, count), then ids (u32), then
+ * timestamps (f64), then raw value words (2 x u32), each column a straight
+ * copy of a typed array (native endianness: the WAL never leaves the host).
+ */
 export function encodeSamples(
   ids: Uint32Array,
   ts: Float64Array,
   words: Uint32Array,
   n: number,
 ): Buffer {
-  const buf = Buffer.allocUnsafe(5 + n * 20);
+  const idBytes = (n * 4 + 7) & ~7;
+  const buf = Buffer.allocUnsafe(8 + idBytes + n * 16);
   buf.writeUInt8(RecordType.Samples, 0);
-  buf.writeUInt32LE(n, 1);
-  let off = 5;
-  for (let i = 0; i < n; i++) {
-    buf.writeUInt32LE(ids[i]!, off);
-    buf.writeDoubleLE(ts[i]!, off + 4);
-    buf.writeUInt32LE(words[i * 2]!, off + 12);
-    buf.writeUInt32LE(words[i * 2 + 1]!, off + 16);
-    off += 20;
-  }
+  buf.writeUInt32LE(n, 4);
+  buf.set(new Uint8Array(ids.buffer, ids.byteOffset, n * 4), 8);
+  buf.set(new Uint8Array(ts.buffer, ts.byteOffset, n * 8), 8 + idBytes);
+  buf.set(new Uint8Array(words.buffer, words.byteOffset, n * 8), 8 + idBytes + n * 8);
   return buf;
 }
 
@@ -87,17 +87,16 @@ export function forEachSample(
   buf: Buffer,
   fn: (id: number, t: number, hi: number, lo: number) => void,
 ): void {
-  const n = buf.readUInt32LE(1);
-  let off = 5;
-  for (let i = 0; i < n; i++) {
-    fn(
-      buf.readUInt32LE(off),
-      buf.readDoubleLE(off + 4),
-      buf.readUInt32LE(off + 16),
-      buf.readUInt32LE(off + 12),
-    );
-    off += 20;
-  }
+  const n = buf.readUInt32LE(4);
+  const idBytes = (n * 4 + 7) & ~7;
+  // Copy out: the payload need not be aligned for typed-array views.
+  const ids = new Uint32Array(n);
+  const ts = new Float64Array(n);
+  const words = new Uint32Array(n * 2);
+  new Uint8Array(ids.buffer).set(buf.subarray(8, 8 + n * 4));
+  new Uint8Array(ts.buffer).set(buf.subarray(8 + idBytes, 8 + idBytes + n * 8));
+  new Uint8Array(words.buffer).set(buf.subarray(8 + idBytes + n * 8, 8 + idBytes + n * 16));
+  for (let i = 0; i < n; i++) fn(ids[i]!, ts[i]!, words[i * 2 + 1]!, words[i * 2]!);
 }
 
 export interface WalTombstone {

@@ -175,6 +175,11 @@ export class XorChunkEncoder {
   }
 }
 
+/** The chunk's first timestamp, read without decoding the rest. */
+export function chunkMinT(bytes: Uint8Array): number {
+  return (bits(bytes, 16, 32) | 0) * TWO32 + bits(bytes, 48, 32);
+}
+
 export function chunkCount(bytes: Uint8Array): number {
   return (bytes[0]! << 8) | bytes[1]!;
 }

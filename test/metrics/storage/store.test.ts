@@ -201,3 +201,28 @@ test('tsdb status counts head cardinality', async () => {
   await store.close();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('step hints skip chunks between windows but keep every sample inside them', async () => {
+  const dir = tempDir('hints');
+  const range = 600_000;
+  const store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  for (let t = 0; t < 10 * range; t += 1000) {
+    const app = store.appender();
+    app.append(metric('h'), t, t);
+    await app.commit();
+  }
+  const q = await store.querier(0, 10 * range);
+  const [full] = await q.select([{ type: '=', name: '__name__', value: 'h' }]);
+  const hints = { startMs: 100_000, endMs: 10 * range, stepMs: 900_000, rangeMs: 60_000 };
+  const [part] = await q.select([{ type: '=', name: '__name__', value: 'h' }], hints);
+  await q.close();
+  assert.ok(part!.timestamps.length < full!.timestamps.length / 2, 'chunks were skipped');
+  const got = new Set(part!.timestamps);
+  for (let s = hints.startMs; s <= hints.endMs; s += hints.stepMs) {
+    for (const t of full!.timestamps) {
+      if (t >= s && t <= s + hints.rangeMs) assert.ok(got.has(t), `sample ${t} of window ${s}`);
+    }
+  }
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
