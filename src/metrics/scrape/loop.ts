@@ -102,19 +102,27 @@ export class ScrapeLoop {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
     if (!stale) return;
-    const app = this.deps.appendable.appender();
-    const now = Date.now();
-    for (const labels of this.prevSeries.values()) this.appendQuietly(app, labels, now, STALE_NAN);
-    if (this.health !== 'unknown') {
-      const base = publicLabels(this.target.labels);
-      const names = this.deps.extraMetrics
-        ? [...REPORT_NAMES, ...EXTRA_REPORT_NAMES]
-        : REPORT_NAMES;
-      for (const name of names)
-        this.appendQuietly(app, { ...base, __name__: name }, now, STALE_NAN);
+    try {
+      const app = this.deps.appendable.appender();
+      const now = Date.now();
+      for (const labels of this.prevSeries.values())
+        this.appendQuietly(app, labels, now, STALE_NAN);
+      if (this.health !== 'unknown') {
+        const base = publicLabels(this.target.labels);
+        const names = this.deps.extraMetrics
+          ? [...REPORT_NAMES, ...EXTRA_REPORT_NAMES]
+          : REPORT_NAMES;
+        for (const name of names)
+          this.appendQuietly(app, { ...base, __name__: name }, now, STALE_NAN);
+      }
+      this.prevSeries.clear();
+      await this.commit(app);
+    } catch (err) {
+      this.deps.logger.error(
+        { target: this.target.url, err: (err as Error).message },
+        'Writing stale markers failed',
+      );
     }
-    this.prevSeries.clear();
-    await this.commit(app);
   }
 
   /** Prometheus's Target.offset: where in each interval this target is scraped. */
@@ -135,9 +143,17 @@ export class ScrapeLoop {
 
   private tick(): void {
     if (this.stopped) return;
-    this.running = this.scrapeOnce().finally(() => {
-      this.running = undefined;
-    });
+    this.running = this.scrapeOnce()
+      .catch((err: unknown) => {
+        // A store failure must not end the loop (nor the process): log it and scrape on.
+        this.deps.logger.error(
+          { target: this.target.url, err: (err as Error).message },
+          'Scrape failed',
+        );
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     // Like Go's ticker: fixed beats, skipping any that a slow scrape overran.
     const now = Date.now();
     let next = this.nextAt + this.target.intervalMs;

@@ -76,7 +76,13 @@ export class ScrapeManager {
       const discovery = new Discovery(
         cfg,
         (groups) => {
-          if (!this.stopped) void pool.sync(groups);
+          if (this.stopped) return;
+          pool.sync(groups).catch((err: unknown) => {
+            this.opts.logger.error(
+              { job: name, err: (err as Error).message },
+              'Syncing targets failed',
+            );
+          });
         },
         this.opts.logger.child({ component: 'discovery', job: name }),
       );

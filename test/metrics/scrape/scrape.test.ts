@@ -399,3 +399,31 @@ test('file_sd_configs: targets follow the file, removed targets go stale', async
     await m.stop();
   }
 });
+
+test('a store that fails does not stop the loop nor crash the process', async () => {
+  let calls = 0;
+  routes.set('/flaky', [200, 'text/plain', 'f 1\n']);
+  const failing = {
+    appender: () => ({
+      append: () => {
+        calls++;
+        throw new Error('the store is closed');
+      },
+      commit: async () => {
+        throw new Error('the store is closed');
+      },
+      rollback: () => undefined,
+    }),
+  };
+  const m = new ScrapeManager({ appendable: failing, logger, userAgent: 'Prometheus/2.52.0' });
+  await m.applyConfig(
+    config(
+      `scrape_configs:\n  - job_name: flaky\n    scrape_interval: 100ms\n    scrape_timeout: 50ms\n    metrics_path: /flaky\n    static_configs: [{targets: ['${addr}']}]\n`,
+    ),
+  );
+  try {
+    await waitFor(() => calls >= 6, 5000, 'repeated scrapes despite the failing store');
+  } finally {
+    await m.stop();
+  }
+});

@@ -75,7 +75,17 @@ export class RemoteWriteManager {
     await Promise.all(queues.map((q) => q.queue.stop(this.opts.flushDeadlineMs)));
   }
 
+  /** The store has the batch already: a queue that cannot take it logs, the commit stands. */
   private enqueue(batch: SampleBatch): void {
-    for (const { queue } of this.queues.values()) queue.enqueue(batch);
+    for (const [name, { queue }] of this.queues) {
+      try {
+        queue.enqueue(batch);
+      } catch (err) {
+        this.opts.logger.error(
+          { remote_name: name, err: (err as Error).message, samples: batch.length },
+          'Remote write queue could not buffer samples',
+        );
+      }
+    }
   }
 }

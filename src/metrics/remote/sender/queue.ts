@@ -172,23 +172,43 @@ export class RemoteWriteQueue {
     const maxBackoff = parsePromDuration(q.max_backoff) ?? 5000;
     let backoff = minBackoff;
     while (!this.stopped) {
-      const records = this.disk.peek(q.max_samples_per_send);
-      if (records.length === 0) {
-        await this.sleep(60_000);
-        continue;
+      try {
+        backoff = await this.step(deadlineMs, minBackoff, maxBackoff, backoff);
+      } catch (err) {
+        // A disk error must not end the sender: log, wait, try again.
+        this.lastError = (err as Error).message;
+        this.opts.logger.error(
+          { remote_name: this.opts.name, err: this.lastError },
+          'Remote write queue error',
+        );
+        await this.sleep(maxBackoff);
       }
-      const samples = records.reduce((n, r) => n + r.samples, 0);
-      const waitMs = records[0]!.enqueuedAt + deadlineMs - Date.now();
-      if (samples < q.max_samples_per_send && waitMs > 0) {
-        await this.sleep(waitMs);
-        continue;
-      }
-      const outcome = await this.send(records.length, samples, records);
-      if (outcome === 'retry') {
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, maxBackoff);
-      } else backoff = minBackoff;
     }
+  }
+
+  /** One round: wait for a batch to fill, or send one; returns the next backoff. */
+  private async step(
+    deadlineMs: number,
+    minBackoff: number,
+    maxBackoff: number,
+    backoff: number,
+  ): Promise<number> {
+    const max = this.opts.cfg.queue_config.max_samples_per_send;
+    const records = this.disk.peek(max);
+    if (records.length === 0) {
+      await this.sleep(60_000);
+      return backoff;
+    }
+    const samples = records.reduce((n, r) => n + r.samples, 0);
+    const waitMs = records[0]!.enqueuedAt + deadlineMs - Date.now();
+    if (samples < max && waitMs > 0) {
+      await this.sleep(waitMs);
+      return backoff;
+    }
+    const outcome = await this.send(records.length, samples, records);
+    if (outcome !== 'retry') return minBackoff;
+    await this.sleep(backoff);
+    return Math.min(backoff * 2, maxBackoff);
   }
 
   private async send(
