@@ -15,6 +15,13 @@ export interface SelectHints {
   endMs: number;
   /** Evaluation step of a range query, 0 for instant queries. */
   stepMs?: number;
+  /**
+   * Width of the window each step reads (a range selector's range, or the
+   * lookback delta), as Prometheus's hints.Range. With `stepMs`, only samples
+   * in [startMs + k*stepMs, startMs + k*stepMs + rangeMs] are needed, so a
+   * store may skip chunks between windows; returning more is always correct.
+   */
+  rangeMs?: number;
   /** The function the selection feeds (`rate`, `series`...), a hint only. */
   func?: string;
 }

@@ -157,7 +157,8 @@ export class Evaluator {
     const series = await this.ctx.select(vs.matchers, mint, maxt, {
       startMs: mint,
       endMs: maxt,
-      stepMs: this.steps > 1 ? this.intervalMs : 0,
+      stepMs: this.steps > 1 && vs.at === undefined ? this.intervalMs : 0,
+      rangeMs: lookback,
     });
     const out: Matrix = [];
     for (const s of series) {
@@ -175,9 +176,10 @@ export class Evaluator {
           // step has the same reference, so nothing can appear.
           continue;
         }
-        if (sts[j]! < r - lookback || isStaleMarker(s.values, j)) continue;
+        const v = s.values[j]!;
+        if (sts[j]! < r - lookback || (v !== v && isStaleMarker(s.values, j))) continue;
         ts.push(this.stepTime(k));
-        fs.push(sampleTime ? sts[j]! / 1000 : s.values[j]!);
+        fs.push(sampleTime ? sts[j]! / 1000 : v);
       }
       if (ts.length > 0) {
         this.ctx.addSamples(ts.length);
@@ -187,6 +189,9 @@ export class Evaluator {
     return out;
   }
 
+  /** The function a matrix selection feeds, passed to storage as a hint. */
+  private currentFunc: string | undefined;
+
   private async matrixSource(ms: MatrixSelector): Promise<RangeSource> {
     const vs = ms.selector;
     const refs = this.refTimes(vs.offsetMs, vs.at);
@@ -195,17 +200,22 @@ export class Evaluator {
     const raw = await this.ctx.select(vs.matchers, mint, maxt, {
       startMs: mint,
       endMs: maxt,
-      stepMs: this.steps > 1 ? this.intervalMs : 0,
+      stepMs: this.steps > 1 && vs.at === undefined ? this.intervalMs : 0,
+      rangeMs: ms.rangeMs,
+      func: this.currentFunc,
     });
     const series = raw.map((s) => {
       let stale = 0;
-      for (let i = 0; i < s.values.length; i++) if (isStaleMarker(s.values, i)) stale++;
+      const vals = s.values;
+      // Only a NaN can be a staleness marker; checking `v !== v` first keeps the bit test off the hot path.
+      for (let i = 0; i < vals.length; i++)
+        if (vals[i] !== vals[i] && isStaleMarker(vals, i)) stale++;
       if (stale === 0) return { metric: s.labels, ts: s.timestamps, fs: s.values };
       const ts = new Float64Array(s.values.length - stale);
       const fs = new Float64Array(s.values.length - stale);
       let o = 0;
       for (let i = 0; i < s.values.length; i++) {
-        if (isStaleMarker(s.values, i)) continue;
+        if (s.values[i] !== s.values[i] && isStaleMarker(s.values, i)) continue;
         ts[o] = s.timestamps[i]!;
         fs[o++] = s.values[i]!;
       }
@@ -350,10 +360,12 @@ export class Evaluator {
       scalarArgs.push(values);
     }
     const arg = unwrapParens(e.args[matrixIdx]!);
+    this.currentFunc = e.func;
     const src =
       arg.kind === 'subquery'
         ? await this.subquerySource(arg)
         : await this.matrixSource(arg as MatrixSelector);
+    this.currentFunc = undefined;
     const refs = this.refTimes(src.offsetMs, src.at);
     const keepName = e.func === 'last_over_time';
     const w: RangeWindow = {
