@@ -2,29 +2,24 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerClient } from '../../common/docker-client.js';
 import type { MetricsSource } from '../../metrics/appender.js';
-import {
-  family,
-  single,
-  TEXT_CONTENT_TYPE,
-  writeExposition,
-  type FamilyBuilder,
-  type MetricFamily,
-  type MetricType,
-} from '../exposition.js';
+import { single, TEXT_CONTENT_TYPE, writeExposition, type MetricFamily } from '../exposition.js';
+import { FileCache } from '../file-cache.js';
 import { BlockDeviceNames } from './block-devices.js';
 import {
   cgroupReader,
   parseFlatKeyed,
   ROOT_CGROUP,
   type CgroupMode,
-  type CgroupPaths,
   type CgroupReader,
 } from './cgroup.js';
+import {
+  containerFamilies,
+  type ContainerRow,
+  type ContainerTarget,
+} from './container-families.js';
 import { DockerContainers } from './docker-containers.js';
-import { FileCache } from '../file-cache.js';
 import { MachineInfo } from './machine.js';
 import { readNetworkStats } from './network.js';
-import type { CgroupStats, NetworkInterfaceStats } from './stats.js';
 
 export interface CadvisorOptions {
   /** Docker Engine endpoint (cAdvisor's --docker); false for the root cgroup alone. */
@@ -42,26 +37,6 @@ export interface CadvisorOptions {
   /** cAdvisor's --whitelisted_container_labels, used when storeContainerLabels is false. */
   whitelistedContainerLabels?: string[];
   instance?: string;
-}
-
-/** A cgroup cAdvisor reports: the root, or a Docker container. */
-interface Target {
-  cgroup: CgroupPaths;
-  labels: Record<string, string>;
-  startSeconds: number;
-  /** A process in the container's network namespace (1 for the root). */
-  pid: number;
-}
-
-interface Row {
-  target: Target;
-  stats: CgroupStats;
-  network: NetworkInterfaceStats[];
-}
-
-/** cAdvisor's sanitizeLabelName. */
-function sanitize(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/g, '_');
 }
 
 /**
@@ -123,7 +98,7 @@ export class CadvisorSource implements MetricsSource {
 
   async gather(): Promise<MetricFamily[]> {
     let scrapeError = 0;
-    const targets: Target[] = [
+    const targets: ContainerTarget[] = [
       { cgroup: ROOT_CGROUP, labels: { id: '/' }, startSeconds: this.bootTime(), pid: 1 },
     ];
     if (this.docker) {
@@ -140,7 +115,7 @@ export class CadvisorSource implements MetricsSource {
         scrapeError = 1;
       }
     }
-    const rows: Row[] = [];
+    const rows: ContainerRow[] = [];
     for (const target of targets) {
       try {
         rows.push({
@@ -157,7 +132,7 @@ export class CadvisorSource implements MetricsSource {
     this.files.sweep();
     return [
       ...this.machine.families(),
-      ...this.families(rows),
+      ...containerFamilies(rows, this.devices),
       single(
         'container_scrape_error',
         '1 if there was an error while getting container metrics, 0 otherwise',
@@ -165,288 +140,6 @@ export class CadvisorSource implements MetricsSource {
         scrapeError,
       ),
     ];
-  }
-
-  private families(rows: Row[]): MetricFamily[] {
-    // cAdvisor gives every series the union of all containers' label names, empty where absent.
-    const names = new Set<string>(['id', 'name', 'image']);
-    for (const r of rows) for (const k of Object.keys(r.target.labels)) names.add(sanitize(k));
-    const bases = new Map<Row, Record<string, string>>();
-    for (const r of rows) {
-      const b: Record<string, string> = {};
-      for (const n of names) b[n] = '';
-      for (const [k, v] of Object.entries(r.target.labels)) b[sanitize(k)] = v;
-      bases.set(r, b);
-    }
-    const fams = new Map<string, FamilyBuilder>();
-    const add = (
-      name: string,
-      help: string,
-      type: MetricType,
-      r: Row,
-      value: number,
-      extra: Record<string, string> = {},
-    ) => {
-      let f = fams.get(name);
-      if (!f) fams.set(name, (f = family(name, help, type)));
-      f.add(value, { ...bases.get(r)!, ...extra });
-    };
-    const now = Math.floor(Date.now() / 1000);
-    for (const r of rows) {
-      const { cpu, memory, io } = r.stats;
-      add('container_last_seen', 'Last time a container was seen by the exporter', 'gauge', r, now);
-      add(
-        'container_start_time_seconds',
-        'Start time of the container since unix epoch in seconds.',
-        'gauge',
-        r,
-        r.target.startSeconds,
-      );
-      if (cpu) {
-        const cpuHelp = 'Cumulative cpu time consumed in seconds.';
-        if (cpu.perCpuNs.length === 0) {
-          if (cpu.totalNs > 0) {
-            add('container_cpu_usage_seconds_total', cpuHelp, 'counter', r, cpu.totalNs / 1e9, {
-              cpu: 'total',
-            });
-          }
-        } else {
-          cpu.perCpuNs.forEach((ns, i) => {
-            if (ns > 0) {
-              add('container_cpu_usage_seconds_total', cpuHelp, 'counter', r, ns / 1e9, {
-                cpu: `cpu${String(i).padStart(2, '0')}`,
-              });
-            }
-          });
-        }
-        add(
-          'container_cpu_user_seconds_total',
-          'Cumulative user cpu time consumed in seconds.',
-          'counter',
-          r,
-          cpu.userNs / 1e9,
-        );
-        add(
-          'container_cpu_system_seconds_total',
-          'Cumulative system cpu time consumed in seconds.',
-          'counter',
-          r,
-          cpu.systemNs / 1e9,
-        );
-      }
-      const { cpuSpec, cfs } = r.stats;
-      if (cpuSpec) {
-        add(
-          'container_spec_cpu_period',
-          'CPU period of the container.',
-          'gauge',
-          r,
-          cpuSpec.periodUs,
-        );
-        if (cpuSpec.quotaUs !== 0) {
-          add(
-            'container_spec_cpu_quota',
-            'CPU quota of the container.',
-            'gauge',
-            r,
-            cpuSpec.quotaUs,
-          );
-        }
-        add('container_spec_cpu_shares', 'CPU share of the container.', 'gauge', r, cpuSpec.shares);
-      }
-      // cAdvisor reports CFS bandwidth only for containers with a quota.
-      if (cfs && cpuSpec && cpuSpec.quotaUs !== 0) {
-        add(
-          'container_cpu_cfs_periods_total',
-          'Number of elapsed enforcement period intervals.',
-          'counter',
-          r,
-          cfs.periods,
-        );
-        add(
-          'container_cpu_cfs_throttled_periods_total',
-          'Number of throttled period intervals.',
-          'counter',
-          r,
-          cfs.throttledPeriods,
-        );
-        add(
-          'container_cpu_cfs_throttled_seconds_total',
-          'Total time duration the container has been throttled.',
-          'counter',
-          r,
-          cfs.throttledNs / 1e9,
-        );
-      }
-      if (memory) {
-        add(
-          'container_memory_usage_bytes',
-          'Current memory usage in bytes, including all memory regardless of when it was accessed',
-          'gauge',
-          r,
-          memory.usage,
-        );
-        if (memory.maxUsage !== undefined) {
-          add(
-            'container_memory_max_usage_bytes',
-            'Maximum memory usage recorded in bytes',
-            'gauge',
-            r,
-            memory.maxUsage,
-          );
-        }
-        add(
-          'container_memory_working_set_bytes',
-          'Current working set in bytes.',
-          'gauge',
-          r,
-          memory.workingSet,
-        );
-        add('container_memory_rss', 'Size of RSS in bytes.', 'gauge', r, memory.rss);
-        add(
-          'container_memory_cache',
-          'Number of bytes of page cache memory.',
-          'gauge',
-          r,
-          memory.cache,
-        );
-        add(
-          'container_memory_mapped_file',
-          'Size of memory mapped files in bytes.',
-          'gauge',
-          r,
-          memory.mappedFile,
-        );
-        add('container_memory_swap', 'Container swap usage in bytes.', 'gauge', r, memory.swap);
-        add(
-          'container_memory_failcnt',
-          'Number of memory usage hits limits',
-          'counter',
-          r,
-          memory.failcnt,
-        );
-        const failures = 'Cumulative count of memory allocation failures.';
-        const fail = (v: number, failure_type: string, scope: string) =>
-          add('container_memory_failures_total', failures, 'counter', r, v, {
-            failure_type,
-            scope,
-          });
-        fail(memory.containerPgfault, 'pgfault', 'container');
-        fail(memory.containerPgmajfault, 'pgmajfault', 'container');
-        fail(memory.hierarchyPgfault, 'pgfault', 'hierarchy');
-        fail(memory.hierarchyPgmajfault, 'pgmajfault', 'hierarchy');
-        add(
-          'container_spec_memory_limit_bytes',
-          'Memory limit for the container.',
-          'gauge',
-          r,
-          memory.limit ?? 0,
-        );
-      }
-      for (const d of io) {
-        const device = this.devices.name(d.major, d.minor);
-        add(
-          'container_fs_reads_bytes_total',
-          'Cumulative count of bytes read',
-          'counter',
-          r,
-          d.readBytes,
-          { device },
-        );
-        add(
-          'container_fs_writes_bytes_total',
-          'Cumulative count of bytes written',
-          'counter',
-          r,
-          d.writeBytes,
-          { device },
-        );
-        add(
-          'container_fs_reads_total',
-          'Cumulative count of reads completed',
-          'counter',
-          r,
-          d.reads,
-          { device },
-        );
-        add(
-          'container_fs_writes_total',
-          'Cumulative count of writes completed',
-          'counter',
-          r,
-          d.writes,
-          { device },
-        );
-      }
-      for (const n of r.network) {
-        const iface = { interface: n.name };
-        add(
-          'container_network_receive_bytes_total',
-          'Cumulative count of bytes received',
-          'counter',
-          r,
-          n.rxBytes,
-          iface,
-        );
-        add(
-          'container_network_receive_packets_total',
-          'Cumulative count of packets received',
-          'counter',
-          r,
-          n.rxPackets,
-          iface,
-        );
-        add(
-          'container_network_receive_packets_dropped_total',
-          'Cumulative count of packets dropped while receiving',
-          'counter',
-          r,
-          n.rxDropped,
-          iface,
-        );
-        add(
-          'container_network_receive_errors_total',
-          'Cumulative count of errors encountered while receiving',
-          'counter',
-          r,
-          n.rxErrors,
-          iface,
-        );
-        add(
-          'container_network_transmit_bytes_total',
-          'Cumulative count of bytes transmitted',
-          'counter',
-          r,
-          n.txBytes,
-          iface,
-        );
-        add(
-          'container_network_transmit_packets_total',
-          'Cumulative count of packets transmitted',
-          'counter',
-          r,
-          n.txPackets,
-          iface,
-        );
-        add(
-          'container_network_transmit_packets_dropped_total',
-          'Cumulative count of packets dropped while transmitting',
-          'counter',
-          r,
-          n.txDropped,
-          iface,
-        );
-        add(
-          'container_network_transmit_errors_total',
-          'Cumulative count of errors encountered while transmitting',
-          'counter',
-          r,
-          n.txErrors,
-          iface,
-        );
-      }
-    }
-    return [...fams.values()];
   }
 
   private bootTime(): number {
