@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Labels } from '../../common/labels.js';
 import { compileRelabel, type CompiledRelabel } from '../../common/relabel.js';
 import type { ScrapeConfig } from '../config/index.js';
@@ -28,6 +29,14 @@ export interface DroppedTargetJson {
 export type PoolDeps = Omit<LoopDeps, 'source'> & { sources: readonly MetricsSource[] };
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Prometheus's globalURL: a loopback host replaced by this machine's name, for links from elsewhere. */
+function globalUrl(url: string): string {
+  const u = new URL(url);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) u.hostname = hostname();
+  return u.toString();
+}
 
 /**
  * The targets of one scrape job: turns discovered groups into targets, keeps
@@ -139,7 +148,7 @@ export class ScrapePool {
         labels: publicLabels(t.labels),
         scrapePool: this.job,
         scrapeUrl: t.url,
-        globalUrl: t.url,
+        globalUrl: globalUrl(t.url),
         lastError: loop.lastError,
         lastScrape: loop.lastScrape ? loop.lastScrape.toISOString() : GO_ZERO_TIME,
         lastScrapeDuration: loop.lastScrapeDurationSeconds,

@@ -207,6 +207,8 @@ test('scrapes over HTTP: headers, gzip, target labels, synthetic series, stalene
     ]);
     assert.equal(target!.health, 'up');
     assert.equal(target!.scrapeUrl, `http://${addr}/m1`);
+    const { hostname } = await import('node:os');
+    assert.equal(target!.globalUrl, `http://${hostname()}:${addr.split(':')[1]}/m1`);
     assert.deepEqual(target!.labels, want);
     assert.equal(target!.scrapeInterval, '1m');
   } finally {
