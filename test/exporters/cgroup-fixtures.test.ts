@@ -194,3 +194,66 @@ test('/proc/<pid>/cgroup gives the cgroup cAdvisor names the container by', () =
   assert.equal(v2.name, '/system.slice/docker-abc.scope');
   assert.throws(() => parseProcCgroup('0::/x\n', 'v1'), /no v1 cgroup/);
 });
+
+test("the issue's container families carry cAdvisor's TYPE and HELP", async () => {
+  const root = await tree({
+    'proc/stat': 'btime 1700000000\n',
+    'proc/1/net/dev': NET_DEV,
+    'sys/fs/cgroup/cpuacct/cpuacct.usage_percpu': '1 2\n',
+    'sys/fs/cgroup/cpuacct/cpuacct.stat': 'user 1\nsystem 1\n',
+    'sys/fs/cgroup/memory/memory.usage_in_bytes': '1\n',
+    'sys/fs/cgroup/memory/memory.stat': 'total_rss 1\n',
+    'sys/fs/cgroup/blkio/blkio.throttle.io_service_bytes_recursive': '8:0 Read 1\n8:0 Write 1\n',
+  });
+  const src = createCadvisorSource({
+    docker: false,
+    procfs: join(root, 'proc'),
+    sysfs: join(root, 'sys'),
+    cgroupMode: 'v1',
+  });
+  const fams = familiesByName((await src.collect()).body);
+  src.close();
+  const want: [string, string, string][] = [
+    ['container_cpu_usage_seconds_total', 'counter', 'Cumulative cpu time consumed in seconds.'],
+    [
+      'container_cpu_user_seconds_total',
+      'counter',
+      'Cumulative user cpu time consumed in seconds.',
+    ],
+    [
+      'container_cpu_system_seconds_total',
+      'counter',
+      'Cumulative system cpu time consumed in seconds.',
+    ],
+    [
+      'container_memory_usage_bytes',
+      'gauge',
+      'Current memory usage in bytes, including all memory regardless of when it was accessed',
+    ],
+    ['container_memory_working_set_bytes', 'gauge', 'Current working set in bytes.'],
+    ['container_memory_rss', 'gauge', 'Size of RSS in bytes.'],
+    ['container_memory_cache', 'gauge', 'Number of bytes of page cache memory.'],
+    ['container_network_receive_bytes_total', 'counter', 'Cumulative count of bytes received'],
+    ['container_network_transmit_bytes_total', 'counter', 'Cumulative count of bytes transmitted'],
+    ['container_fs_reads_bytes_total', 'counter', 'Cumulative count of bytes read'],
+    ['container_fs_writes_bytes_total', 'counter', 'Cumulative count of bytes written'],
+    ['container_last_seen', 'gauge', 'Last time a container was seen by the exporter'],
+    [
+      'container_start_time_seconds',
+      'gauge',
+      'Start time of the container since unix epoch in seconds.',
+    ],
+    ['container_spec_memory_limit_bytes', 'gauge', 'Memory limit for the container.'],
+    [
+      'container_scrape_error',
+      'gauge',
+      '1 if there was an error while getting container metrics, 0 otherwise',
+    ],
+  ];
+  for (const [name, type, help] of want) {
+    const f = fams.get(name);
+    assert.ok(f, `${name} is exposed`);
+    assert.equal(f.type, type, `${name} TYPE`);
+    assert.equal(f.help, help, `${name} HELP`);
+  }
+});
