@@ -162,7 +162,7 @@ export class Evaluator {
     });
     const out: Matrix = [];
     for (const s of series) {
-      this.ctx.check();
+      await this.ctx.check();
       const sts = s.timestamps;
       const n = sts.length;
       const ts: number[] = [];
@@ -263,13 +263,16 @@ export class Evaluator {
    * Runs `fn` once per step over the argument matrices' vectors at that step
    * and collects the results into series, as Prometheus's rangeEval.
    */
-  private rangeEval(args: Matrix[], fn: (vecs: Vector[], ts: number) => Vector): Matrix {
+  private async rangeEval(
+    args: Matrix[],
+    fn: (vecs: Vector[], ts: number) => Vector,
+  ): Promise<Matrix> {
     const ptrs = args.map((m) => new Int32Array(m.length));
     const single = this.steps === 1;
     const bySeries = new Map<string, MSeries>();
     const ordered: Matrix = [];
     for (let k = 0; k < this.steps; k++) {
-      this.ctx.check();
+      await this.ctx.check();
       const ts = this.stepTime(k);
       const vecs: Vector[] = args.map((m, i) => {
         const p = ptrs[i]!;
@@ -381,7 +384,7 @@ export class Evaluator {
     };
     const out: Matrix = [];
     for (const s of src.series) {
-      this.ctx.check();
+      await this.ctx.check();
       const n = s.ts.length;
       const ts: number[] = [];
       const fs: number[] = [];

@@ -2,6 +2,9 @@ import type { LabelMatcher } from '../../common/labels.js';
 import type { Queryable, SelectHints, Series } from '../queryable.js';
 import { PromQLError } from './errors.js';
 
+/** How long evaluation runs before letting the event loop serve others. */
+const YIELD_MS = 20;
+
 export interface QueryContextOptions {
   queryable: Queryable;
   /** The top-level query's start and end, which `@ start()` and `@ end()` refer to. */
@@ -22,14 +25,22 @@ export class QueryContext {
 
   constructor(readonly opts: QueryContextOptions) {}
 
-  /** Raises cancellation and timeout; cheap enough to call per step. */
-  check(): void {
-    if (this.opts.signal?.aborted) {
-      throw new PromQLError('canceled', 'query was canceled in query execution');
+  private lastYield = Date.now();
+
+  /**
+   * Raises cancellation and timeout; cheap enough to call per step or per
+   * series. Every YIELD_MS it also yields to the event loop, so that one
+   * long query neither starves the other roles of this process nor misses
+   * its client going away.
+   */
+  async check(): Promise<void> {
+    if ((++this.checks & 63) !== 0) return;
+    const now = Date.now();
+    if (now - this.lastYield >= YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.lastYield = Date.now();
     }
-    if ((++this.checks & 63) === 0 && Date.now() > this.opts.deadlineMs) {
-      throw new PromQLError('timeout', 'query timed out in query execution');
-    }
+    this.checkNow();
   }
 
   checkNow(): void {

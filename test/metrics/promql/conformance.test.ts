@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Labels } from '../../../src/common/labels.js';
 import type { Expr } from '../../../src/metrics/promql/ast.js';
 import { PromQLEngine, parsePromQL, type QueryData } from '../../../src/metrics/promql/index.js';
 import { almostEqual } from '../../../src/metrics/promql/math.js';
 import { exprString } from '../../../src/metrics/promql/printer.js';
+import { sharedDir } from '../../support/repo.js';
 import { MemoryQueryable } from './memory-queryable.js';
 import { parseTestScript, type Command, type Expected } from './test-script.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-const DATA_DIR = join(repoRoot(), '..', 'shared', 'conformance', 'promql');
+const DATA_DIR = join(sharedDir(), 'conformance', 'promql');
 const EPSILON = 0.000001;
 
 /** Functions whose value changes with evaluation time even over step-invariant arguments. */

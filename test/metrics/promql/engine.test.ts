@@ -133,6 +133,18 @@ describe('PromQLEngine limits', () => {
     );
   });
 
+  it('notices a client going away while a long query runs', async () => {
+    const big = store(200, 2000);
+    const engine = new PromQLEngine();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 5);
+    await rejectsWith(
+      engine.rangeQuery(big, 'sum by (job) (rate(x[5m]))', 0, 2000 * 15_000, 15_000, ac.signal),
+      'canceled',
+      'query was canceled in query execution',
+    );
+  });
+
   it('stops a query whose client went away', async () => {
     const engine = new PromQLEngine();
     const ac = new AbortController();
