@@ -22,6 +22,12 @@ export interface EngineOptions {
 
 export type SamplePair = [number, string];
 
+/** Per-query settings, as the HTTP API's `timeout` parameter. */
+export interface QueryOptions {
+  /** Lowers the engine's timeout for this query (Prometheus takes the smaller of the two). */
+  timeoutMs?: number;
+}
+
 /** The `data` object of Prometheus's /api/v1/query and /api/v1/query_range answers. */
 export type QueryData =
   | { resultType: 'vector'; result: { metric: Labels; value: SamplePair }[] }
@@ -66,8 +72,10 @@ export class PromQLEngine {
     q: Queryable,
     startMs: number,
     endMs: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    opts: QueryOptions | undefined,
   ): QueryContext {
+    const timeoutMs = Math.min(this.timeoutMs, opts?.timeoutMs ?? Infinity);
     return new QueryContext({
       queryable: q,
       queryStartMs: startMs,
@@ -75,7 +83,7 @@ export class PromQLEngine {
       lookbackDeltaMs: this.lookbackDeltaMs,
       subqueryStepMs: this.subqueryStepMs,
       maxSamples: this.maxSamples,
-      deadlineMs: Date.now() + this.timeoutMs,
+      deadlineMs: Date.now() + timeoutMs,
       signal,
     });
   }
@@ -85,8 +93,9 @@ export class PromQLEngine {
     expr: string,
     timeMs: number,
     signal?: AbortSignal,
+    opts?: QueryOptions,
   ): Promise<QueryData> {
-    return this.instantQueryAst(q, parsePromQL(expr), timeMs, signal);
+    return this.instantQueryAst(q, parsePromQL(expr), timeMs, signal, opts);
   }
 
   async instantQueryAst(
@@ -94,8 +103,9 @@ export class PromQLEngine {
     ast: Expr,
     timeMs: number,
     signal?: AbortSignal,
+    opts?: QueryOptions,
   ): Promise<QueryData> {
-    const ctx = this.context(q, timeMs, timeMs, signal);
+    const ctx = this.context(q, timeMs, timeMs, signal, opts);
     const value = await new Evaluator(ctx, timeMs, timeMs, 1).eval(ast);
     const t = timeMs / 1000;
     if (value.type === 'string') return { resultType: 'string', result: [t, value.value] };
@@ -123,8 +133,9 @@ export class PromQLEngine {
     endMs: number,
     stepMs: number,
     signal?: AbortSignal,
+    opts?: QueryOptions,
   ): Promise<QueryData> {
-    return this.rangeQueryAst(q, parsePromQL(expr), startMs, endMs, stepMs, signal);
+    return this.rangeQueryAst(q, parsePromQL(expr), startMs, endMs, stepMs, signal, opts);
   }
 
   async rangeQueryAst(
@@ -134,6 +145,7 @@ export class PromQLEngine {
     endMs: number,
     stepMs: number,
     signal?: AbortSignal,
+    opts?: QueryOptions,
   ): Promise<QueryData> {
     if (endMs < startMs) {
       throw new PromQLError('bad_data', 'end timestamp must not be before start time');
@@ -157,7 +169,7 @@ export class PromQLEngine {
         `invalid expression type "${VALUE_TYPE_NAMES[type]}" for range query, must be Scalar or instant Vector`,
       );
     }
-    const ctx = this.context(q, startMs, endMs, signal);
+    const ctx = this.context(q, startMs, endMs, signal, opts);
     const value = await new Evaluator(ctx, startMs, endMs, stepMs).eval(ast);
     if (value.type !== 'matrix') throw new PromQLError('internal', 'unexpected string result');
     const m = [...value.matrix].sort((a, b) => compareLabels(a.metric, b.metric));

@@ -3,5 +3,11 @@ export { PromQLError, type PromQLErrorType } from './errors.js';
 export { parsePromQL, parseSeriesSelector } from './parser.js';
 export { formatQuery } from './printer.js';
 export { formatSampleValue } from './format-value.js';
-export { PromQLEngine, type EngineOptions, type QueryData, type SamplePair } from './engine.js';
+export {
+  PromQLEngine,
+  type EngineOptions,
+  type QueryData,
+  type QueryOptions,
+  type SamplePair,
+} from './engine.js';
 export { matcherTest as labelMatcherTest } from './matcher.js';

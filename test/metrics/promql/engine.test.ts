@@ -133,6 +133,17 @@ describe('PromQLEngine limits', () => {
     );
   });
 
+  it('takes a lower per-query timeout, as the API timeout parameter', async () => {
+    const engine = new PromQLEngine();
+    await rejectsWith(
+      engine.rangeQuery(q, 'sum(rate(x[5m]))', 0, 400 * 15_000, 15_000, undefined, {
+        timeoutMs: 0,
+      }),
+      'timeout',
+      'query timed out in query execution',
+    );
+  });
+
   it('notices a client going away while a long query runs', async () => {
     const big = store(200, 2000);
     const engine = new PromQLEngine();
