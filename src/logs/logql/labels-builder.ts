@@ -3,45 +3,58 @@ import type { Labels } from '../../common/labels.js';
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /**
  * The labels of one entry as it moves through the pipeline, as Loki's
  * LabelsBuilder: the stream's labels plus what parsers extract, with the
- * error a stage recorded kept apart until the labels are read out.
+ * error a stage recorded kept apart until the labels are read out. The
+ * stream's labels are not copied per entry; only changes are recorded.
  */
 export class LabelsBuilder {
   private base: Labels = {};
-  private current = new Map<string, string>();
+  private readonly added = new Map<string, string>();
+  private readonly deleted = new Set<string>();
   private err = '';
   private errDetails = '';
 
   reset(base: Labels): void {
     this.base = base;
-    this.current.clear();
-    for (const name in base) this.current.set(name, base[name]!);
+    if (this.added.size > 0) this.added.clear();
+    if (this.deleted.size > 0) this.deleted.clear();
     this.err = '';
     this.errDetails = '';
   }
 
   baseHas(name: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.base, name);
+    return hasOwn.call(this.base, name);
   }
 
   get(name: string): string | undefined {
     if (name === ERROR_LABEL) return this.err === '' ? undefined : this.err;
     if (name === ERROR_DETAILS_LABEL) return this.errDetails === '' ? undefined : this.errDetails;
-    return this.current.get(name);
+    const v = this.added.get(name);
+    if (v !== undefined) return v;
+    if (this.deleted.size > 0 && this.deleted.has(name)) return undefined;
+    return hasOwn.call(this.base, name) ? this.base[name] : undefined;
   }
 
   set(name: string, value: string): void {
     if (name === ERROR_LABEL) this.err = value;
     else if (name === ERROR_DETAILS_LABEL) this.errDetails = value;
-    else this.current.set(name, value);
+    else {
+      this.added.set(name, value);
+      if (this.deleted.size > 0) this.deleted.delete(name);
+    }
   }
 
   del(name: string): void {
     if (name === ERROR_LABEL) this.err = '';
     else if (name === ERROR_DETAILS_LABEL) this.errDetails = '';
-    else this.current.delete(name);
+    else {
+      this.added.delete(name);
+      if (hasOwn.call(this.base, name)) this.deleted.add(name);
+    }
   }
 
   hasErr(): boolean {
@@ -53,8 +66,20 @@ export class LabelsBuilder {
     if (details !== undefined) this.errDetails = details;
   }
 
+  /** True when no stage changed the stream's labels. */
+  unchanged(): boolean {
+    return (
+      this.added.size === 0 && this.deleted.size === 0 && this.err === '' && this.errDetails === ''
+    );
+  }
+
   names(): string[] {
-    const names = [...this.current.keys()];
+    const names: string[] = [];
+    for (const name in this.base) {
+      if (!this.added.has(name) && !(this.deleted.size > 0 && this.deleted.has(name)))
+        names.push(name);
+    }
+    for (const name of this.added.keys()) names.push(name);
     if (this.err !== '') names.push(ERROR_LABEL);
     if (this.errDetails !== '') names.push(ERROR_DETAILS_LABEL);
     return names;
@@ -63,14 +88,13 @@ export class LabelsBuilder {
   /** The labels as a template sees them (`.name`), errors included. */
   map(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of this.current) out[k] = v;
-    if (this.err !== '') out[ERROR_LABEL] = this.err;
-    if (this.errDetails !== '') out[ERROR_DETAILS_LABEL] = this.errDetails;
+    for (const name of this.names()) out[name] = this.get(name)!;
     return out;
   }
 
   /** The final label set, sorted (empty values stay, as Loki keeps `--keep-empty` labels). */
   labels(): Labels {
+    if (this.unchanged()) return this.base;
     const out: Labels = {};
     for (const name of this.names().sort()) out[name] = this.get(name)!;
     return out;
@@ -78,13 +102,18 @@ export class LabelsBuilder {
 
   /** The labels kept by a `by`/`without` grouping; an error keeps every label so it is seen. */
   grouped(grouping: { without: boolean; labels: string[] } | undefined): Labels {
-    const all = this.labels();
-    if (grouping === undefined || this.hasErr()) return all;
+    if (grouping === undefined || this.hasErr()) return this.labels();
     const out: Labels = {};
-    const set = new Set(grouping.labels);
-    for (const name in all) {
-      if (set.has(name) !== grouping.without) out[name] = all[name]!;
+    if (!grouping.without) {
+      for (const name of [...grouping.labels].sort()) {
+        const v = this.get(name);
+        if (v !== undefined) out[name] = v;
+      }
+      return out;
     }
+    const all = this.labels();
+    const set = new Set(grouping.labels);
+    for (const name in all) if (!set.has(name)) out[name] = all[name]!;
     return out;
   }
 }

@@ -3,21 +3,15 @@
  * Loki forked from go-logfmt: a bare key has no value, `=` and `"` are not
  * allowed inside keys or unquoted values, quoted values use Go escapes.
  */
-export interface LogfmtPair {
-  key: string;
-  /** undefined for a bare key (`a` in `a b=1`). */
-  value: string | undefined;
-}
-
-export interface LogfmtScan {
-  pairs: LogfmtPair[];
-  /** The first syntax error, when there was one. */
-  error?: string;
-}
-
-/** Scans every pair; after an error it resumes at the next space unless `stopOnError`. */
-export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
-  const pairs: LogfmtPair[] = [];
+/**
+ * Calls `onPair` for every pair as it is scanned (no intermediate objects);
+ * returns the first syntax error, if any.
+ */
+export function forEachLogfmtPair(
+  line: string,
+  stopOnError: boolean,
+  onPair: (key: string, value: string | undefined) => void,
+): string | undefined {
   let error: string | undefined;
   let pos = 0;
   const n = line.length;
@@ -40,12 +34,12 @@ export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
       fail(pos, `unexpected '${c}'`);
       bad = true;
     } else if (c !== '=') {
-      pairs.push({ key, value: undefined });
+      onPair(key, undefined);
       continue;
     } else {
       pos++;
       if (pos >= n || line.charCodeAt(pos) <= 32) {
-        pairs.push({ key, value: '' });
+        onPair(key, '');
         continue;
       }
       if (line[pos] === '"') {
@@ -55,7 +49,7 @@ export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
           bad = true;
           pos = n;
         } else {
-          pairs.push({ key, value: q.value });
+          onPair(key, q.value);
           pos = q.end;
           continue;
         }
@@ -71,7 +65,7 @@ export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
           fail(pos, `unexpected '${ch}'`);
           bad = true;
         } else {
-          pairs.push({ key, value: line.slice(vStart, pos) });
+          onPair(key, line.slice(vStart, pos));
           continue;
         }
       }
@@ -81,7 +75,7 @@ export function scanLogfmt(line: string, stopOnError: boolean): LogfmtScan {
       while (pos < n && line.charCodeAt(pos) > 32) pos++;
     }
   }
-  return error === undefined ? { pairs } : { pairs, error };
+  return error;
 }
 
 function scanQuoted(line: string, open: number): { value: string; end: number } | string {

@@ -24,15 +24,20 @@ export interface CompiledPipeline {
   stages: Stage[];
 }
 
-export function stageFor(expr: StageExpr): Stage {
+/**
+ * `hints`: the only labels the query reads, when it is known (a metric query
+ * aggregated `by` some labels); parsers then skip the others, as Loki's
+ * parser hints do.
+ */
+export function stageFor(expr: StageExpr, hints?: ReadonlySet<string>): Stage {
   switch (expr.type) {
     case 'lineFilter':
       return lineFilterStage(expr);
     case 'json':
-      return expr.params.length === 0 ? jsonStage() : jsonExpressionStage(expr.params);
+      return expr.params.length === 0 ? jsonStage(hints) : jsonExpressionStage(expr.params);
     case 'logfmt':
       return expr.params.length === 0
-        ? logfmtStage(expr.strict, expr.keepEmpty)
+        ? logfmtStage(expr.strict, expr.keepEmpty, hints)
         : logfmtExpressionStage(expr.params);
     case 'regexp':
       return regexpStage(expr.pattern);
@@ -63,7 +68,7 @@ function pushable(expr: StageExpr): LineFilter | undefined {
   return { op: expr.op, values: expr.values.map((v) => v.value) };
 }
 
-export function compilePipeline(exprs: StageExpr[]): CompiledPipeline {
+export function compilePipeline(exprs: StageExpr[], hints?: ReadonlySet<string>): CompiledPipeline {
   const pushdown: LineFilter[] = [];
   let i = 0;
   for (; i < exprs.length; i++) {
@@ -72,7 +77,7 @@ export function compilePipeline(exprs: StageExpr[]): CompiledPipeline {
     pushdown.push(f);
   }
   // Every stage is compiled, pushed-down ones too, so that their errors surface here.
-  const all = exprs.map(stageFor);
+  const all = exprs.map((e) => stageFor(e, hints));
   return { pushdown, stages: all.slice(i) };
 }
 

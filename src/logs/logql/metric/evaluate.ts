@@ -1,14 +1,25 @@
 import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
 import type { SampleExpr } from '../ast.js';
 import { evalBinary } from './binary.js';
+import { parserHints } from './hints.js';
 import { evalRangeAggregation, type EvalContext } from './range-aggregation.js';
 import type { StepSeries, StepValue } from './step-series.js';
 import { aggregateVector } from './vector-aggregation.js';
 
 export type { EvalContext };
 
-/** Evaluates a metric expression at every step of `ctx`. */
-export async function evaluate(expr: SampleExpr, ctx: EvalContext): Promise<StepValue> {
+/** Aggregations whose result depends only on the `by` labels of their input. */
+const HINTABLE = new Set(['sum', 'avg', 'count', 'max', 'min', 'stddev', 'stdvar']);
+
+/**
+ * Evaluates a metric expression at every step of `ctx`. `outerBy`: the labels
+ * an enclosing `by` aggregation keeps, so parsers below need extract no more.
+ */
+export async function evaluate(
+  expr: SampleExpr,
+  ctx: EvalContext,
+  outerBy?: readonly string[],
+): Promise<StepValue> {
   const n = ctx.steps.length;
   switch (expr.kind) {
     case 'literal':
@@ -20,11 +31,16 @@ export async function evaluate(expr: SampleExpr, ctx: EvalContext): Promise<Step
       };
     case 'range': {
       const sharded = shardedAverage(expr);
-      if (sharded) return evaluate(sharded, ctx);
-      return { kind: 'vector', series: await evalRangeAggregation(expr, ctx) };
+      if (sharded) return evaluate(sharded, ctx, outerBy);
+      const hints = outerBy ? parserHints(expr, outerBy) : undefined;
+      return { kind: 'vector', series: await evalRangeAggregation(expr, ctx, hints) };
     }
     case 'vectorAgg': {
-      const inner = await evaluate(expr.expr, ctx);
+      const by =
+        HINTABLE.has(expr.op) && expr.grouping && !expr.grouping.without
+          ? expr.grouping.labels
+          : undefined;
+      const inner = await evaluate(expr.expr, ctx, by);
       const series = inner.kind === 'vector' ? inner.series : [];
       return {
         kind: 'vector',

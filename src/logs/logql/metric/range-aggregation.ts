@@ -57,6 +57,7 @@ interface SeriesBuckets {
 export async function evalRangeAggregation(
   expr: RangeExpr,
   ctx: EvalContext,
+  hints?: ReadonlySet<string>,
 ): Promise<StepSeries[]> {
   const { range, op } = expr;
   const steps = ctx.steps;
@@ -66,7 +67,7 @@ export async function evalRangeAggregation(
   const spanEnd = last - range.offsetNs;
   const bucketNs = steps.length > 1 ? gcd(steps[1]! - first, range.rangeNs) : range.rangeNs;
   const bucketCount = (spanEnd - spanStart) / bucketNs;
-  const pipeline = compilePipeline(range.selector.stages);
+  const pipeline = compilePipeline(range.selector.stages, hints);
   const bucketed = COUNTING.has(op) && !range.unwrap && bucketCount <= BigInt(MAX_BUCKETS);
 
   if (bucketed) {

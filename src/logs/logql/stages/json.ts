@@ -13,7 +13,7 @@ import { DUPLICATE_SUFFIX, sanitizeLabelKey, type Stage } from './stage.js';
 export const JSON_ERROR = 'JSONParserErr';
 
 /** `| json`: every scalar of the object becomes a label, nested keys joined with `_`. */
-export function jsonStage(): Stage {
+export function jsonStage(hints?: ReadonlySet<string>): Stage {
   return {
     process(_ts, line, lbs) {
       let root: JsonNode & { type: 'object' };
@@ -23,24 +23,30 @@ export function jsonStage(): Stage {
         lbs.setErr(JSON_ERROR, (err as Error).message);
         return line;
       }
-      walk(root, '', lbs);
+      walk(root, '', lbs, hints);
       return line;
     },
   };
 }
 
-function walk(obj: JsonNode & { type: 'object' }, prefix: string, lbs: LabelsBuilder): void {
+function walk(
+  obj: JsonNode & { type: 'object' },
+  prefix: string,
+  lbs: LabelsBuilder,
+  hints: ReadonlySet<string> | undefined,
+): void {
   for (const [key, value] of obj.entries) {
     const name =
       prefix === '' ? sanitizeLabelKey(key, true) : `${prefix}_${sanitizeLabelKey(key, false)}`;
     switch (value.type) {
       case 'object':
-        walk(value, name, lbs);
+        walk(value, name, lbs, hints);
         break;
       case 'string':
       case 'number':
       case 'boolean': {
         const label = lbs.baseHas(name) ? name + DUPLICATE_SUFFIX : name;
+        if (hints !== undefined && !hints.has(label)) break;
         lbs.set(label, value.type === 'string' ? unescapeJson(value.raw) : value.raw);
         break;
       }
