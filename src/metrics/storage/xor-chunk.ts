@@ -209,20 +209,22 @@ function signed(v: number, n: number): number {
 }
 
 /**
- * Decodes samples with mint <= t <= maxt into `ts`/`vs` starting at `at`,
- * returning the new fill position. Values are written as raw words.
+ * Decodes samples with mint <= t <= maxt into `ts`/`vs` (values, or their
+ * raw words) starting at `at`, returning the new fill position.
  */
 export function decodeXorChunk(
   bytes: Uint8Array,
   mint: number,
   maxt: number,
   ts: Float64Array,
-  vs: Float64Array,
+  vs: Float64Array | Uint32Array,
   at: number,
 ): number {
   const n = chunkCount(bytes);
   if (n === 0) return at;
-  const words = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
+  // Callers decoding many chunks pass one shared word view of their value array.
+  const words =
+    vs instanceof Uint32Array ? vs : new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
   let pos = 16;
   let t = (bits(bytes, pos, 32) | 0) * TWO32 + bits(bytes, pos + 32, 32);
   let hi = bits(bytes, pos + 64, 32);
