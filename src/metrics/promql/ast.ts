@@ -18,8 +18,6 @@ export interface NumberLiteral {
   pos?: number;
   kind: 'number';
   value: number;
-  /** The literal as written, kept so format_query reprints it as Prometheus does. */
-  text?: string;
 }
 
 export interface StringLiteral {
@@ -90,8 +88,6 @@ export interface AggregateExpr {
   param: Expr | undefined;
   grouping: string[];
   without: boolean;
-  /** `by ()` written out, so it prints back. */
-  explicitGrouping: boolean;
 }
 
 export type BinaryOp =
@@ -119,8 +115,6 @@ export interface VectorMatching {
   labels: string[];
   /** Extra labels of `group_left(...)`/`group_right(...)`. */
   include: string[];
-  /** Whether `on`/`ignoring` was written, for printing. */
-  explicit: boolean;
 }
 
 export interface BinaryExpr {

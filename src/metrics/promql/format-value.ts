@@ -22,8 +22,3 @@ export function formatSampleValue(v: number): string {
   else out = digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
   return (negative ? '-' : '') + out;
 }
-
-/** A timestamp in ms as the API's float seconds (`1435781451.781`). */
-export function formatTimestamp(ms: number): number {
-  return ms / 1000;
-}

@@ -198,12 +198,10 @@ class Parser {
       on: false,
       labels: [],
       include: [],
-      explicit: false,
     };
     if (this.isKeyword('on') || this.isKeyword('ignoring')) {
       matching.on = this.next().text === 'on';
       matching.labels = this.parseLabelList();
-      matching.explicit = true;
       if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
         matching.card = this.next().text === 'group_left' ? 'many-to-one' : 'one-to-many';
         if (this.isOp('(') || this.peek().type === 'eof') matching.include = this.parseLabelList();
@@ -221,8 +219,6 @@ class Parser {
         return {
           kind: 'number',
           value: t.text === '-' ? -operand.value : operand.value,
-          text:
-            operand.text === undefined ? undefined : `${t.text === '-' ? '-' : ''}${operand.text}`,
           pos: t.pos,
         };
       }
@@ -240,7 +236,7 @@ class Parser {
         if (value === Infinity && t.text.toLowerCase() !== 'inf') {
           this.fail(t.pos, `strconv.ParseFloat: parsing "${t.text}": value out of range`);
         }
-        return { kind: 'number', value, text: t.text, pos: t.pos };
+        return { kind: 'number', value, pos: t.pos };
       }
       case 'string':
         this.next();
@@ -458,7 +454,6 @@ class Parser {
       param: want === 2 ? args[0] : undefined,
       grouping,
       without,
-      explicitGrouping,
       pos: opTok.pos,
     };
   }
