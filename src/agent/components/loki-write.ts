@@ -11,6 +11,7 @@ import type {
   ComponentOptions,
   LogsReceiver,
 } from '../component.js';
+import { untilAborted } from './file/forward.js';
 import { parseByteSize } from './write/bytes.js';
 import { DiskBuffer } from './write/disk-buffer.js';
 import { Endpoint } from './write/endpoint.js';
@@ -151,7 +152,7 @@ class LokiWrite implements Component {
     await this.ready;
     this.runSignal = signal;
     for (const e of this.endpoints) start(e);
-    await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+    await untilAborted(signal);
     await this.ready.catch(() => undefined);
     for (const e of this.endpoints) await stop(e);
   }

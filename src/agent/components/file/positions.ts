@@ -1,0 +1,92 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parse } from 'yaml';
+
+/**
+ * Alloy's (and Promtail's) positions file: how far each source has read,
+ * keyed by path and label set, in the same YAML so a user moving from Alloy
+ * keeps the file:
+ *
+ *     positions:
+ *       ? path: /var/log/app.log
+ *         labels: '{job="app"}'
+ *       : "1234"
+ *
+ * File sources store a byte offset; Docker sources use `cursor-<id>` keys
+ * holding a timestamp, the journal `journal-<name>` holding a cursor.
+ * Saves are write-to-temp-and-rename; overlapping saves are coalesced.
+ */
+export class PositionsFile {
+  private readonly entries = new Map<string, { path: string; labels: string; value: string }>();
+  private saving: Promise<void> | undefined;
+  private again = false;
+
+  private constructor(readonly file: string) {}
+
+  static async open(file: string): Promise<PositionsFile> {
+    const p = new PositionsFile(file);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return p;
+    }
+    const doc = parse(text, { mapAsMap: true }) as Map<string, unknown> | null;
+    const positions = doc?.get('positions');
+    if (positions instanceof Map) {
+      for (const [key, value] of positions) {
+        const k = key instanceof Map ? key : new Map<string, unknown>();
+        const path = String(k.get('path') ?? '');
+        const labels = String(k.get('labels') ?? '');
+        p.entries.set(entryKey(path, labels), { path, labels, value: String(value) });
+      }
+    }
+    return p;
+  }
+
+  get(path: string, labels: string): string | undefined {
+    return this.entries.get(entryKey(path, labels))?.value;
+  }
+
+  put(path: string, labels: string, value: string): void {
+    this.entries.set(entryKey(path, labels), { path, labels, value });
+  }
+
+  remove(path: string, labels: string): void {
+    this.entries.delete(entryKey(path, labels));
+  }
+
+  /** Writes the file; resolves once a save that includes every earlier `put` is done. */
+  save(): Promise<void> {
+    if (this.saving) this.again = true;
+    else this.saving = this.loop();
+    return this.saving;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.write();
+      } while (this.again);
+    } finally {
+      this.saving = undefined;
+    }
+  }
+
+  private async write(): Promise<void> {
+    let text = 'positions:\n';
+    for (const e of this.entries.values()) {
+      text += `  ? path: ${JSON.stringify(e.path)}\n    labels: ${JSON.stringify(e.labels)}\n  : ${JSON.stringify(e.value)}\n`;
+    }
+    if (this.entries.size === 0) text = 'positions: {}\n';
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    await writeFile(tmp, text, { mode: 0o600 });
+    await rename(tmp, this.file);
+  }
+}
+
+function entryKey(path: string, labels: string): string {
+  return `${path}\u0000${labels}`;
+}

@@ -1,0 +1,247 @@
+import { TextDecoder } from 'node:util';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Labels } from '../../../common/labels.js';
+import type { AgentEntry, ComponentMetrics } from '../../component.js';
+import type { PositionsFile } from './positions.js';
+import { sleep } from './forward.js';
+
+export interface TailerOptions {
+  path: string;
+  /** The labels every line gets (target labels without `__*`, plus `filename`). */
+  labels: Labels;
+  /** The label part of the positions-file key. */
+  positionLabels: string;
+  positions: PositionsFile;
+  /** Sends to `forward_to`; false when stopping before acknowledgement. */
+  forward: (entries: AgentEntry[], signal: AbortSignal) => Promise<boolean>;
+  encoding: string;
+  tailFromEnd: boolean;
+  minPollMs: number;
+  maxPollMs: number;
+  logger: Logger;
+  metrics?: ComponentMetrics;
+}
+
+/** Bytes read per call; lines are split in bulk from one decoded string. */
+const CHUNK = 1024 * 1024;
+/** Bytes kept from just before the read offset to recognise a file rewritten in place. */
+const FINGERPRINT = 128;
+/** A line longer than this is cut, so one runaway line cannot take all memory. */
+const MAX_LINE = 16 * 1024 * 1024;
+
+/**
+ * Follows one file by polling: forwards each complete line (ending in `\n`)
+ * and commits the byte offset to the positions file only after the
+ * receivers acknowledged, so a restart resumes without loss or repeats.
+ * Rotation by rename (the path names a new inode: the old file is read to
+ * its end first), truncation and copytruncate (the file shrank, or the bytes
+ * before our offset changed) and deletion are recognised on every poll.
+ */
+export class FileTailer {
+  private fh: FileHandle | undefined;
+  private ino = -1;
+  private offset = 0;
+  private fingerprint = Buffer.alloc(0);
+  /** Modification time when the file was last seen fully read. */
+  private mtime = -1n;
+  private lastTs = 0n;
+  private readonly decoder: TextDecoder;
+  private readonly newline: Buffer;
+
+  constructor(private readonly o: TailerOptions) {
+    this.decoder = new TextDecoder(o.encoding || 'utf-8');
+    const enc = this.decoder.encoding;
+    this.newline =
+      enc === 'utf-16le'
+        ? Buffer.from([10, 0])
+        : enc === 'utf-16be'
+          ? Buffer.from([0, 10])
+          : Buffer.from([10]);
+  }
+
+  /** The committed read offset (debug information). */
+  get position(): number {
+    return this.offset;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    let poll = this.o.minPollMs;
+    try {
+      while (!signal.aborted) {
+        let changed = false;
+        if (!this.fh) changed = await this.openFile(true);
+        if (this.fh) {
+          changed = (await this.readAvailable(signal)) || changed;
+          changed = (await this.checkRotation(signal)) || changed;
+        }
+        poll = changed ? this.o.minPollMs : Math.min(poll * 2, this.o.maxPollMs);
+        await sleep(poll, signal);
+      }
+    } finally {
+      await this.fh?.close().catch(() => undefined);
+      this.fh = undefined;
+    }
+  }
+
+  /** Opens the path; `resume` applies the stored position (or tail_from_end) instead of 0. */
+  private async openFile(resume: boolean): Promise<boolean> {
+    let fh: FileHandle;
+    try {
+      fh = await open(this.o.path, 'r');
+    } catch {
+      return false;
+    }
+    const st = await fh.stat();
+    this.fh = fh;
+    this.ino = st.ino;
+    this.offset = 0;
+    this.fingerprint = Buffer.alloc(0);
+    if (resume) {
+      const stored = this.o.positions.get(this.o.path, this.o.positionLabels);
+      if (stored !== undefined) {
+        const pos = Number(stored);
+        // A file shorter than the stored offset was truncated while we were away.
+        this.offset = Number.isFinite(pos) && pos <= st.size ? pos : 0;
+      } else if (this.o.tailFromEnd) {
+        this.offset = st.size;
+      }
+      if (this.offset > 0) {
+        const n = Math.min(FINGERPRINT, this.offset);
+        const buf = Buffer.alloc(n);
+        await fh.read(buf, 0, n, this.offset - n);
+        this.fingerprint = buf;
+      }
+    }
+    return true;
+  }
+
+  /** Reads and forwards every complete line past the offset; true when anything was read. */
+  private async readAvailable(signal: AbortSignal): Promise<boolean> {
+    let any = false;
+    let chunk = CHUNK;
+    while (!signal.aborted && this.fh) {
+      const st = await this.fh.stat({ bigint: true });
+      const size = Number(st.size);
+      const mtime = st.mtimeNs;
+      if (size < this.offset) {
+        this.o.logger.info('file truncated; reading from the start');
+        await this.reset();
+        any = true;
+        continue;
+      }
+      if (size === this.offset) {
+        // Same size but written since: truncated and refilled to exactly our offset?
+        if (mtime !== this.mtime && !(await this.fingerprintHolds())) {
+          this.o.logger.info('file rewritten; reading from the start');
+          await this.reset();
+          any = true;
+          continue;
+        }
+        this.mtime = mtime;
+        return any;
+      }
+      const fp = this.fingerprint.length;
+      const want = Math.min(size - this.offset, chunk);
+      const buf = Buffer.allocUnsafe(fp + want);
+      const { bytesRead } = await this.fh.read(buf, 0, fp + want, this.offset - fp);
+      if (bytesRead < fp || !buf.subarray(0, fp).equals(this.fingerprint)) {
+        // The bytes before our offset changed: rewritten in place (copytruncate, then written past us).
+        this.o.logger.info('file rewritten; reading from the start');
+        await this.reset();
+        any = true;
+        continue;
+      }
+      const data = buf.subarray(fp, bytesRead);
+      const end = this.lastNewline(data);
+      let complete: Buffer;
+      if (end >= 0) complete = data.subarray(0, end + this.newline.length);
+      else if (data.length < want || want < chunk) return any;
+      else if (chunk < MAX_LINE) {
+        chunk *= 2;
+        continue;
+      } else complete = data;
+      chunk = CHUNK;
+      const entries = this.entries(complete, end >= 0);
+      this.o.metrics?.read(entries.length);
+      if (!(await this.o.forward(entries, signal))) return any;
+      this.advance(complete, buf.subarray(0, fp));
+      await this.commit();
+      any = true;
+    }
+    return any;
+  }
+
+  /** Rotation by rename, deletion and recreation: read the old file out, then follow the path. */
+  private async checkRotation(signal: AbortSignal): Promise<boolean> {
+    let ino: number | undefined;
+    try {
+      ino = (await stat(this.o.path)).ino;
+    } catch {
+      ino = undefined; // deleted (or renamed away, not yet recreated): keep the old handle
+    }
+    if (ino === undefined || ino === this.ino) return false;
+    await this.readAvailable(signal);
+    if (signal.aborted) return false;
+    this.o.logger.info('file rotated; following the new file');
+    await this.fh?.close();
+    this.fh = undefined;
+    if (await this.openFile(false)) await this.commit();
+    return true;
+  }
+
+  private async fingerprintHolds(): Promise<boolean> {
+    const n = this.fingerprint.length;
+    if (n === 0 || !this.fh) return true;
+    const buf = Buffer.alloc(n);
+    const { bytesRead } = await this.fh.read(buf, 0, n, this.offset - n);
+    return bytesRead === n && buf.equals(this.fingerprint);
+  }
+
+  /** Starts over at 0 and says so in the positions file at once, so a restart does not skip ahead. */
+  private async reset(): Promise<void> {
+    this.offset = 0;
+    this.fingerprint = Buffer.alloc(0);
+    await this.commit();
+  }
+
+  private async commit(): Promise<void> {
+    this.o.positions.put(this.o.path, this.o.positionLabels, String(this.offset));
+    await this.o.positions.save();
+  }
+
+  private advance(complete: Buffer, previous: Buffer): void {
+    this.offset += complete.length;
+    this.fingerprint = Buffer.from(
+      complete.length >= FINGERPRINT
+        ? complete.subarray(complete.length - FINGERPRINT)
+        : Buffer.concat([previous, complete]).subarray(-FINGERPRINT),
+    );
+  }
+
+  private lastNewline(data: Buffer): number {
+    let i = data.lastIndexOf(this.newline);
+    // A two-byte newline must start on a character boundary.
+    while (this.newline.length === 2 && i > 0 && i % 2 !== 0)
+      i = data.lastIndexOf(this.newline, i - 1);
+    return i;
+  }
+
+  /** `terminated`: the bytes end in a newline (else one over-long line was cut). */
+  private entries(complete: Buffer, terminated: boolean): AgentEntry[] {
+    const lines = this.decoder.decode(complete).split('\n');
+    if (terminated) lines.pop();
+    let ts = BigInt(Date.now()) * 1_000_000n;
+    if (ts <= this.lastTs) ts = this.lastTs + 1n;
+    const labels = this.o.labels;
+    const out: AgentEntry[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i]!;
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      out[i] = { labels, timestamp: ts, line };
+      ts += 1n;
+    }
+    this.lastTs = ts - 1n;
+    return out;
+  }
+}

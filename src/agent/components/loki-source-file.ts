@@ -1,0 +1,270 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { formatLabels, type Labels } from '../../common/labels.js';
+import type {
+  AgentEntry,
+  ArgumentSchema,
+  Component,
+  ComponentDefinition,
+  ComponentOptions,
+  LogsReceiver,
+} from '../component.js';
+import { DECOMPRESSION_FORMATS, readCompressed } from './file/decompressor.js';
+import { forward, untilAborted } from './file/forward.js';
+import { PositionsFile } from './file/positions.js';
+import { FileTailer } from './file/tailer.js';
+
+/** Alloy 1.x's `loki.source.file` arguments (docs/sources/reference/components/loki/loki.source.file.md). */
+const schema: ArgumentSchema = {
+  attributes: {
+    targets: { type: 'list', required: true },
+    forward_to: { type: 'list', required: true },
+    encoding: { type: 'string', default: '' },
+    legacy_positions_file: { type: 'string', default: '' },
+    tail_from_end: { type: 'bool', default: false },
+  },
+  blocks: {
+    decompression: {
+      schema: {
+        attributes: {
+          enabled: { type: 'bool', required: true },
+          format: { type: 'string', required: true },
+          initial_delay: { type: 'duration', default: '0s' },
+        },
+        blocks: {},
+      },
+    },
+    file_watch: {
+      schema: {
+        attributes: {
+          min_poll_frequency: { type: 'duration', default: '250ms' },
+          max_poll_frequency: { type: 'duration', default: '250ms' },
+        },
+        blocks: {},
+      },
+    },
+  },
+};
+
+interface Settings {
+  targets: Labels[];
+  forwardTo: LogsReceiver[];
+  encoding: string;
+  legacyPositionsFile: string;
+  tailFromEnd: boolean;
+  decompression?: { format: string; initialDelayMs: number };
+  minPollMs: number;
+  maxPollMs: number;
+}
+
+interface Reader {
+  key: string;
+  path: string;
+  positionLabels: string;
+  stop: AbortController;
+  done: Promise<void>;
+}
+
+function settings(args: Record<string, unknown>): Settings {
+  const decompression = args.decompression as
+    { enabled: boolean; format: string; initial_delay?: number } | undefined;
+  const watch = (args.file_watch as Record<string, number | undefined> | undefined) ?? {};
+  const s: Settings = {
+    targets: (args.targets as Labels[] | undefined) ?? [],
+    forwardTo: (args.forward_to as LogsReceiver[] | undefined) ?? [],
+    encoding: (args.encoding as string | undefined) ?? '',
+    legacyPositionsFile: (args.legacy_positions_file as string | undefined) ?? '',
+    tailFromEnd: (args.tail_from_end as boolean | undefined) ?? false,
+    minPollMs: watch.min_poll_frequency ?? 250,
+    maxPollMs: watch.max_poll_frequency ?? 250,
+  };
+  if (decompression?.enabled) {
+    if (!(decompression.format in DECOMPRESSION_FORMATS)) {
+      throw new Error(
+        `loki.source.file: unsupported decompression format "${decompression.format}" (gz, z, bz2)`,
+      );
+    }
+    if (!DECOMPRESSION_FORMATS[decompression.format]) {
+      throw new Error(
+        `loki.source.file: decompression format "${decompression.format}" is not supported by obs yet`,
+      );
+    }
+    s.decompression = {
+      format: decompression.format,
+      initialDelayMs: decompression.initial_delay ?? 0,
+    };
+  }
+  if (s.encoding) new TextDecoder(s.encoding); // throws RangeError for an unknown encoding
+  if (s.minPollMs > s.maxPollMs) {
+    throw new Error(
+      'loki.source.file: file_watch min_poll_frequency must not exceed max_poll_frequency',
+    );
+  }
+  return s;
+}
+
+/**
+ * `loki.source.file`: one reader per target (`__path__`), lines labelled
+ * with the target's labels minus the `__` ones plus `filename`, positions
+ * in Alloy's positions.yml under the component's data path.
+ */
+class LokiSourceFile implements Component {
+  readonly id: string;
+  private settings: Settings;
+  private positions: PositionsFile | undefined;
+  private readonly readers = new Map<string, Reader>();
+  private runSignal: AbortSignal | undefined;
+  private error: string | undefined;
+
+  constructor(
+    private readonly options: ComponentOptions,
+    args: Record<string, unknown>,
+  ) {
+    this.id = options.id;
+    this.settings = settings(args);
+  }
+
+  exports(): Record<string, unknown> {
+    return {};
+  }
+
+  async update(args: Record<string, unknown>): Promise<void> {
+    const before = readerSettings(this.settings);
+    try {
+      this.settings = settings(args);
+      this.error = undefined;
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+    // Readers look up forward_to on every send; only reading settings need a restart.
+    if (this.runSignal) await this.reconcile(readerSettings(this.settings) !== before);
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const file = join(this.options.dataPath, 'positions.yml');
+    await this.convertLegacy(file);
+    this.positions = await PositionsFile.open(file);
+    this.runSignal = signal;
+    await this.reconcile(false);
+    await untilAborted(signal);
+    for (const r of this.readers.values()) r.stop.abort();
+    await Promise.all([...this.readers.values()].map((r) => r.done));
+    this.readers.clear();
+    await this.positions.save();
+  }
+
+  health(): { healthy: boolean; message?: string } {
+    return this.error ? { healthy: false, message: this.error } : { healthy: true };
+  }
+
+  /** Starts readers for new targets, stops those whose target is gone (forgetting their position). */
+  private async reconcile(restartAll: boolean): Promise<void> {
+    const positions = this.positions!;
+    const wanted = new Map<string, { path: string; labels: Labels; positionLabels: string }>();
+    for (const target of this.settings.targets) {
+      const path = target.__path__;
+      if (!path) continue;
+      const own: Labels = {};
+      for (const [k, v] of Object.entries(target)) if (!k.startsWith('__')) own[k] = v;
+      const positionLabels = formatLabels(own);
+      wanted.set(`${path}\u0000${positionLabels}`, {
+        path,
+        labels: { ...own, filename: path },
+        positionLabels,
+      });
+    }
+    for (const [key, r] of this.readers) {
+      if (wanted.has(key) && !restartAll) continue;
+      r.stop.abort();
+      await r.done;
+      this.readers.delete(key);
+      if (!wanted.has(key)) positions.remove(r.path, r.positionLabels);
+    }
+    for (const [key, w] of wanted) {
+      if (this.readers.has(key)) continue;
+      const stop = new AbortController();
+      const onAbort = () => stop.abort();
+      this.runSignal!.addEventListener('abort', onAbort, { once: true });
+      const done = this.read(w, stop.signal)
+        .catch((err) => this.options.logger.error({ err, path: w.path }, 'file reader failed'))
+        .finally(() => this.runSignal!.removeEventListener('abort', onAbort));
+      this.readers.set(key, { key, path: w.path, positionLabels: w.positionLabels, stop, done });
+    }
+    await positions.save();
+  }
+
+  private read(
+    w: { path: string; labels: Labels; positionLabels: string },
+    signal: AbortSignal,
+  ): Promise<void> {
+    const s = this.settings;
+    const send = (entries: AgentEntry[], sig: AbortSignal) =>
+      forward(this.settings.forwardTo, entries, sig, this.options.logger);
+    const common = {
+      path: w.path,
+      labels: w.labels,
+      positionLabels: w.positionLabels,
+      positions: this.positions!,
+      forward: send,
+      encoding: s.encoding,
+      logger: this.options.logger.child({ path: w.path }),
+      metrics: this.options.metrics,
+    };
+    if (s.decompression) {
+      return readCompressed(
+        {
+          ...common,
+          format: s.decompression.format,
+          initialDelayMs: s.decompression.initialDelayMs,
+        },
+        signal,
+      );
+    }
+    return new FileTailer({
+      ...common,
+      tailFromEnd: s.tailFromEnd,
+      minPollMs: s.minPollMs,
+      maxPollMs: s.maxPollMs,
+    }).run(signal);
+  }
+
+  /** Promtail's `positions: {path: offset}` becomes Alloy's format (no labels), once. */
+  private async convertLegacy(file: string): Promise<void> {
+    const legacy = this.settings.legacyPositionsFile;
+    if (!legacy) return;
+    if (await exists(file)) return;
+    let doc: { positions?: Record<string, string> } | null;
+    try {
+      doc = parse(await readFile(legacy, 'utf8')) as { positions?: Record<string, string> } | null;
+    } catch {
+      return;
+    }
+    const converted = await PositionsFile.open(file);
+    for (const [path, offset] of Object.entries(doc?.positions ?? {}))
+      converted.put(path, '{}', String(offset));
+    await converted.save();
+    await rm(legacy, { force: true });
+  }
+}
+
+function readerSettings(s: Settings): string {
+  const { targets: _t, forwardTo: _f, ...rest } = s;
+  return JSON.stringify(rest);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const lokiSourceFile: ComponentDefinition = {
+  name: 'loki.source.file',
+  arguments: schema,
+  build: (options, args) => new LokiSourceFile(options, args),
+};
