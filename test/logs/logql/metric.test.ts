@@ -174,3 +174,23 @@ test('topk, sort_desc and grouping without', async () => {
   const w = await instant('sum without (app) (count_over_time({app=~"a|b"}[1h]))', t);
   assert.deepEqual(scalarOrVector(w), [61]);
 });
+
+test('counting over selector and filters in storage equals counting entries here', async () => {
+  // Range 5m with a 86s step: storage answers with two step-wide bucket queries.
+  const start = BASE;
+  const end = BASE + 3600n * S;
+  for (const [pushed, local] of [
+    ['rate({app=~"a|b"}[5m])', 'rate({app=~"a|b"} | __error__="" [5m])'],
+    [
+      'bytes_over_time({app="a"} |= "status" [5m] offset 7m)',
+      'bytes_over_time({app="a"} |= "status" | __error__="" [5m] offset 7m)',
+    ],
+    ['absent_over_time({app="b"}[5m])', 'absent_over_time({app="b"} | __error__="" [5m])'],
+  ]) {
+    assert.deepEqual(
+      points(await range(pushed!, start, end, 86n * S)),
+      points(await range(local!, start, end, 86n * S)),
+      pushed,
+    );
+  }
+});

@@ -12,6 +12,7 @@ import {
   parseGoDurationSeconds,
   parseGoFloat,
 } from '../units.js';
+import { windowTotalsByPrefix, type WindowTotals } from './prefix-windows.js';
 import { applyRangeFunction } from './range-functions.js';
 import { labelsKey, type StepSeries } from './step-series.js';
 
@@ -70,6 +71,29 @@ export async function evalRangeAggregation(
   const pipeline = compilePipeline(range.selector.stages, hints);
   const bucketed = COUNTING.has(op) && !range.unwrap && bucketCount <= BigInt(MAX_BUCKETS);
 
+  const stepNs = steps.length > 1 ? steps[1]! - first : range.rangeNs;
+  if (
+    bucketed &&
+    pipeline.stages.length === 0 &&
+    steps.length > 1 &&
+    bucketCount > BigInt(4 * steps.length)
+  ) {
+    const totals = await windowTotalsByPrefix(
+      ctx.reader,
+      {
+        matchers: range.selector.matchers,
+        filters: pipeline.pushdown,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      },
+      steps,
+      stepNs,
+      range.rangeNs,
+      range.offsetNs,
+      (labels) => group(labels, expr.grouping),
+    );
+    checkSeriesLimit(totals.length, ctx.maxSeries);
+    return windowsFromTotals(expr, totals, steps.length);
+  }
   if (bucketed) {
     let series: SeriesBuckets[];
     if (pipeline.stages.length === 0) {
@@ -219,6 +243,29 @@ function windowsFromBuckets(
       values[i] = expr.op === 'rate' || expr.op === 'bytes_rate' ? total / rangeSeconds : total;
     }
     if (any && expr.op !== 'absent_over_time') out.push({ labels: s.labels, values });
+  }
+  if (expr.op === 'absent_over_time') return absent(expr, present);
+  return out;
+}
+
+function windowsFromTotals(expr: RangeExpr, totals: WindowTotals[], n: number): StepSeries[] {
+  const rangeSeconds = Number(expr.range.rangeNs) / 1e9;
+  const byteOps = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate';
+  const perSecond = expr.op === 'rate' || expr.op === 'bytes_rate';
+  const present = new Array<boolean>(n).fill(false);
+  const out: StepSeries[] = [];
+  for (const t of totals) {
+    const values: (number | undefined)[] = new Array(t.count.length);
+    let any = false;
+    for (let i = 0; i < t.count.length; i++) {
+      if (t.count[i] === 0) continue;
+      if (t.labels[ERROR_LABEL] !== undefined) throw new LogqlPipelineError(t.labels);
+      present[i] = true;
+      const total = byteOps ? t.bytes[i]! : t.count[i]!;
+      values[i] = perSecond ? total / rangeSeconds : total;
+      any = true;
+    }
+    if (any && expr.op !== 'absent_over_time') out.push({ labels: t.labels, values });
   }
   if (expr.op === 'absent_over_time') return absent(expr, present);
   return out;
