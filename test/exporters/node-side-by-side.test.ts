@@ -31,6 +31,9 @@ const skipPromtool = skip || requirePeer(hasCommand('promtool'), 'promtool');
 /** Families obs adds that node_exporter 1.5 lacks: 1.8's additions (cpu "full" PSI line). */
 const OBS_ONLY = new Set(['node_pressure_cpu_stalled_seconds_total']);
 
+/** Labels node_exporter gained after 1.5 that obs has (1.6 added adminstate to node_network_info). */
+const OBS_ONLY_LABELS: Record<string, string[]> = { node_network_info: ['adminstate'] };
+
 /** Families whose values are timings of the scrape itself, so not comparable. */
 const UNCOMPARABLE = new Set(['node_scrape_collector_duration_seconds']);
 
@@ -116,6 +119,13 @@ function compare(real: Map<string, ParsedFamily>, ours: Map<string, ParsedFamily
     if (of.type !== rf.type) problems.push(`${name}: type ${of.type}, want ${rf.type}`);
     if (of.help !== rf.help)
       problems.push(`${name}: HELP ${JSON.stringify(of.help)}, want ${JSON.stringify(rf.help)}`);
+    const extraLabels = OBS_ONLY_LABELS[name] ?? [];
+    for (const s of of.samples) {
+      for (const l of extraLabels) {
+        if (!(l in s.labels)) problems.push(`${name}: no ${l} label`);
+        delete s.labels[l];
+      }
+    }
     const oursByKey = new Map(of.samples.map((s) => [seriesKey(s.name, s.labels), s.value]));
     for (const s of rf.samples) {
       const key = seriesKey(s.name, s.labels);

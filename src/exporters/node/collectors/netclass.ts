@@ -70,6 +70,7 @@ export function netclassCollector(ignoredDevices: RegExp): NodeCollector {
         const dir = join(base, device);
         if (!(await stat(dir)).isDirectory()) continue; // bonding_masters is a file
         const operstate = attr(c, dir, 'operstate') ?? '';
+        const flags = num(attr(c, dir, 'flags'));
         up.add(operstate === 'up' ? 1 : 0, { device });
         info.add(1, {
           device,
@@ -77,6 +78,8 @@ export function netclassCollector(ignoredDevices: RegExp): NodeCollector {
           broadcast: attr(c, dir, 'broadcast') ?? '',
           duplex: attr(c, dir, 'duplex') ?? '',
           operstate,
+          // node_exporter 1.6+: IFF_UP of the interface flags.
+          adminstate: flags === undefined ? 'unknown' : flags & 1 ? 'up' : 'down',
           ifalias: attr(c, dir, 'ifalias') ?? '',
         });
         for (const [name, file] of PROPERTIES) {
