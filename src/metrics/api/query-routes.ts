@@ -19,9 +19,8 @@ export function registerQueryRoutes(app: FastifyInstance, deps: PrometheusApiDep
       const time = timeParam(p, 'time', Date.now());
       const query = p.get('query');
       parseQuery(query);
-      return run(req, deps, timeoutParam(p), (signal) =>
-        deps.engine.instantQuery(deps.store, query, time, signal),
-      );
+      const opts = { timeoutMs: timeoutParam(p) };
+      return run(req, (signal) => deps.engine.instantQuery(deps.store, query, time, signal, opts));
     });
   });
 
@@ -46,8 +45,9 @@ export function registerQueryRoutes(app: FastifyInstance, deps: PrometheusApiDep
       }
       const query = p.get('query');
       parseQuery(query);
-      return run(req, deps, timeoutParam(p), (signal) =>
-        deps.engine.rangeQuery(deps.store, query, start, end, step, signal),
+      const opts = { timeoutMs: timeoutParam(p) };
+      return run(req, (signal) =>
+        deps.engine.rangeQuery(deps.store, query, start, end, step, signal, opts),
       );
     });
   });
@@ -106,22 +106,15 @@ function timeoutParam(p: Params): number | undefined {
 }
 
 /**
- * Runs a query under the smaller of --query.timeout and `timeout`, and
- * cancels it when the client goes away, mapping failures to errorTypes.
+ * Runs a query, cancelling it when the client goes away; the engine applies
+ * the smaller of --query.timeout and `timeout` itself. Failures map to
+ * Prometheus's errorTypes (bad_data, execution, timeout, canceled...).
  */
 async function run(
   req: FastifyRequest,
-  deps: PrometheusApiDeps,
-  timeoutMs: number | undefined,
   exec: (signal: AbortSignal) => Promise<unknown>,
 ): Promise<unknown> {
   const ctrl = new AbortController();
-  const limit = Math.min(deps.queryTimeoutMs ?? 120_000, timeoutMs ?? Infinity);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    ctrl.abort(new PromQLError('timeout', 'query timed out in expression evaluation'));
-  }, limit);
   const onClose = (): void => {
     if (!req.raw.complete || req.raw.destroyed) ctrl.abort();
   };
@@ -130,11 +123,9 @@ async function run(
     return await exec(ctrl.signal);
   } catch (err) {
     if (err instanceof PromQLError) throw new ApiError(err.type, err.message);
-    if (timedOut) throw new ApiError('timeout', 'query timed out in expression evaluation');
     if (ctrl.signal.aborted) throw new ApiError('canceled', 'query was canceled');
     throw new ApiError('execution', messageOf(err));
   } finally {
-    clearTimeout(timer);
     req.raw.socket?.off('close', onClose);
   }
 }

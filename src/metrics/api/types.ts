@@ -12,8 +12,6 @@ export interface PrometheusApiDeps {
   enableAdminApi: boolean;
   enableRemoteWriteReceiver: boolean;
   enableLifecycle: boolean;
-  /** --query.timeout in ms (Prometheus's default 2m); a request's `timeout` may shorten it. */
-  queryTimeoutMs?: number;
   /** --query.lookback-delta in ms, for /federate. */
   lookbackDeltaMs?: number;
   /** `global.external_labels`, added to federated series. */

@@ -43,8 +43,8 @@ export class Wal {
       const batch = this.queue;
       this.queue = [];
       try {
-        const data = batch.length === 1 ? batch[0]!.buf : Buffer.concat(batch.map((b) => b.buf));
-        await writeAll(this.fd, data);
+        // Writing to the page cache is quick; only the fdatasync goes to the thread pool.
+        for (const b of batch) writeAllSync(this.fd, b.buf);
         await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
         for (const b of batch) b.done();
       } catch (err) {
@@ -99,13 +99,9 @@ function frame(payload: Buffer): Buffer {
   return Buffer.concat([head, payload]);
 }
 
-async function writeAll(fd: number, data: Buffer): Promise<void> {
+function writeAllSync(fd: number, data: Buffer): void {
   let off = 0;
-  while (off < data.length) {
-    off += await new Promise<number>((res, rej) =>
-      fs.write(fd, data, off, data.length - off, null, (e, n) => (e ? rej(e) : res(n))),
-    );
-  }
+  while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
 }
 
 export function segmentPath(dir: string, n: number): string {

@@ -99,7 +99,7 @@ const cases: Case[] = [
   },
   {
     why: 'parse error',
-    path: '/api/v1/query?query=up(',
+    path: '/api/v1/query?query=(up',
     status: 400,
     body: {
       status: 'error',
