@@ -71,7 +71,7 @@ function validate(
             lineOf(keyNode),
             childPath,
             `unknown key "${key}"`,
-            `remove it or correct its spelling; valid keys here: ${Object.keys(schema.type === 'object' ? schema.fields : {}).join(', ')}`,
+            unknownKeyFix(key, schema.type === 'object' ? Object.keys(schema.fields) : []),
           );
         }
         validate(pair.value as Node | null, child, childPath, file, lineOf);
@@ -112,4 +112,34 @@ function validate(
       }
     }
   }
+}
+
+/** "did you mean" the nearest valid key, else the valid keys when they are few. */
+function unknownKeyFix(key: string, valid: string[]): string {
+  const nearest = valid
+    .map((name) => ({ name, d: editDistance(key, name) }))
+    .sort((a, b) => a.d - b.d)[0];
+  if (nearest && nearest.d <= Math.max(2, Math.floor(key.length / 4))) {
+    return `did you mean "${nearest.name}"? Otherwise remove the key`;
+  }
+  if (valid.length > 0 && valid.length <= 15) {
+    return `remove it or correct its spelling; valid keys here: ${valid.join(', ')}`;
+  }
+  return "remove it or correct its spelling (see the reference of this file's format)";
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        prev[j]! + 1,
+        cur[j - 1]! + 1,
+        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }

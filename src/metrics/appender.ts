@@ -27,6 +27,8 @@ export interface MetricsSource {
   /** `host:port` the source would have over HTTP, used as the `instance` label. */
   readonly instance: string;
   collect(): Promise<{ contentType: string; body: string }>;
+  /** Releases what the source holds open (file descriptors, connections). */
+  close?(): void;
 }
 
 /**

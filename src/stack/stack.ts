@@ -173,6 +173,7 @@ class InProcessSourceRole implements Role {
   }
 
   async stop(): Promise<void> {
+    this.source.close?.();
     this.state = 'stopped';
   }
 

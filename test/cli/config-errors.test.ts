@@ -57,6 +57,43 @@ const CASES: Case[] = [
     code: 1,
     message: /dashboards\/obs\.yml:\d+: invalid YAML: /,
   },
+  {
+    name: 'unknown key in loki-config.yml',
+    file: 'loki-config.yml',
+    edit: (t) => t.replace('  retention_period: 720h', '  retention_perod: 720h'),
+    code: 1,
+    message:
+      /loki-config\.yml:\d+: limits_config\.retention_perod: unknown key "retention_perod"\n {2}fix: did you mean "retention_period"\?/,
+  },
+  {
+    name: 'bad YAML in loki-config.yml',
+    file: 'loki-config.yml',
+    edit: (t) => t.replace('auth_enabled: false', 'auth_enabled: [false'),
+    code: 1,
+    message: /loki-config\.yml:\d+: invalid YAML/,
+  },
+  {
+    name: 'unknown key in prometheus.yml',
+    file: 'prometheus/prometheus.yml',
+    edit: (t) => t.replace('  scrape_interval: 15s', '  scrape_intreval: 15s'),
+    code: 1,
+    message: /prometheus\.yml:\d+: .*scrape_intreval/,
+  },
+  {
+    name: 'retention set in prometheus.yml',
+    file: 'prometheus/prometheus.yml',
+    edit: (t) => t + 'storage:\n  tsdb:\n    retention: 30d\n',
+    code: 1,
+    message:
+      /prometheus\.yml:\d+: storage\.tsdb\.retention: .*\n {2}fix: use --storage\.tsdb\.retention\.time, as Prometheus does/,
+  },
+  {
+    name: '# comment in the Alloy file',
+    file: 'alloy-config.alloy',
+    edit: (t) => t.replace('// ---- Docker containers', '# ---- Docker containers'),
+    code: 1,
+    message: /alloy-config\.alloy:\d+:1: .*Alloy comments are \/\//,
+  },
 ];
 
 for (const c of CASES) {
@@ -93,5 +130,23 @@ test('unknown commands and flags are usage errors (exit 2)', async () => {
   assert.match(
     role.stderr,
     /obs run needs a role: one of logs, metrics, agent, node-exporter, cadvisor, ui/,
+  );
+});
+
+test('a non-loopback address in loki-config.yml is refused unless --listen-address says so', async () => {
+  const dirs = await makeObsDirs();
+  const path = join(dirs.configDir, 'loki-config.yml');
+  await writeFile(
+    path,
+    (await readFile(path, 'utf8')).replace(
+      'http_listen_address: 127.0.0.1',
+      'http_listen_address: 0.0.0.0',
+    ),
+  );
+  const res = await runObs(['up', '--config-dir', dirs.configDir, '--data-dir', dirs.dataDir]);
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(
+    res.stderr,
+    /server\.http_listen_address is 0\.0\.0\.0, which is not loopback; obs binds loopback only unless you pass --listen-address 0\.0\.0\.0 explicitly/,
   );
 });

@@ -102,3 +102,27 @@ test('SIGTERM drains and exits 0, and the port is released', async () => {
   assert.equal(res.code, 1);
   assert.match(res.stderr, /obs is not running/);
 });
+
+test('--listen-address with a non-loopback host binds it and warns loudly', async () => {
+  const other = await makeObsDirs();
+  const run = startObs([
+    'up',
+    '--config-dir',
+    other.configDir,
+    '--data-dir',
+    other.dataDir,
+    '--listen-address',
+    '0.0.0.0',
+  ]);
+  try {
+    await waitFor(
+      async () => (await get(other.ports.ui, '/api/health'))?.ok === true,
+      60_000,
+      'obs up on 0.0.0.0',
+    );
+    assert.match(run.output(), /WARNING: binding 0\.0\.0\.0, which is not loopback/);
+  } finally {
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+  }
+});
