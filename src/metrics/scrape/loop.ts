@@ -312,6 +312,9 @@ export class ScrapeLoop {
     const name = labels.__name__ ?? '';
     const met = name.slice(0, 50);
     const limit = this.cfg.label_limit ?? 0;
+    const nameLimit = this.cfg.label_name_length_limit ?? 0;
+    const valueLimit = this.cfg.label_value_length_limit ?? 0;
+    if (limit === 0 && nameLimit === 0 && valueLimit === 0) return;
     const entries = Object.entries(labels);
     const fail = (message: string): never => {
       scrapeMetrics().exceededLabelLimits.inc();
@@ -322,8 +325,6 @@ export class ScrapeLoop {
         `label_limit exceeded (metric: ${met}, number of labels: ${entries.length}, limit: ${limit})`,
       );
     }
-    const nameLimit = this.cfg.label_name_length_limit ?? 0;
-    const valueLimit = this.cfg.label_value_length_limit ?? 0;
     if (nameLimit === 0 && valueLimit === 0) return;
     for (const [label, value] of entries) {
       const nameLength = Buffer.byteLength(label);
@@ -409,30 +410,29 @@ export class ScrapeLoop {
  * are kept as `exported_<name>`.
  */
 export function mutateSampleLabels(sample: Labels, target: Labels, honor: boolean): Labels {
-  const out: Labels = { ...sample };
+  // Built fresh (never `delete`d from) so V8 keeps these objects fast.
+  const out: Labels = {};
   if (honor) {
-    for (const [name, value] of Object.entries(target)) {
-      if (out[name] === undefined || out[name] === '') out[name] = value;
+    for (const name in sample) if (sample[name] !== '') out[name] = sample[name]!;
+    for (const name in target) if (out[name] === undefined) out[name] = target[name]!;
+    return out;
+  }
+  let conflicts: [string, string][] | undefined;
+  for (const name in sample) {
+    const value = sample[name]!;
+    if (value === '') continue;
+    if (target[name] !== undefined) (conflicts ??= []).push([name, value]);
+    else out[name] = value;
+  }
+  for (const name in target) out[name] = target[name]!;
+  if (conflicts) {
+    for (const [name, value] of conflicts) {
+      let exported = `exported_${name}`;
+      while (out[exported] !== undefined && out[exported] !== '') exported = `exported_${exported}`;
+      out[exported] = value;
     }
-    return dropEmpty(out);
   }
-  const conflicts: [string, string][] = [];
-  for (const [name, value] of Object.entries(target)) {
-    const existing = sample[name];
-    if (existing !== undefined && existing !== '') conflicts.push([name, existing]);
-    out[name] = value;
-  }
-  for (const [name, value] of conflicts) {
-    let exported = `exported_${name}`;
-    while (out[exported] !== undefined && out[exported] !== '') exported = `exported_${exported}`;
-    out[exported] = value;
-  }
-  return dropEmpty(out);
-}
-
-function dropEmpty(labels: Labels): Labels {
-  for (const name of Object.keys(labels)) if (labels[name] === '') delete labels[name];
-  return labels;
+  return out;
 }
 
 const PROTOCOL_HEADERS: Record<string, string> = {
