@@ -174,8 +174,10 @@ class LokiRole implements LogsRole {
     app.get('/config', async (_req, reply) =>
       reply.type('text/plain; charset=utf-8').send(toYaml(this.config.raw)),
     );
-    // Loki flushes its ingesters' chunks; here everything acknowledged is already committed.
+    // Loki flushes its ingesters' chunks to the store; here everything pending
+    // is loaded into DuckDB and every written day is settled into its final form.
     app.post('/flush', async (_req, reply) => {
+      await store.settle(0);
       await store.checkpoint();
       return reply.code(204).send();
     });

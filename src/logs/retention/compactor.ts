@@ -8,6 +8,8 @@ export interface CompactionReport {
   retiredDays: number[];
   droppedDays: number[];
   deletedEntries: number;
+  /** Days rewritten into their settled form (not written for a compaction interval). */
+  settledDays: number[];
 }
 
 /**
@@ -15,7 +17,8 @@ export interface CompactionReport {
  * whole days older than every stream's retention are hidden from queries
  * and, `retention_delete_delay` later, dropped; streams whose
  * `retention_stream` rule (or the global period) is shorter lose their
- * older entries row by row; then a checkpoint returns the space.
+ * older entries row by row; then a checkpoint returns the space, and days
+ * no longer being written are rewritten compactly (settled).
  */
 export class RetentionCompactor {
   private timer: NodeJS.Timeout | undefined;
@@ -58,7 +61,12 @@ export class RetentionCompactor {
   private async compact(): Promise<CompactionReport> {
     const nowMs = this.now();
     const nowNs = BigInt(nowMs) * 1_000_000n;
-    const report: CompactionReport = { retiredDays: [], droppedDays: [], deletedEntries: 0 };
+    const report: CompactionReport = {
+      retiredDays: [],
+      droppedDays: [],
+      deletedEntries: 0,
+      settledDays: [],
+    };
     const globalMs = this.config.limits.retentionPeriodMs;
     const streams = this.store.streamsWithAge().map((s) => ({
       ...s,
@@ -107,6 +115,7 @@ export class RetentionCompactor {
       await this.store.checkpoint();
       this.logger?.info(report, 'retention applied');
     }
+    report.settledDays = await this.store.settle(this.config.compactor.compactionIntervalMs);
     return report;
   }
 }

@@ -12,7 +12,9 @@ import type {
 import type { LogSink, LogStream } from '../sink.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DedupWindow } from './dedup-window.js';
-import { EntryWriter, type EntryRow } from './entry-writer.js';
+import type { EntryRow } from './entry-row.js';
+import { EntryWriter } from './entry-writer.js';
+import { SegmentLog, type SegmentFile } from './segment-log.js';
 import {
   dayOf,
   daysInRange,
@@ -24,7 +26,7 @@ import {
   partitionTables,
 } from './partitions.js';
 import { aggregateSql, selectSql, unionSql } from './queries.js';
-import { matcherSql } from './sql.js';
+import { matcherSql, sqlString } from './sql.js';
 
 export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
@@ -49,12 +51,19 @@ interface PendingWrite {
 }
 
 const DB_FILE = 'logs.duckdb';
+const WAL_DIR = 'wal';
+/** A segment generation is loaded into DuckDB once it holds this much or is this old. */
+const SEGMENT_BYTES = 16 * 1024 * 1024;
+const SEGMENT_AGE_MS = 1000;
 
 /**
- * The log store: streams and day-partitioned entries in one DuckDB database.
- * Pushes from any number of clients are group-committed by one writer
- * connection; every query runs on a connection of its own, so a long scan
- * never holds up a write (DuckDB's MVCC lets both proceed).
+ * The log store: streams in DuckDB's main database, entries in one attached
+ * database per day. Pushes from any number of clients are group-committed
+ * to obs's own write-ahead log (fsync'd CSV segments) and acknowledged;
+ * segments are bulk-loaded into DuckDB in the background, and every read
+ * first loads what is pending, so reads see every acknowledged write. Each
+ * query runs on a connection of its own, so a long scan never holds up a
+ * write (DuckDB's MVCC lets both proceed).
  */
 export class LogStore implements LogSink, LogReader {
   private readonly catalog = new StreamCatalog();
@@ -64,12 +73,25 @@ export class LogStore implements LogSink, LogReader {
   private readonly listeners = new Set<AppendListener>();
   private pending: PendingWrite[] = [];
   private draining: Promise<void> | undefined;
+  /** Serialises segment appends and rotations. */
+  private segmentLock: Promise<unknown> = Promise.resolve();
+  /** Serialises statements on the writer connection (loads, deletes, checkpoints). */
+  private writerLock: Promise<unknown> = Promise.resolve();
+  /** Closed segments waiting to be loaded, oldest first. */
+  private toLoad: SegmentFile[] = [];
+  private loading: Promise<void> | undefined;
+  private loadError: unknown;
+  private timer: NodeJS.Timeout | undefined;
+  /** Days written since they were last settled, with the time of the last write. */
+  private readonly unsettled = new Map<number, number>();
   private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writerConn: DuckDBConnection,
+    private readonly metaConn: DuckDBConnection,
     private readonly writer: EntryWriter,
+    private readonly segments: SegmentLog,
     readonly dir: string,
     dedupWindowNs: bigint,
   ) {
@@ -86,14 +108,19 @@ export class LogStore implements LogSink, LogReader {
     await conn.run(
       'CREATE TABLE IF NOT EXISTS streams (id INTEGER PRIMARY KEY, labels VARCHAR NOT NULL)',
     );
+    const { log, leftovers } = SegmentLog.load(path.join(opts.dir, WAL_DIR));
     const store = new LogStore(
       instance,
       conn,
+      await instance.connect(),
       new EntryWriter(conn, opts.dir),
+      log,
       opts.dir,
       opts.dedupWindowNs ?? HOUR_NS,
     );
-    await store.load();
+    await store.load(leftovers);
+    store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
+    store.timer.unref();
     return store;
   }
 
@@ -151,7 +178,13 @@ export class LogStore implements LogSink, LogReader {
   }
 
   private async write(batch: PendingWrite[]): Promise<void> {
-    await this.writer.insertStreams(batch.flatMap((w) => w.created));
+    const created = batch.flatMap((w) => w.created);
+    if (created.length > 0) {
+      const values = created
+        .map((c) => `(${c.id}, ${sqlString(JSON.stringify(c.labels))})`)
+        .join(', ');
+      await this.metaConn.run(`INSERT INTO streams (id, labels) VALUES ${values}`);
+    }
     const byDay = new Map<number, EntryRow[]>();
     for (const w of batch) {
       for (const [day, rows] of w.rows) {
@@ -160,11 +193,65 @@ export class LogStore implements LogSink, LogReader {
         else byDay.set(day, [...rows]);
       }
     }
+    await this.withSegments(() => this.segments.append(byDay));
     for (const [day, rows] of byDay) {
-      await this.writer.append(day, rows);
       this.days.add(day);
       for (const r of rows) this.catalog.noteEntry(this.catalog.get(r.streamId)!, r.ts);
     }
+  }
+
+  private withSegments<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.segmentLock.then(fn);
+    this.segmentLock = run.catch(() => undefined);
+    return run;
+  }
+
+  private withWriter<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writerLock.then(fn);
+    this.writerLock = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Starts loading the current segments when they are big or old enough. */
+  private maybeRotate(): void {
+    if (this.segments.pendingBytes >= SEGMENT_BYTES || this.segments.ageMs >= SEGMENT_AGE_MS) {
+      this.flushSegments().catch(() => undefined);
+    }
+  }
+
+  /** Closes the current segments and loads every closed segment into DuckDB. */
+  private async flushSegments(): Promise<void> {
+    const files = await this.withSegments(() => this.segments.rotate());
+    this.toLoad.push(...files);
+    while (this.loading) await this.loading;
+    if (this.toLoad.length === 0) return;
+    this.loading = this.loadPending().finally(() => (this.loading = undefined));
+    await this.loading;
+  }
+
+  private async loadPending(): Promise<void> {
+    while (this.toLoad.length > 0) {
+      const segment = this.toLoad[0]!;
+      try {
+        await this.withWriter(() => this.writer.load(segment));
+      } catch (err) {
+        // Kept for the next attempt (and for replay at start); reads report it.
+        this.loadError = err;
+        throw err;
+      }
+      this.loadError = undefined;
+      this.toLoad.shift();
+      this.unsettled.set(segment.day, Date.now());
+      fs.rmSync(segment.path, { force: true });
+    }
+  }
+
+  /** Makes every acknowledged entry visible to DuckDB queries. */
+  async sync(): Promise<void> {
+    await this.idle();
+    if (this.segments.pendingBytes > 0 || this.toLoad.length > 0) await this.flushSegments();
+    else while (this.loading) await this.loading;
+    if (this.loadError) throw this.loadError;
   }
 
   private undo(w: PendingWrite): void {
@@ -177,8 +264,8 @@ export class LogStore implements LogSink, LogReader {
     for (const listener of this.listeners) listener(streams);
   }
 
-  /** Rebuilds the in-memory catalog and dedup window from the database. */
-  private async load(): Promise<void> {
+  /** Rebuilds the in-memory catalog and dedup window; loads segments a crash left behind. */
+  private async load(leftovers: SegmentFile[]): Promise<void> {
     const streams = await this.writerConn.runAndReadAll('SELECT id, labels FROM streams');
     for (const [id, labels] of streams.getRows()) {
       this.catalog.add(Number(id), JSON.parse(String(labels)) as Labels);
@@ -189,6 +276,14 @@ export class LogStore implements LogSink, LogReader {
       await this.writer.attach(day);
       this.days.add(day);
     }
+    for (const segment of leftovers) {
+      await this.writer.load(segment);
+      fs.rmSync(segment.path, { force: true });
+      this.days.add(segment.day);
+      this.unsettled.set(segment.day, Date.now());
+    }
+    const newest = Math.max(...this.days);
+    if (Number.isFinite(newest)) this.unsettled.set(newest, Date.now());
     await this.reloadHours();
     const recent = [...this.days].sort((a, b) => b - a).slice(0, 2);
     for (const day of recent) {
@@ -206,8 +301,8 @@ export class LogStore implements LogSink, LogReader {
   async reloadHours(): Promise<void> {
     for (const info of this.catalog.all()) info.hours.clear();
     for (const day of this.days) {
-      const rows = await this.writerConn.runAndReadAll(
-        `SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM (${unionSql([day])})`,
+      const rows = await this.withConnection(undefined, (conn) =>
+        conn.runAndReadAll(`SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM (${unionSql([day])})`),
       );
       for (const [id, hour] of rows.getRows()) {
         this.catalog.get(Number(id))?.hours.add(Number(hour));
@@ -242,6 +337,7 @@ export class LogStore implements LogSink, LogReader {
   }
 
   async *selectEntries(req: SelectLogsRequest): AsyncIterable<StoredEntry[]> {
+    await this.sync();
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
@@ -297,6 +393,7 @@ export class LogStore implements LogSink, LogReader {
   }
 
   async aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]> {
+    await this.sync();
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (streams.length === 0 || days.length === 0) return [];
@@ -392,10 +489,10 @@ export class LogStore implements LogSink, LogReader {
 
   /** Removes a whole day: detaches its database and deletes its files. */
   async dropDay(day: number): Promise<void> {
-    await this.idle();
+    await this.sync();
     this.days.delete(day);
     this.retired.delete(day);
-    await this.writer.detach(day);
+    await this.withWriter(() => this.writer.detach(day));
     const file = path.join(this.dir, partitionFile(day));
     fs.rmSync(file, { force: true });
     fs.rmSync(`${file}.wal`, { force: true });
@@ -404,14 +501,16 @@ export class LogStore implements LogSink, LogReader {
   /** Deletes the entries of these streams older than `beforeNs`; returns how many. */
   async deleteEntries(streamIds: number[], beforeNs: bigint): Promise<number> {
     if (streamIds.length === 0) return 0;
+    await this.sync();
     const lastDay = dayOf(beforeNs);
     let deleted = 0;
     for (const day of this.partitionDays()) {
       if (day > lastDay) break;
-      await this.idle();
       for (const table of partitionTables(day)) {
-        const r = await this.writerConn.run(
-          `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+        const r = await this.withWriter(() =>
+          this.writerConn.run(
+            `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+          ),
         );
         deleted += Number(r.rowsChanged);
       }
@@ -419,19 +518,42 @@ export class LogStore implements LogSink, LogReader {
     return deleted;
   }
 
-  /** Moves every database's write-ahead log into its file (compressed columns). */
-  async checkpoint(): Promise<void> {
-    await this.idle();
-    await this.writerConn.run('CHECKPOINT');
-    for (const day of [...this.days, ...this.retired]) {
-      await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
+  /**
+   * Rewrites the days that have not been written for `idleMs` into fresh
+   * files: appends and checkpoints leave free blocks behind (DuckDB never
+   * shrinks a file), and a settled day's lines are ZSTD-compressed, which
+   * suits log lines better than FSST. Returns the days rewritten.
+   */
+  async settle(idleMs: number): Promise<number[]> {
+    await this.sync();
+    const now = Date.now();
+    const done: number[] = [];
+    for (const [day, lastWrite] of [...this.unsettled]) {
+      if (now - lastWrite < idleMs || !this.days.has(day)) continue;
+      await this.withWriter(() => this.writer.rewrite(day));
+      if (this.unsettled.get(day) === lastWrite) this.unsettled.delete(day);
+      done.push(day);
     }
+    return done;
   }
 
-  /** Bytes on disk: the database and DuckDB's write-ahead log. */
+  /** Moves every database's write-ahead log into its file (compressed columns). */
+  async checkpoint(): Promise<void> {
+    await this.sync();
+    await this.withWriter(async () => {
+      await this.writerConn.run('CHECKPOINT');
+      for (const day of [...this.days, ...this.retired]) {
+        await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
+      }
+    });
+  }
+
+  /** Bytes on disk: the databases, DuckDB's write-ahead logs and obs's segments. */
   diskBytes(): number {
     let total = 0;
-    for (const f of fs.readdirSync(this.dir)) total += fs.statSync(path.join(this.dir, f)).size;
+    for (const e of fs.readdirSync(this.dir, { withFileTypes: true, recursive: true })) {
+      if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
+    }
     return total;
   }
 
@@ -447,9 +569,10 @@ export class LogStore implements LogSink, LogReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.idle();
-    this.writer.close();
+    if (this.timer) clearInterval(this.timer);
     await this.checkpoint();
+    await this.withSegments(async () => undefined);
+    this.metaConn.closeSync();
     this.writerConn.closeSync();
     this.instance.closeSync();
   }

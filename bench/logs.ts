@@ -1,0 +1,395 @@
+/**
+ * `npm run bench:logs`: issue 3's and 4's figures for the logs role. Starts
+ * `obs run logs` in a child process (so RSS is the role's own), pushes
+ * generated logfmt/JSON lines (~170 bytes, 45 streams, spread over 6 hours)
+ * in batches of 1000 over 4 connections, then times the named queries
+ * through the Loki HTTP API and prints them beside real Loki 3.0.0's.
+ *
+ * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const LINES = opt('lines', 2_000_000);
+const RUNS = opt('runs', 5);
+const BATCH = 1000;
+const CONNECTIONS = 4;
+const SPAN_NS = 6n * 3_600_000_000_000n;
+
+const root = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+})();
+
+// ---- corpus ----
+
+/** Deterministic PRNG (mulberry32) so every run pushes the same lines. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const JOBS = ['x', 'api', 'worker', 'proxy', 'billing'] as const;
+const ENVS = ['sandbox', 'dev', 'prod'] as const;
+const STREAMS = JOBS.flatMap((job) =>
+  ENVS.flatMap((env) =>
+    [1, 2, 3].map((n) => ({
+      job,
+      env,
+      container_name: `${job}-${env}-${n}`,
+      host: `${env}-0${n}`,
+    })),
+  ),
+);
+const PATHS = [
+  '/api/v1/items',
+  '/api/v1/orders',
+  '/api/v1/users',
+  '/healthz',
+  '/api/v1/cart',
+  '/login',
+];
+const LEVELS = ['info', 'info', 'info', 'info', 'debug', 'warn', 'error'];
+const MSGS = ['request served', 'cache miss', 'upstream slow', 'job finished', 'retrying'];
+
+function makeLine(r: () => number, i: number, job: string, tsMs: number): string {
+  const level = LEVELS[Math.floor(r() * LEVELS.length)]!;
+  const status = r() < 0.05 ? 500 + Math.floor(r() * 4) : r() < 0.1 ? 404 : 200;
+  const dur = (r() * r() * 900 + 1).toFixed(1);
+  const trace =
+    Math.floor(r() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0') +
+    Math.floor(r() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
+  const path = PATHS[Math.floor(r() * PATHS.length)]!;
+  const msg = i % 199_999 === 7 ? 'rare-token seen' : MSGS[Math.floor(r() * MSGS.length)]!;
+  const ts = new Date(tsMs).toISOString();
+  if (job === 'worker' || job === 'billing') {
+    return JSON.stringify({
+      ts,
+      level,
+      msg,
+      queue: path.slice(1).replaceAll('/', '.'),
+      status,
+      duration_ms: Number(dur),
+      user: `u${Math.floor(r() * 500)}`,
+      trace_id: trace,
+    });
+  }
+  return `ts=${ts} level=${level} msg="${msg}" method=${r() < 0.8 ? 'GET' : 'POST'} path=${path} status=${status} duration=${dur}ms bytes=${Math.floor(r() * 9000)} user=u${Math.floor(r() * 500)} trace_id=${trace}`;
+}
+
+interface Batch {
+  body: string;
+  lines: number;
+  bytes: number;
+}
+
+function makeBatch(b: number, startNs: bigint): Batch {
+  const r = rng(b + 1);
+  const byStream = new Map<number, [string, string][]>();
+  let bytes = 0;
+  for (let k = 0; k < BATCH; k++) {
+    const i = b * BATCH + k;
+    const s = Math.floor(r() * STREAMS.length);
+    const ts = startNs + (SPAN_NS * BigInt(i)) / BigInt(LINES) + BigInt(Math.floor(r() * 1000));
+    const line = makeLine(r, i, STREAMS[s]!.job, Number(ts / 1_000_000n));
+    bytes += line.length;
+    let v = byStream.get(s);
+    if (!v) byStream.set(s, (v = []));
+    v.push([ts.toString(), line]);
+  }
+  const streams = [...byStream].map(([s, values]) => ({ stream: STREAMS[s], values }));
+  return { body: JSON.stringify({ streams }), lines: BATCH, bytes };
+}
+
+// ---- the role in a child process ----
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+function dirBytes(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** Whether dist/ holds a compiled copy at least as new as every source file of the role. */
+function distIsFresh(): boolean {
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return ['logs', 'common', 'cli', 'stack'].every((mod) =>
+    walk(path.join(root, 'src', mod))
+      .filter((f) => f.endsWith('.ts'))
+      .every((f) => {
+        const js = path.join(root, 'dist', path.relative(root, f)).replace(/\.ts$/, '.js');
+        return fs.existsSync(js) && fs.statSync(js).mtimeMs >= fs.statSync(f).mtimeMs;
+      }),
+  );
+}
+
+function startRole(config: string, port: number): { child: ChildProcess; mode: string } {
+  const fresh = distIsFresh();
+  const argv = fresh
+    ? [path.join(root, 'dist', 'src', 'cli', 'main.js')]
+    : ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')];
+  const child = spawn(
+    process.execPath,
+    [
+      ...argv,
+      'run',
+      'logs',
+      `-config.file=${config}`,
+      '-server.http-listen-address=127.0.0.1',
+      `-server.http-listen-port=${port}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return {
+    child,
+    mode: fresh ? 'dist (compiled)' : 'tsx (run `npm run build` first for compiled figures)',
+  };
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`${url}/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('logs role did not become ready');
+}
+
+// ---- measurement ----
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-bench-logs-'));
+  const config = path.join(dir, 'loki.yml');
+  fs.writeFileSync(
+    config,
+    [
+      'auth_enabled: false',
+      'common:',
+      `  path_prefix: ${dir}/data`,
+      'limits_config:',
+      '  ingestion_rate_mb: 1024',
+      '  ingestion_burst_size_mb: 1024',
+      '  discover_service_name: []',
+      '  max_query_series: 100000',
+      '  query_timeout: 5m',
+      '',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const { child, mode } = startRole(config, port);
+  const pid = child.pid!;
+  let maxRss = 0;
+  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMiB(pid))), 200);
+  try {
+    await waitReady(url);
+    const idleRss = rssMiB(pid);
+    const endNs = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
+    const startNs = endNs - SPAN_NS;
+
+    // Ingest: bodies are generated first so the client's work is not timed.
+    const batches = Math.ceil(LINES / BATCH);
+    const bodies: string[] = [];
+    let bytes = 0;
+    for (let b = 0; b < batches; b++) {
+      const batch = makeBatch(b, startNs);
+      bodies.push(batch.body);
+      bytes += batch.bytes;
+    }
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        for (;;) {
+          const b = next++;
+          if (b >= batches) return;
+          const res = await fetch(`${url}/loki/api/v1/push`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: bodies[b],
+          });
+          bodies[b] = '';
+          if (res.status !== 204) throw new Error(`push: ${res.status} ${await res.text()}`);
+        }
+      }),
+    );
+    const ingestS = (performance.now() - t0) / 1000;
+    const ingestRss = maxRss;
+    await fetch(`${url}/flush`, { method: 'POST' });
+    const disk = dirBytes(path.join(dir, 'data'));
+    const afterIngestRss = rssMiB(pid);
+    maxRss = 0;
+
+    // Queries over the whole 6 hours.
+    const s = startNs.toString();
+    const e = (endNs + 1n).toString();
+    const q = (query: string, extra = ''): string =>
+      `/loki/api/v1/query_range?query=${encodeURIComponent(query)}&start=${s}&end=${e}&limit=100${extra}`;
+    const queries: { name: string; path: string; loki?: number }[] = [
+      { name: 'needle |= "rare-token"', path: q('{job=~".+"} |= "rare-token"'), loki: 621 },
+      { name: 'regex |~', path: q('{job=~".+"} |~ "status=50[23] .*user=u4[0-9]{2}"'), loki: 881 },
+      {
+        name: '| logfmt | status >= 500',
+        path: q('{job=~".+"} | logfmt | status >= 500'),
+        loki: 281,
+      },
+      {
+        name: '| json | line_format',
+        path: q('{job="worker"} | json | line_format "{{.level}} {{.msg}}"'),
+        loki: 644,
+      },
+      {
+        name: 'label values',
+        path: `/loki/api/v1/label/container_name/values?start=${s}&end=${e}`,
+        loki: 2,
+      },
+      {
+        name: 'series',
+        path: `/loki/api/v1/series?match[]=${encodeURIComponent('{env="sandbox"}')}&start=${s}&end=${e}`,
+        loki: 6,
+      },
+      {
+        name: 'count by level, 1m step',
+        path: q('sum by (level) (count_over_time({job=~".+"} | logfmt [1m]))', '&step=60'),
+        loki: 217,
+      },
+      {
+        name: 'sum by container rate 5m',
+        path: q('sum by (container_name) (rate({env="sandbox"} |= "error" [5m]))'),
+        loki: 472,
+      },
+      {
+        name: 'topk',
+        path: q('topk(5, sum by (container_name) (rate({job=~".+"}[5m])))'),
+        loki: 460,
+      },
+      {
+        name: 'quantile_over_time unwrap',
+        path: q(
+          'quantile_over_time(0.99, {job="x"} | logfmt | unwrap duration(duration) [5m]) by (path)',
+        ),
+        loki: 302,
+      },
+    ];
+    const results: { name: string; ms: number; loki?: number; ok: boolean }[] = [];
+    for (const query of queries) {
+      const times: number[] = [];
+      let ok = true;
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        const res = await fetch(url + query.path);
+        const text = await res.text();
+        times.push(performance.now() - t);
+        if (!res.ok) {
+          ok = false;
+          process.stderr.write(`${query.name}: HTTP ${res.status} ${text.slice(0, 200)}\n`);
+          break;
+        }
+      }
+      results.push({ name: query.name, ms: median(times), loki: query.loki, ok });
+    }
+    const queryRss = maxRss;
+
+    // Pushes keep flowing while a heavy query scans everything.
+    const heavy = fetch(url + q('{job=~".+"} |~ "(?i)no-such-thing"', '&limit=5000'));
+    const pushLat: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const batch = makeBatch(batches + i, startNs);
+      const t = performance.now();
+      await fetch(`${url}/loki/api/v1/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: batch.body,
+      });
+      pushLat.push(performance.now() - t);
+    }
+    await heavy;
+
+    const fmt = (n: number, d = 0): string => n.toFixed(d).padStart(10);
+    const out: string[] = [];
+    out.push(
+      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role run from ${mode}; ${os.cpus().length} CPUs`,
+    );
+    out.push(`${'figure'.padEnd(34)}${'obs'.padStart(10)}${'Loki 3.0'.padStart(10)}  target`);
+    out.push(
+      `${'ingest lines/s'.padEnd(34)}${fmt(LINES / ingestS)}${fmt(160_000)}  >= 160000 (aim 320000)`,
+    );
+    out.push(
+      `${'disk bytes/line after flush'.padEnd(34)}${fmt(disk / LINES, 1)}${fmt(38.7, 1)}  <= 38.7`,
+    );
+    out.push(`${'RSS idle (MiB)'.padEnd(34)}${fmt(idleRss)}${fmt(73)}`);
+    out.push(`${'RSS max during ingest (MiB)'.padEnd(34)}${fmt(ingestRss)}${fmt(380)}  < 200`);
+    out.push(`${'RSS after ingest (MiB)'.padEnd(34)}${fmt(afterIngestRss)}${fmt(380)}  < 200`);
+    out.push(`${'RSS max while querying (MiB)'.padEnd(34)}${fmt(queryRss)}${fmt(670)}  < 200`);
+    for (const r of results) {
+      const target =
+        r.loki === undefined
+          ? ''
+          : r.name.startsWith('needle') || r.name.startsWith('regex')
+            ? `<= ${(r.loki / 5).toFixed(0)} (aim ${(r.loki / 10).toFixed(0)})`
+            : `<= ${(r.loki / 2).toFixed(0)}`;
+      out.push(
+        `${(r.name + ' (ms, median)').padEnd(34)}${r.ok ? fmt(r.ms, 1) : '     error'}${fmt(r.loki ?? NaN)}  ${target}`,
+      );
+    }
+    out.push(
+      `${'push latency under heavy scan (ms)'.padEnd(34)}${fmt(median(pushLat), 1)}${''.padStart(10)}  (median of 20 pushes of 1000 lines)`,
+    );
+    console.log(out.join('\n'));
+  } finally {
+    clearInterval(sampler);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    if (!args.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });
+    else console.log(`data kept in ${dir}`);
+  }
+}
+
+await main();
