@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Gauge, register } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, register } from 'prom-client';
 import { formatPromDuration, parsePromDuration } from '../common/duration.js';
 import type { Role, RoleContext, RoleState, RoleStatus } from '../stack/role.js';
 import { PROMETHEUS_COMPAT_VERSION, registerPrometheusApi } from './api/index.js';
@@ -52,6 +52,7 @@ export async function createMetricsRole(
 const USER_AGENT = `Prometheus/${PROMETHEUS_COMPAT_VERSION}`;
 
 interface RoleMetrics {
+  samplesAppended: Counter<'type'>;
   reloadSuccess: Gauge;
   reloadTimestamp: Gauge;
   ready: Gauge;
@@ -84,6 +85,14 @@ function metricsOfRole(): RoleMetrics {
     })
     .set(1);
   roleMetrics = {
+    samplesAppended:
+      (register.getSingleMetric('prometheus_tsdb_head_samples_appended_total') as
+        Counter<'type'> | undefined) ??
+      new Counter({
+        name: 'prometheus_tsdb_head_samples_appended_total',
+        help: 'Total number of appended samples.',
+        labelNames: ['type'],
+      }),
     reloadSuccess: gauge(
       'prometheus_config_last_reload_successful',
       'Whether the last configuration reload attempt was successful.',
@@ -183,7 +192,10 @@ class PrometheusRole implements MetricsRole {
         userAgent: USER_AGENT,
         flushDeadlineMs: f.remoteFlushDeadlineMs,
       });
-      const tee = this.remote.wrap(store);
+      const tee = countingAppendable(
+        this.remote.wrap(store),
+        m.samplesAppended.labels({ type: 'float' }),
+      );
       this.tee = tee;
       this.app = this.buildApp(storeWithAppendable(store, tee));
       await this.app.listen({ host: this.ctx.listenHost, port: this.boundPort });
@@ -268,7 +280,6 @@ class PrometheusRole implements MetricsRole {
       enableAdminApi: f.enableAdminApi,
       enableRemoteWriteReceiver: f.enableRemoteWriteReceiver,
       enableLifecycle: f.enableLifecycle,
-      queryTimeoutMs: f.queryTimeoutMs,
       lookbackDeltaMs: f.lookbackDeltaMs,
       externalLabels: () => this.config.global.external_labels ?? {},
       storageRetention: formatPromDuration(f.retentionTimeMs),
@@ -333,6 +344,30 @@ class PrometheusRole implements MetricsRole {
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }
+}
+
+/** Counts the samples of every successful commit (scrapes and the remote-write receiver alike). */
+function countingAppendable(inner: Appendable, counter: { inc(n: number): void }): Appendable {
+  return {
+    appender() {
+      const app = inner.appender();
+      let n = 0;
+      return {
+        append(labels, t, v) {
+          app.append(labels, t, v);
+          n++;
+        },
+        async commit() {
+          await app.commit();
+          if (n > 0) counter.inc(n);
+        },
+        rollback() {
+          app.rollback();
+          n = 0;
+        },
+      };
+    },
+  };
 }
 
 /**

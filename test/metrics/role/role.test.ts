@@ -115,6 +115,10 @@ test('serves the Prometheus API over what it scrapes', async () => {
   assert.match(metrics.body, /^prometheus_target_scrape_pool_targets\{scrape_job="app"\} 1$/m);
   assert.match(metrics.body, /^process_cpu_user_seconds_total /m);
   assert.match(metrics.body, /^prometheus_config_last_reload_successful 1$/m);
+  const appended = /^prometheus_tsdb_head_samples_appended_total\{type="float"\} (\d+)$/m.exec(
+    metrics.body,
+  );
+  assert.ok(appended && Number(appended[1]) > 0, 'appended samples are counted');
 });
 
 test('/-/reload: a bad config keeps the running one; a good one applies; GET is refused', async () => {
