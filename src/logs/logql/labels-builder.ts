@@ -5,6 +5,19 @@ export const ERROR_DETAILS_LABEL = '__error_details__';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Identity strings of stream label sets, computed once per (shared) labels object. */
+const baseKeys = new WeakMap<Labels, string>();
+
+function keyOf(labels: Labels): string {
+  let key = baseKeys.get(labels);
+  if (key === undefined) {
+    key = '';
+    for (const name of Object.keys(labels).sort()) key += name + '\u0000' + labels[name] + '\u0001';
+    baseKeys.set(labels, key);
+  }
+  return key;
+}
+
 /**
  * The labels of one entry as it moves through the pipeline, as Loki's
  * LabelsBuilder: the stream's labels plus what parsers extract, with the
@@ -98,6 +111,26 @@ export class LabelsBuilder {
     const out: Labels = {};
     for (const name of this.names().sort()) out[name] = this.get(name)!;
     return out;
+  }
+
+  /**
+   * An identity string of `grouped(grouping)`, cheaper than building the
+   * labels: series are looked up by it once per entry.
+   */
+  groupedKey(grouping: { without: boolean; labels: string[] } | undefined): string {
+    if (grouping !== undefined && !grouping.without && !this.hasErr()) {
+      let key = '';
+      for (const name of grouping.labels) {
+        const v = this.get(name);
+        if (v !== undefined) key += name + '\u0000' + v + '\u0001';
+      }
+      return key;
+    }
+    if (grouping === undefined && this.unchanged()) return keyOf(this.base);
+    const labels = this.grouped(grouping);
+    let key = '';
+    for (const name in labels) key += name + '\u0000' + labels[name] + '\u0001';
+    return key;
   }
 
   /** The labels kept by a `by`/`without` grouping; an error keeps every label so it is seen. */

@@ -99,3 +99,70 @@ function scanQuoted(line: string, open: number): { value: string; end: number } 
   }
   return 'unterminated quoted value';
 }
+
+/** Keys the hinted fast path can look up directly: no character that sanitising would change. */
+export function isPlainLogfmtKey(name: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9]*$/.test(name);
+}
+
+/**
+ * The values of a few plain keys, found by searching for `key=` instead of
+ * scanning every pair: what `forEachLogfmtPair` would report for them
+ * (the last occurrence wins; occurrences inside quoted values are not keys).
+ * Returns undefined where a key is absent or its pair is malformed.
+ */
+export function findLogfmtValues(line: string, keys: readonly string[]): (string | undefined)[] {
+  const quoted = quotedRanges(line);
+  return keys.map((key) => {
+    const needle = key + '=';
+    let found: string | undefined;
+    for (let at = line.indexOf(needle); at >= 0; at = line.indexOf(needle, at + 1)) {
+      if (at > 0 && line.charCodeAt(at - 1) > 32) continue;
+      if (insideQuotes(quoted, at)) continue;
+      const v = valueAt(line, at + needle.length);
+      if (v !== null) found = v;
+    }
+    return found;
+  });
+}
+
+/** [open, close] offsets of the quoted values of a line. */
+function quotedRanges(line: string): number[] {
+  const out: number[] = [];
+  let at = line.indexOf('"');
+  while (at >= 0) {
+    let end = at + 1;
+    for (; end < line.length; end++) {
+      const c = line.charCodeAt(end);
+      if (c === 92) end++;
+      else if (c === 34) break;
+    }
+    out.push(at, end);
+    at = end + 1 < line.length ? line.indexOf('"', end + 1) : -1;
+  }
+  return out;
+}
+
+function insideQuotes(ranges: number[], pos: number): boolean {
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (pos > ranges[i]! && pos <= ranges[i + 1]!) return true;
+    if (ranges[i]! > pos) return false;
+  }
+  return false;
+}
+
+/** The value starting at `pos` (just after `=`), "" for none, null when the pair is malformed. */
+function valueAt(line: string, pos: number): string | null {
+  if (pos >= line.length || line.charCodeAt(pos) <= 32) return '';
+  if (line[pos] === '"') {
+    const q = scanQuoted(line, pos);
+    return typeof q === 'string' ? null : q.value;
+  }
+  let end = pos;
+  while (end < line.length && line.charCodeAt(end) > 32) {
+    const c = line.charCodeAt(end);
+    if (c === 61 || c === 34) return null;
+    end++;
+  }
+  return line.slice(pos, end);
+}

@@ -188,11 +188,10 @@ async function bucketsFromEntries(
     for (const e of batch) {
       const line = runStages(pipeline.stages, lbs, e.labels, e.timestamp, e.line);
       if (line === null) continue;
-      const labels = lbs.grouped(expr.grouping);
-      const key = labelsKey(labels);
+      const key = lbs.groupedKey(expr.grouping);
       let s = byKey.get(key);
       if (!s) {
-        s = { labels, buckets: new Map() };
+        s = { labels: lbs.grouped(expr.grouping), buckets: new Map() };
         byKey.set(key, s);
       }
       const k = Number((e.timestamp - spanStart - 1n) / bucketNs);
@@ -358,11 +357,10 @@ async function samplesFromEntries(
       } else {
         value = byteOps ? Buffer.byteLength(line) : 1;
       }
-      const labels = lbs.grouped(grouping);
-      const key = labelsKey(labels);
+      const key = lbs.groupedKey(grouping);
       let s = byKey.get(key);
       if (!s) {
-        s = { labels, ts: [], values: [] };
+        s = { labels: lbs.grouped(grouping), ts: [], values: [] };
         byKey.set(key, s);
       }
       s.ts.push(Number(e.timestamp - spanStart));

@@ -1,5 +1,5 @@
 import type { LabelExtraction } from '../ast.js';
-import { forEachLogfmtPair } from '../logfmt-decoder.js';
+import { findLogfmtValues, forEachLogfmtPair, isPlainLogfmtKey } from '../logfmt-decoder.js';
 import { DUPLICATE_SUFFIX, sanitizeLabelKey, type Stage } from './stage.js';
 
 export const LOGFMT_ERROR = 'LogfmtParserErr';
@@ -30,8 +30,19 @@ export function logfmtStage(
   hints?: ReadonlySet<string>,
 ): Stage {
   const sanitize = keyCache();
+  const direct = hints !== undefined && !strict && [...hints].every(isPlainLogfmtKey);
+  const wanted = direct ? [...hints!] : [];
   return {
     process(_ts, line, lbs) {
+      if (direct && !wanted.some((name) => lbs.baseHas(name))) {
+        // Few labels wanted and none clashes with the stream's: look them up directly.
+        const values = findLogfmtValues(line, wanted);
+        for (let i = 0; i < wanted.length; i++) {
+          const v = values[i];
+          if (v !== undefined && (v !== '' || keepEmpty)) lbs.set(wanted[i]!, v);
+        }
+        return line;
+      }
       const error = forEachLogfmtPair(line, strict, (key, value) => {
         if ((value === undefined || value === '') && !keepEmpty) return;
         let name = sanitize(key);
