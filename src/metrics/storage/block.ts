@@ -47,15 +47,19 @@ export function newUlid(now = Date.now()): string {
   return time + rand;
 }
 
-/** Writes a block atomically (temp dir, fsync, rename) and returns its meta. */
-export function writeBlock(
+/**
+ * Writes a block atomically (temp dir, fsync, rename) and returns its meta.
+ * `series` (sorted by labels) is consumed as it is written, so merging large
+ * blocks never holds them in memory; every megabyte the event loop gets a turn.
+ */
+export async function writeBlock(
   parent: string,
   minTime: number,
   maxTime: number,
-  series: BlockSeriesInput[],
+  series: Iterable<BlockSeriesInput>,
   sources?: string[],
   level = 1,
-): BlockMeta {
+): Promise<BlockMeta> {
   const ulid = newUlid();
   const tmp = path.join(parent, `${ulid}.tmp`);
   fs.mkdirSync(tmp, { recursive: true });
@@ -83,7 +87,10 @@ export function writeBlock(
     }
     numSamples += s.samples;
     rows.push([s.labels, start, offset - start, s.minT, s.maxT]);
-    if (pendingBytes > 1 << 20) flush();
+    if (pendingBytes > 1 << 20) {
+      flush();
+      await new Promise((r) => setImmediate(r));
+    }
   }
   flush();
   fs.fsyncSync(fd);
@@ -92,7 +99,7 @@ export function writeBlock(
     ulid,
     minTime,
     maxTime,
-    stats: { numSamples, numSeries: series.length, numChunks },
+    stats: { numSamples, numSeries: rows.length, numChunks },
     compaction: { level, sources: sources ?? [ulid] },
     version: 1,
   };
@@ -188,6 +195,12 @@ export class Block {
       else hi = mid - 1;
     }
     return -1;
+  }
+
+  /** The series' oldest sample time in this block (Infinity when absent). */
+  seriesMin(id: number): number {
+    const r = this.row(id);
+    return r < 0 ? Infinity : this.seriesMinT[r]!;
   }
 
   /** The series' newest sample time in this block (-Infinity when absent). */

@@ -98,12 +98,21 @@ export class HeadSeries {
     ];
   }
 
-  /** Removes chunks wholly before `boundary` (persisted to a block) and returns them. */
-  takeBefore(boundary: number): HeadChunk[] {
+  /**
+   * Chunks wholly before `boundary`, closed so their bytes no longer change.
+   * They stay in the head (still queried) until `dropBefore` once persisted.
+   */
+  chunksBefore(boundary: number): HeadChunk[] {
     if (this.open && this.open.maxT < boundary) this.closeOpen();
     let i = 0;
     while (i < this.closed.length && this.closed[i]!.maxT < boundary) i++;
-    return this.closed.splice(0, i);
+    return this.closed.slice(0, i);
+  }
+
+  dropBefore(boundary: number): void {
+    let i = 0;
+    while (i < this.closed.length && this.closed[i]!.maxT < boundary) i++;
+    this.closed.splice(0, i);
   }
 
   /** Drops samples in [mint, maxt] by re-encoding the affected chunks (a head tombstone). */

@@ -25,6 +25,7 @@ import {
 } from './wal-records.js';
 import { XorChunkEncoder, decodeXorChunk } from './xor-chunk.js';
 import { buildTsdbStatus, type TsdbStatus } from './tsdb-status.js';
+import { mergedSeries, planMerge } from './compactor.js';
 import type { MetricMetadata, MetricsStore, MetricsStoreOptions } from './types.js';
 
 const DEFAULT_BLOCK_RANGE_MS = 2 * 3600 * 1000;
@@ -65,11 +66,30 @@ export class TsdbStore implements MetricsStore {
         this.blocks.push(Block.open(full, this.index));
       }
     }
+    this.dropSupersededBlocks();
     this.sortBlocks();
     this.replay();
     await this.wal.checkpoint(this.checkpointRecords());
     this.applyRetention();
     this.gcSeries();
+  }
+
+  /**
+   * A crash after a merge but before deleting its inputs leaves both: a block
+   * whose sources all belong to a higher-level block is dropped (Prometheus's rule).
+   */
+  private dropSupersededBlocks(): void {
+    const keep = this.blocks.filter((b) => {
+      const superseded = this.blocks.some(
+        (c) =>
+          c !== b &&
+          c.meta.compaction.level > b.meta.compaction.level &&
+          b.meta.compaction.sources.every((s) => c.meta.compaction.sources.includes(s)),
+      );
+      if (superseded) b.dropWhenUnused();
+      return !superseded;
+    });
+    this.blocks = keep;
   }
 
   private sortBlocks(): void {
@@ -240,22 +260,23 @@ export class TsdbStore implements MetricsStore {
     let cut = false;
     while (this.headMaxT - this.headMinT > this.blockRange * 1.5) {
       const mint = Math.floor(this.headMinT / this.blockRange) * this.blockRange;
-      this.persistHead(mint, mint + this.blockRange);
+      await this.persistHead(mint, mint + this.blockRange);
       cut = true;
     }
     if (!cut) return;
     await this.wal.checkpoint(this.checkpointRecords());
+    await this.mergeBlocks();
     this.applyRetention();
     this.gcSeries();
   }
 
-  private persistHead(mint: number, maxt: number): void {
+  private async persistHead(mint: number, maxt: number): Promise<void> {
     const series: BlockSeriesInput[] = [];
     const entries = [...this.head.values()].sort((a, b) =>
       a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
     );
     for (const hs of entries) {
-      const chunks = hs.takeBefore(maxt);
+      const chunks = hs.chunksBefore(maxt);
       if (!chunks.length) continue;
       series.push({
         labels: hs.entry.labels,
@@ -265,10 +286,13 @@ export class TsdbStore implements MetricsStore {
         samples: countSamples(chunks),
       });
     }
+    // The chunks stay queryable in the head while the block is written; the
+    // swap below runs without an await, so no query sees both or neither.
     if (series.length) {
-      const meta = writeBlock(this.opts.dir, mint, maxt, series);
+      const meta = await writeBlock(this.opts.dir, mint, maxt, series);
       this.blocks.push(Block.open(path.join(this.opts.dir, meta.ulid), this.index));
     }
+    for (const hs of entries) hs.dropBefore(maxt);
     this.blocksMaxT = Math.max(this.blocksMaxT, maxt);
     this.sortBlocks();
     let minT = Infinity;
@@ -282,6 +306,32 @@ export class TsdbStore implements MetricsStore {
     }
     this.headMinT = minT;
     if (minT === Infinity) this.headMaxT = -Infinity;
+  }
+
+  /** Merges completed windows of blocks into larger blocks until none is left to merge. */
+  private async mergeBlocks(): Promise<void> {
+    const retention = this.opts.retentionMs > 0 ? this.opts.retentionMs : 15 * 86400_000;
+    const maxRange = Math.min(retention / 10, 31 * 86400_000);
+    for (;;) {
+      const group = planMerge(this.blocks, this.blockRange, maxRange, this.blocksMaxT);
+      if (!group) return;
+      const first = group.reduce((a, b) => (a.meta.minTime < b.meta.minTime ? a : b));
+      const last = group.reduce((a, b) => (a.meta.maxTime > b.meta.maxTime ? a : b));
+      const sources = group.flatMap((b) => b.meta.compaction.sources);
+      const level = Math.max(...group.map((b) => b.meta.compaction.level)) + 1;
+      const meta = await writeBlock(
+        this.opts.dir,
+        first.meta.minTime,
+        last.meta.maxTime,
+        mergedSeries(group, this.index),
+        sources,
+        level,
+      );
+      const merged = Block.open(path.join(this.opts.dir, meta.ulid), this.index);
+      this.blocks = [...this.blocks.filter((b) => !group.includes(b)), merged];
+      this.sortBlocks();
+      for (const b of group) b.dropWhenUnused();
+    }
   }
 
   /** Drops whole blocks beyond the time or size retention, oldest first. */
@@ -355,7 +405,9 @@ export class TsdbStore implements MetricsStore {
         const s = rechunk(q, e);
         if (s) series.push(s);
       }
-      const meta = writeBlock(this.opts.dir, b.meta.minTime, b.meta.maxTime, series, [b.meta.ulid]);
+      const meta = await writeBlock(this.opts.dir, b.meta.minTime, b.meta.maxTime, series, [
+        b.meta.ulid,
+      ]);
       const next = Block.open(path.join(this.opts.dir, meta.ulid), this.index);
       this.blocks = this.blocks.map((x) => (x === b ? next : x));
       b.dropWhenUnused();
@@ -400,7 +452,7 @@ export class TsdbStore implements MetricsStore {
           samples: countSamples(chunks),
         });
       }
-      if (series.length) writeBlock(target, this.headMinT, this.headMaxT + 1, series);
+      if (series.length) await writeBlock(target, this.headMinT, this.headMaxT + 1, series);
     }
     fsyncDir(dir);
     return name;

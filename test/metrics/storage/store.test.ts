@@ -226,3 +226,39 @@ test('step hints skip chunks between windows but keep every sample inside them',
   await store.close();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('blocks merge into 3x, 9x, 27x ranges; samples intact and not doubled across reopen', async () => {
+  const dir = tempDir('merge');
+  const range = 1000;
+  let store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  const expected: number[] = [];
+  for (let t = 0; t < 60 * range; t += 100) {
+    const app = store.appender();
+    app.append(metric('m', { a: '1' }), t, t / 100);
+    if (t % 1000 === 0) app.append(metric('m', { a: '2' }), t, 1);
+    await app.commit();
+    expected.push(t);
+  }
+  await store.close();
+  const metas = fs
+    .readdirSync(dir)
+    .filter((f) => /^[0-9A-Z]{26}$/.test(f))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f, 'meta.json'), 'utf8')));
+  assert.ok(metas.length < 12, `${metas.length} blocks after merging ~58 cuts`);
+  assert.ok(metas.some((m) => m.compaction.level >= 3 && m.maxTime - m.minTime === 27 * range));
+  const sorted = metas.sort((a, b) => a.minTime - b.minTime);
+  for (let i = 1; i < sorted.length; i++)
+    assert.ok(sorted[i].minTime >= sorted[i - 1].maxTime, 'no overlap');
+  store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  const got = await dump(store, [{ type: '=', name: 'a', value: '1' }]);
+  assert.deepEqual(
+    [...got.values()][0]!.map(([t]) => t),
+    expected,
+  );
+  assert.equal(
+    [...(await dump(store, [{ type: '=', name: 'a', value: '2' }])).values()][0]!.length,
+    60,
+  );
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
