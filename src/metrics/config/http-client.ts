@@ -27,6 +27,13 @@ export function authorizationHeader(client: HttpClientConfig): string | undefine
   return undefined;
 }
 
+const TLS_VERSIONS: Record<string, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
+
 /** node:https options for the config's tls_config. */
 export function tlsRequestOptions(client: HttpClientConfig): RequestOptions {
   const tls = client.tls_config;
@@ -39,5 +46,7 @@ export function tlsRequestOptions(client: HttpClientConfig): RequestOptions {
   if (cert) out.cert = cert;
   if (key) out.key = key;
   if (tls.server_name) out.servername = tls.server_name;
+  if (tls.min_version) out.minVersion = TLS_VERSIONS[tls.min_version];
+  if (tls.max_version) out.maxVersion = TLS_VERSIONS[tls.max_version];
   return out;
 }

@@ -584,13 +584,28 @@ function normalizeHttpClient(
     }
     out.tls_config = tls;
   }
-  for (const key of [
-    'proxy_url',
-    'no_proxy',
-    'proxy_from_environment',
-    'proxy_connect_header',
-  ] as const) {
-    if (raw[key] !== undefined) (out as any)[key] = raw[key];
+  // Accepted silently they would send traffic around the proxy the user asked for.
+  for (const key of ['proxy_url', 'proxy_from_environment', 'proxy_connect_header'] as const) {
+    if (raw[key] !== undefined && raw[key] !== false) {
+      ctx.fail(
+        [...path, key],
+        `${key} is not implemented by obs: it connects to targets directly`,
+        'remove it, or scrape through a local forwarder and list that as the target',
+      );
+    }
+  }
+  if (raw.no_proxy !== undefined) out.no_proxy = raw.no_proxy;
+  if (raw.tls_config) {
+    for (const key of ['min_version', 'max_version'] as const) {
+      const v = raw.tls_config[key];
+      if (v !== undefined && !['TLS10', 'TLS11', 'TLS12', 'TLS13'].includes(v)) {
+        ctx.fail(
+          [...path, 'tls_config', key],
+          `unknown TLS version: ${v}`,
+          'use TLS10, TLS11, TLS12 or TLS13',
+        );
+      }
+    }
   }
   return out;
 }

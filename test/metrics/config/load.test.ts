@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -364,3 +364,45 @@ test(
     }
   },
 );
+
+test('scrape_config_files add jobs from other files, and a job name may not repeat across them', () => {
+  const sub = join(dir, 'jobs');
+  mkdirSync(sub, { recursive: true });
+  writeFileSync(
+    join(sub, 'a.yml'),
+    'scrape_configs:\n  - job_name: extra\n    static_configs: [{targets: [h:1]}]\n',
+  );
+  const main = writeConfig(
+    'with-files.yml',
+    'scrape_config_files: [jobs/*.yml]\nscrape_configs:\n  - job_name: main\n',
+  );
+  const cfg = parsePrometheusConfig(readFileSync(main, 'utf8'), main);
+  assert.deepEqual(
+    cfg.scrape_configs.map((s) => s.job_name),
+    ['main', 'extra'],
+  );
+  writeFileSync(join(sub, 'b.yml'), 'scrape_configs:\n  - job_name: main\n');
+  assert.throws(() => parsePrometheusConfig(readFileSync(main, 'utf8'), main), {
+    message:
+      /b\.yml:2: .*found multiple scrape configs with job name "main", first found in main config file/,
+  });
+});
+
+test('settings obs cannot honour are refused, not ignored', () => {
+  for (const [text, message] of [
+    [
+      'scrape_configs:\n  - job_name: a\n    proxy_url: http://proxy:3128\n',
+      /proxy_url is not implemented by obs/,
+    ],
+    [
+      'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod}]\n',
+      /kubernetes_sd_configs is a Prometheus service discovery that obs does not implement/,
+    ],
+    [
+      'scrape_configs:\n  - job_name: a\n    tls_config: {min_version: TLS99}\n',
+      /unknown TLS version: TLS99/,
+    ],
+  ] as const) {
+    assert.throws(() => parsePrometheusConfig(text, '/x/prometheus.yml'), { message });
+  }
+});

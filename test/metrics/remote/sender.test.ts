@@ -281,3 +281,33 @@ test(
     }
   },
 );
+
+test('sample_age_limit drops what has grown too old to send', async () => {
+  const r = await receiver();
+  const m = new RemoteWriteManager({
+    dataDir: newDir(),
+    logger,
+    userAgent: 'Prometheus/2.52.0',
+    flushDeadlineMs: 1000,
+  });
+  await m.applyConfig(
+    parsePrometheusConfig(
+      `remote_write:\n  - url: ${r.url}\n    queue_config: {batch_send_deadline: 50ms, sample_age_limit: 1m}\n`,
+      '/tmp/prometheus.yml',
+    ),
+  );
+  const app = m.wrap(new MemoryAppendable());
+  try {
+    await commit(app, [[{ __name__: 'old' }, Date.now() - 3_600_000, 1]]);
+    await commit(app, [[{ __name__: 'fresh' }, Date.now(), 1]]);
+    await waitFor(
+      () => r.samples().some((s) => s.labels.__name__ === 'fresh'),
+      5000,
+      'fresh sample',
+    );
+    assert.ok(!r.samples().some((s) => s.labels.__name__ === 'old'));
+  } finally {
+    await m.stop();
+    await r.close();
+  }
+});

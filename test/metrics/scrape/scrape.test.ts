@@ -429,3 +429,33 @@ test('a store that fails does not stop the loop nor crash the process', async ()
     await m.stop();
   }
 });
+
+test('file_sd_configs: YAML files too, and a broken file keeps its last good targets', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'obs-filesd-yml-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  routes.set('/fsd2', [200, 'text/plain', 'y 1\n']);
+  writeFileSync(join(dir, 't.yml'), `- targets: ['${addr}']\n  labels: {rack: r1}\n`);
+  const m = new ScrapeManager({
+    appendable: new MemoryAppendable(),
+    logger,
+    userAgent: 'Prometheus/2.52.0',
+  });
+  await m.applyConfig(
+    parsePrometheusConfig(
+      `scrape_configs:\n  - job_name: f\n    metrics_path: /fsd2\n    file_sd_configs: [{files: ['t.yml'], refresh_interval: 1s}]\n`,
+      join(dir, 'prometheus.yml'),
+    ),
+  );
+  try {
+    await waitFor(() => m.targets().activeTargets.length === 1, 5000, 'yaml target');
+    assert.equal(m.targets().activeTargets[0]!.labels.rack, 'r1');
+    writeFileSync(join(dir, 't.yml'), '- targets: [unclosed\n');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(m.targets().activeTargets.length, 1, 'the last good targets stay');
+  } finally {
+    await m.stop();
+  }
+});

@@ -199,6 +199,19 @@ export class RemoteWriteQueue {
       await this.sleep(60_000);
       return backoff;
     }
+    // sample_age_limit: what is older than that is not worth sending any more.
+    const ageLimit = parsePromDuration(this.opts.cfg.queue_config.sample_age_limit ?? '0') ?? 0;
+    if (ageLimit > 0) {
+      let old = 0;
+      while (old < records.length && records[old]!.maxTimestamp < Date.now() - ageLimit) old++;
+      if (old > 0) {
+        const n = records.slice(0, old).reduce((sum, r) => sum + r.samples, 0);
+        this.disk.ack(old);
+        remoteMetrics().samplesDropped.labels(this.labels).inc(n);
+        this.updatePending();
+        return backoff;
+      }
+    }
     const samples = records.reduce((n, r) => n + r.samples, 0);
     const waitMs = records[0]!.enqueuedAt + deadlineMs - Date.now();
     if (samples < max && waitMs > 0) {
