@@ -191,6 +191,8 @@ class PrometheusRole implements MetricsRole {
         logger,
         userAgent: USER_AGENT,
         flushDeadlineMs: f.remoteFlushDeadlineMs,
+        metadata: () =>
+          [...(store.metadata?.() ?? new Map()).entries()].map(([name, md]) => ({ name, ...md })),
       });
       const tee = countingAppendable(
         this.remote.wrap(store),

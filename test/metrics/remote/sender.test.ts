@@ -311,3 +311,44 @@ test('sample_age_limit drops what has grown too old to send', async () => {
     await r.close();
   }
 });
+
+test('metric metadata goes out every metadata_config.send_interval', async () => {
+  const got: { metricFamilyName: string; type: string; help: string; unit: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push(
+        ...decodeWriteRequest(snappy.uncompressSync(Buffer.concat(chunks)) as Buffer).metadata,
+      );
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
+  const m = new RemoteWriteManager({
+    dataDir: newDir(),
+    logger,
+    userAgent: 'Prometheus/2.52.0',
+    flushDeadlineMs: 1000,
+    metadata: () => [{ name: 'http_requests_total', type: 'counter', help: 'Requests.', unit: '' }],
+  });
+  await m.applyConfig(
+    parsePrometheusConfig(
+      `remote_write:\n  - url: ${url}\n    metadata_config: {send_interval: 100ms}\n`,
+      '/tmp/prometheus.yml',
+    ),
+  );
+  try {
+    await waitFor(() => got.length > 0, 5000, 'metadata');
+    assert.deepEqual(got[0], {
+      type: 'counter',
+      metricFamilyName: 'http_requests_total',
+      help: 'Requests.',
+      unit: '',
+    });
+  } finally {
+    await m.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

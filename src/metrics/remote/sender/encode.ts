@@ -37,3 +37,37 @@ export function encodeWriteRequest(series: readonly SeriesSamples[]): Uint8Array
   }
   return w.finish();
 }
+
+/** A metric family's metadata as remote write 1.0 carries it (prompb.MetricMetadata). */
+export interface FamilyMetadata {
+  name: string;
+  type: string;
+  help: string;
+  unit: string;
+}
+
+// prompb.MetricMetadata.MetricType
+const METRIC_TYPES = [
+  'unknown',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+];
+
+/** A WriteRequest holding only `metadata` (field 3), as Prometheus sends it apart from samples. */
+export function encodeMetadataRequest(families: readonly FamilyMetadata[]): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const f of families) {
+    w.uint32((3 << 3) | 2).fork();
+    w.uint32((1 << 3) | 0).uint32(Math.max(0, METRIC_TYPES.indexOf(f.type)));
+    w.uint32((2 << 3) | 2).string(f.name);
+    w.uint32((4 << 3) | 2).string(f.help);
+    w.uint32((5 << 3) | 2).string(f.unit);
+    w.ldelim();
+  }
+  return w.finish();
+}

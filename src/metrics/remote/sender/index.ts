@@ -1,3 +1,8 @@
 export { RemoteWriteManager, type RemoteWriteManagerOptions } from './manager.js';
 export { RemoteWriteQueue, type SampleBatch } from './queue.js';
-export { encodeWriteRequest, type SeriesSamples } from './encode.js';
+export {
+  encodeMetadataRequest,
+  encodeWriteRequest,
+  type FamilyMetadata,
+  type SeriesSamples,
+} from './encode.js';

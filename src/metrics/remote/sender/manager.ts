@@ -5,6 +5,7 @@ import type { Appendable } from '../../appender.js';
 import type { PrometheusConfig, RemoteWriteConfig } from '../../config/index.js';
 import { RemoteWriteQueue, type SampleBatch } from './queue.js';
 import { teeAppendable } from './tee.js';
+import type { FamilyMetadata } from './encode.js';
 
 export interface RemoteWriteManagerOptions {
   /** Queues keep their on-disk buffers under `<dataDir>/remote-write/<queue name>`. */
@@ -13,6 +14,8 @@ export interface RemoteWriteManagerOptions {
   userAgent: string;
   /** --storage.remote.flush-deadline */
   flushDeadlineMs: number;
+  /** Metric metadata for metadata_config sends. */
+  metadata?: () => FamilyMetadata[];
 }
 
 /**
@@ -57,6 +60,7 @@ export class RemoteWriteManager {
         externalLabels: external,
         logger: this.opts.logger.child({ component: 'remote', remote_name: name }),
         userAgent: this.opts.userAgent,
+        ...(this.opts.metadata ? { metadata: this.opts.metadata } : {}),
       });
       queue.start();
       this.queues.set(name, { hash, queue });

@@ -5,7 +5,12 @@ import { compileRelabel, relabel, type CompiledRelabel } from '../../../common/r
 import { parsePromDuration } from '../../../common/duration.js';
 import { authorizationHeader, type RemoteWriteConfig } from '../../config/index.js';
 import { DiskQueue } from './disk-queue.js';
-import { encodeWriteRequest, type SeriesSamples } from './encode.js';
+import {
+  encodeMetadataRequest,
+  encodeWriteRequest,
+  type FamilyMetadata,
+  type SeriesSamples,
+} from './encode.js';
 import { remoteMetrics } from './metrics.js';
 import { post } from './post.js';
 
@@ -25,6 +30,8 @@ export interface RemoteWriteQueueOptions {
   externalLabels: Labels;
   logger: Logger;
   userAgent: string;
+  /** Metric metadata to send every metadata_config.send_interval (scraped TYPE/HELP/UNIT). */
+  metadata?: () => FamilyMetadata[];
 }
 
 const RELABEL_CACHE_MAX = 100_000;
@@ -46,6 +53,7 @@ export class RemoteWriteQueue {
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private inflight: AbortController | undefined;
+  private metadataTimer: NodeJS.Timeout | undefined;
   lastError = '';
 
   constructor(private readonly opts: RemoteWriteQueueOptions) {
@@ -58,6 +66,55 @@ export class RemoteWriteQueue {
 
   start(): void {
     this.loop = this.run();
+    const md = this.opts.cfg.metadata_config;
+    if (md.send && this.opts.metadata) {
+      const every = parsePromDuration(md.send_interval) ?? 60_000;
+      this.metadataTimer = setInterval(() => void this.sendMetadata(), every);
+      this.metadataTimer.unref();
+    }
+  }
+
+  /**
+   * Sends every known family's metadata in requests of its own, as
+   * Prometheus's queue manager does; a failure waits for the next round.
+   */
+  private async sendMetadata(): Promise<void> {
+    const families = this.opts.metadata?.() ?? [];
+    const max = this.opts.cfg.metadata_config.max_samples_per_send || families.length;
+    for (let i = 0; i < families.length && !this.stopped; i += max) {
+      const body = snappy.compressSync(
+        Buffer.from(encodeMetadataRequest(families.slice(i, i + max))),
+      );
+      try {
+        const res = await post(
+          this.opts.cfg.url,
+          body,
+          this.requestHeaders(),
+          parsePromDuration(this.opts.cfg.remote_timeout) ?? 30_000,
+          this.opts.cfg,
+        );
+        if (res.status >= 300) throw new Error(`server returned HTTP status ${res.statusText}`);
+      } catch (err) {
+        this.opts.logger.warn(
+          { remote_name: this.opts.name, err: (err as Error).message },
+          'Failed to send metadata, will retry at the next interval',
+        );
+        return;
+      }
+    }
+  }
+
+  private requestHeaders(): Record<string, string> {
+    const headers: Record<string, string> = {
+      ...(this.opts.cfg.headers ?? {}),
+      'Content-Encoding': 'snappy',
+      'Content-Type': 'application/x-protobuf',
+      'User-Agent': this.opts.userAgent,
+      'X-Prometheus-Remote-Write-Version': '0.1.0',
+    };
+    const auth = authorizationHeader(this.opts.cfg);
+    if (auth) headers.Authorization = auth;
+    return headers;
   }
 
   /** Queues a committed batch (durably, before returning). */
@@ -121,6 +178,7 @@ export class RemoteWriteQueue {
   /** Stops sending; what is unsent stays on disk for the next start. */
   async stop(flushDeadlineMs: number): Promise<void> {
     this.stopped = true;
+    if (this.metadataTimer) clearInterval(this.metadataTimer);
     this.wake?.();
     const deadline = setTimeout(() => this.inflight?.abort(), flushDeadlineMs);
     await this.loop;
@@ -231,15 +289,7 @@ export class RemoteWriteQueue {
   ): Promise<'ok' | 'retry' | 'dropped'> {
     const m = remoteMetrics();
     const body = snappy.compressSync(this.disk.read(records));
-    const headers: Record<string, string> = {
-      ...(this.opts.cfg.headers ?? {}),
-      'Content-Encoding': 'snappy',
-      'Content-Type': 'application/x-protobuf',
-      'User-Agent': this.opts.userAgent,
-      'X-Prometheus-Remote-Write-Version': '0.1.0',
-    };
-    const auth = authorizationHeader(this.opts.cfg);
-    if (auth) headers.Authorization = auth;
+    const headers = this.requestHeaders();
     const timeoutMs = parsePromDuration(this.opts.cfg.remote_timeout) ?? 30_000;
     const started = Date.now();
     let result;
