@@ -43,6 +43,35 @@ export interface Series {
   labels: Labels;
   timestamps: Float64Array;
   values: Float64Array;
+  /**
+   * Native histogram samples, parallel to `timestamps`: where an entry is
+   * set the sample is that histogram and `values` there is ignored. Absent
+   * for series with float samples only.
+   */
+  histograms?: (FloatHistogram | undefined)[];
+}
+
+/** A run of consecutive buckets, `offset` buckets after the previous span, as in Prometheus. */
+export interface HistogramSpan {
+  offset: number;
+  length: number;
+}
+
+/**
+ * A native (sparse, exponential) histogram as Prometheus's FloatHistogram:
+ * bucket counts are absolute (not deltas); bucket i of schema s covers
+ * (2^((i-1)·2^-s), 2^(i·2^-s)], negative buckets mirror that below zero.
+ */
+export interface FloatHistogram {
+  schema: number;
+  zeroThreshold: number;
+  zeroCount: number;
+  count: number;
+  sum: number;
+  positiveSpans: HistogramSpan[];
+  positiveBuckets: number[];
+  negativeSpans: HistogramSpan[];
+  negativeBuckets: number[];
 }
 
 /** Prometheus's value.StaleNaN, 0x7ff0000000000002. */

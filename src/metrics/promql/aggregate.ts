@@ -2,12 +2,18 @@ import type { Labels } from '../../common/labels.js';
 import type { AggregateExpr } from './ast.js';
 import { PromQLError } from './errors.js';
 import { formatSampleValue } from './format-value.js';
+import type { FloatHistogram } from '../queryable.js';
 import { heapPop, heapPush, insertionSort } from './go-heap.js';
+import { histogramAdd, histogramScale } from './histogram.js';
 import { quantile } from './math.js';
 import { isValidLabelName, labelsKey, METRIC_NAME, type Sample, type Vector } from './value.js';
 
 interface Group {
   metric: Labels;
+  /** Sum of the group's native histograms, when it has any. */
+  hist?: FloatHistogram;
+  /** Whether the group also has float samples (a mix gives no result for sum and avg). */
+  hasFloat: boolean;
   count: number;
   value: number;
   mean: number;
@@ -47,7 +53,8 @@ export function aggregateStep(
     if (k < 1) return [];
   }
   const groups = new Map<string, Group>();
-  for (const s of vec) {
+  const histogramsCount = op === 'sum' || op === 'avg' || op === 'count' || op === 'group';
+  for (const s of histogramsCount ? vec : vec.filter((x) => !x.h)) {
     let g: GroupKey;
     if (op === 'count_values') {
       g = groupOf({ ...s.metric, [valueLabel]: formatSampleValue(s.f) }, e, valueLabel);
@@ -63,6 +70,8 @@ export function aggregateStep(
     if (!group) {
       groups.set(g.key, {
         metric: g.metric,
+        hist: s.h,
+        hasFloat: !s.h,
         count: 1,
         value: op === 'stddev' || op === 'stdvar' ? 0 : s.f,
         mean: s.f,
@@ -71,6 +80,11 @@ export function aggregateStep(
       continue;
     }
     group.count++;
+    if (s.h) {
+      group.hist = group.hist ? histogramAdd(group.hist, s.h) : s.h;
+      continue;
+    }
+    group.hasFloat = true;
     switch (op) {
       case 'sum':
         group.value += s.f;
@@ -106,6 +120,12 @@ export function aggregateStep(
   }
   const out: Vector = [];
   for (const group of groups.values()) {
+    if (group.hist && (op === 'sum' || op === 'avg')) {
+      if (group.hasFloat) continue;
+      const h = op === 'avg' ? histogramScale(group.hist, 1 / group.count) : group.hist;
+      out.push({ metric: group.metric, f: 0, h });
+      continue;
+    }
     switch (op) {
       case 'sum':
       case 'min':

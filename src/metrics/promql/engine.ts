@@ -5,6 +5,7 @@ import { VALUE_TYPE_NAMES } from './ast.js';
 import { PromQLError } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import { formatSampleValue } from './format-value.js';
+import { histogramJson } from './histogram.js';
 import { parsePromQL, typeOf } from './parser.js';
 import { QueryContext } from './query-context.js';
 import { compareLabels, type Matrix } from './value.js';
@@ -22,6 +23,25 @@ export interface EngineOptions {
 
 export type SamplePair = [number, string];
 
+/** A native histogram in the API's JSON: buckets as [boundary rule, lower, upper, count]. */
+export interface HistogramJson {
+  count: string;
+  sum: string;
+  buckets?: [number, string, string, string][];
+}
+
+export type HistogramPair = [number, HistogramJson];
+
+export type VectorSample =
+  { metric: Labels; value: SamplePair } | { metric: Labels; histogram: HistogramPair };
+
+/** A series of a matrix: float points in `values`, histogram points in `histograms`. */
+export interface MatrixSeries {
+  metric: Labels;
+  values?: SamplePair[];
+  histograms?: HistogramPair[];
+}
+
 /** Per-query settings, as the HTTP API's `timeout` parameter. */
 export interface QueryOptions {
   /** Lowers the engine's timeout for this query (Prometheus takes the smaller of the two). */
@@ -30,8 +50,8 @@ export interface QueryOptions {
 
 /** The `data` object of Prometheus's /api/v1/query and /api/v1/query_range answers. */
 export type QueryData =
-  | { resultType: 'vector'; result: { metric: Labels; value: SamplePair }[] }
-  | { resultType: 'matrix'; result: { metric: Labels; values: SamplePair[] }[] }
+  | { resultType: 'vector'; result: VectorSample[] }
+  | { resultType: 'matrix'; result: MatrixSeries[] }
   | { resultType: 'scalar'; result: SamplePair }
   | { resultType: 'string'; result: SamplePair };
 
@@ -47,10 +67,19 @@ function sortedMetric(metric: Labels): Labels {
 function matrixData(m: Matrix): QueryData {
   return {
     resultType: 'matrix',
-    result: m.map((s) => ({
-      metric: sortedMetric(s.metric),
-      values: s.ts.map((t, i): SamplePair => [t / 1000, formatSampleValue(s.fs[i]!)]),
-    })),
+    result: m.map((s) => {
+      const out: MatrixSeries = { metric: sortedMetric(s.metric) };
+      const values: SamplePair[] = [];
+      const histograms: HistogramPair[] = [];
+      s.ts.forEach((t, i) => {
+        const h = s.hs?.[i];
+        if (h) histograms.push([t / 1000, histogramJson(h, formatSampleValue)]);
+        else values.push([t / 1000, formatSampleValue(s.fs[i]!)]);
+      });
+      if (values.length > 0) out.values = values;
+      if (histograms.length > 0) out.histograms = histograms;
+      return out;
+    }),
   };
 }
 
@@ -118,10 +147,15 @@ export class PromQLEngine {
       default:
         return {
           resultType: 'vector',
-          result: m.map((s) => ({
-            metric: sortedMetric(s.metric),
-            value: [t, formatSampleValue(s.fs[0]!)] as SamplePair,
-          })),
+          result: m.map((s): VectorSample => {
+            const h = s.hs?.[0];
+            if (h)
+              return {
+                metric: sortedMetric(s.metric),
+                histogram: [t, histogramJson(h, formatSampleValue)],
+              };
+            return { metric: sortedMetric(s.metric), value: [t, formatSampleValue(s.fs[0]!)] };
+          }),
         };
     }
   }

@@ -1,5 +1,5 @@
 import type { Labels } from '../../common/labels.js';
-import { isStaleMarker } from '../queryable.js';
+import { isStaleMarker, type FloatHistogram } from '../queryable.js';
 import { aggregateStep } from './aggregate.js';
 import type {
   AggregateExpr,
@@ -21,10 +21,20 @@ import {
   type SignatureCache,
 } from './binary.js';
 import { PromQLError } from './errors.js';
-import { absentLabels, INSTANT_FUNCTIONS, type FunctionContext } from './functions.js';
+import {
+  absentLabels,
+  HISTOGRAM_FUNCTIONS,
+  INSTANT_FUNCTIONS,
+  type FunctionContext,
+} from './functions.js';
 import { typeOf } from './parser.js';
 import type { QueryContext } from './query-context.js';
-import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';
+import {
+  extrapolatedHistogramRate,
+  RANGE_FUNCTIONS,
+  type RangeFunction,
+  type RangeWindow,
+} from './range-functions.js';
 import {
   dropMetricName,
   labelsKey,
@@ -53,6 +63,11 @@ function checkUniqueSeries(m: Matrix): void {
   }
 }
 
+/** The float samples of a vector (native histogram samples removed). */
+function floatsOnly(v: Vector): Vector {
+  return v.some((s) => s.h) ? v.filter((s) => !s.h) : v;
+}
+
 function countPoints(m: Matrix): number {
   let n = 0;
   for (const s of m) n += s.ts.length;
@@ -61,7 +76,12 @@ function countPoints(m: Matrix): number {
 
 /** Series samples for range windows: stale markers removed, as Prometheus's matrixIterSlice. */
 interface RangeSource {
-  series: { metric: Labels; ts: ArrayLike<number>; fs: ArrayLike<number> }[];
+  series: {
+    metric: Labels;
+    ts: ArrayLike<number>;
+    fs: ArrayLike<number>;
+    hs?: ArrayLike<FloatHistogram | undefined>;
+  }[];
   rangeMs: number;
   offsetMs: number;
   at: AtModifier | undefined;
@@ -120,11 +140,15 @@ export class Evaluator {
       case 'unary': {
         const inner = await this.evalMatrix(e.expr);
         if (e.op === '+') return matrix(inner);
-        const out = inner.map((s) => ({
-          metric: dropMetricName(s.metric),
-          ts: s.ts,
-          fs: s.fs.map((v) => -v),
-        }));
+        const out: Matrix = [];
+        for (const s of inner) {
+          // Negation applies to float samples; histogram points are left out.
+          const keep = s.ts.map((_, i) => !s.hs?.[i]);
+          const ts = s.ts.filter((_, i) => keep[i]);
+          if (ts.length === 0) continue;
+          const fs = s.fs.filter((_, i) => keep[i]).map((v) => -v);
+          out.push({ metric: dropMetricName(s.metric), ts, fs });
+        }
         checkUniqueSeries(out);
         return matrix(out);
       }
@@ -167,6 +191,8 @@ export class Evaluator {
       const n = sts.length;
       const ts: number[] = [];
       const fs: number[] = [];
+      const hists = sampleTime ? undefined : s.histograms;
+      let hs: (FloatHistogram | undefined)[] | undefined;
       let j = -1;
       for (let k = 0; k < this.steps; k++) {
         const r = refs[k]!;
@@ -177,13 +203,21 @@ export class Evaluator {
           continue;
         }
         const v = s.values[j]!;
-        if (sts[j]! < r - lookback || (v !== v && isStaleMarker(s.values, j))) continue;
+        if (
+          sts[j]! < r - lookback ||
+          (v !== v && !s.histograms?.[j] && isStaleMarker(s.values, j))
+        ) {
+          continue;
+        }
+        const h = hists?.[j];
+        if (h && !hs) hs = new Array<FloatHistogram | undefined>(ts.length).fill(undefined);
+        hs?.push(h);
         ts.push(this.stepTime(k));
         fs.push(sampleTime ? sts[j]! / 1000 : v);
       }
       if (ts.length > 0) {
         this.ctx.addSamples(ts.length);
-        out.push({ metric: sampleTime ? dropMetricName(s.labels) : s.labels, ts, fs });
+        out.push({ metric: sampleTime ? dropMetricName(s.labels) : s.labels, ts, fs, hs });
       }
     }
     return out;
@@ -207,19 +241,23 @@ export class Evaluator {
     const series = raw.map((s) => {
       let stale = 0;
       const vals = s.values;
+      const hists = s.histograms;
       // Only a NaN can be a staleness marker; checking `v !== v` first keeps the bit test off the hot path.
-      for (let i = 0; i < vals.length; i++)
-        if (vals[i] !== vals[i] && isStaleMarker(vals, i)) stale++;
-      if (stale === 0) return { metric: s.labels, ts: s.timestamps, fs: s.values };
+      for (let i = 0; i < vals.length; i++) {
+        if (vals[i] !== vals[i] && !hists?.[i] && isStaleMarker(vals, i)) stale++;
+      }
+      if (stale === 0) return { metric: s.labels, ts: s.timestamps, fs: s.values, hs: hists };
       const ts = new Float64Array(s.values.length - stale);
       const fs = new Float64Array(s.values.length - stale);
+      const hs = hists ? new Array<FloatHistogram | undefined>(ts.length) : undefined;
       let o = 0;
       for (let i = 0; i < s.values.length; i++) {
-        if (s.values[i] !== s.values[i] && isStaleMarker(s.values, i)) continue;
+        if (s.values[i] !== s.values[i] && !hists?.[i] && isStaleMarker(s.values, i)) continue;
         ts[o] = s.timestamps[i]!;
+        if (hs) hs[o] = hists![i];
         fs[o++] = s.values[i]!;
       }
-      return { metric: s.labels, ts, fs };
+      return { metric: s.labels, ts, fs, hs };
     });
     return { series, rangeMs: ms.rangeMs, offsetMs: vs.offsetMs, at: vs.at };
   }
@@ -244,16 +282,18 @@ export class Evaluator {
     for (const s of src.series) {
       const ts: number[] = [];
       const fs: number[] = [];
+      const hs: (FloatHistogram | undefined)[] = [];
       for (let i = 0; i < s.ts.length; i++) {
         const t = s.ts[i]!;
         if (t >= r - src.rangeMs && t <= r) {
           ts.push(t);
           fs.push(s.fs[i]!);
+          hs.push(s.hs?.[i]);
         }
       }
       if (ts.length > 0) {
         this.ctx.addSamples(ts.length);
-        out.push({ metric: s.metric, ts, fs });
+        out.push({ metric: s.metric, ts, fs, hs: hs.some((h) => h) ? hs : undefined });
       }
     }
     return out;
@@ -281,7 +321,10 @@ export class Evaluator {
           const s = m[si]!;
           const idx = p[si]!;
           if (idx < s.ts.length && s.ts[idx] === ts) {
-            vec.push({ metric: s.metric, f: s.fs[idx]! });
+            const h = s.hs?.[idx];
+            vec.push(
+              h ? { metric: s.metric, f: s.fs[idx]!, h } : { metric: s.metric, f: s.fs[idx]! },
+            );
             p[si] = idx + 1;
           }
         }
@@ -295,7 +338,7 @@ export class Evaluator {
           const key = labelsKey(s.metric);
           if (seen.has(key)) throw sameLabelsetError();
           seen.add(key);
-          ordered.push({ metric: s.metric, ts: [ts], fs: [s.f] });
+          ordered.push({ metric: s.metric, ts: [ts], fs: [s.f], hs: s.h ? [s.h] : undefined });
         }
         continue;
       }
@@ -309,6 +352,10 @@ export class Evaluator {
         } else if (series.ts[series.ts.length - 1] === ts) {
           throw sameLabelsetError();
         }
+        if (s.h && !series.hs) {
+          series.hs = new Array<FloatHistogram | undefined>(series.ts.length).fill(undefined);
+        }
+        series.hs?.push(s.h);
         series.ts.push(ts);
         series.fs.push(s.f);
       }
@@ -341,9 +388,10 @@ export class Evaluator {
       }
     }
     const fctx: FunctionContext = { ts: 0, call: e, strings, cache: new Map() };
+    const takesHistograms = HISTOGRAM_FUNCTIONS.has(e.func);
     return this.rangeEval(mats, (vecs, ts) => {
       fctx.ts = ts;
-      return fn(vecs, fctx);
+      return fn(takesHistograms ? vecs : vecs.map(floatsOnly), fctx);
     });
   }
 
@@ -388,6 +436,7 @@ export class Evaluator {
       const n = s.ts.length;
       const ts: number[] = [];
       const fs: number[] = [];
+      let hs: (FloatHistogram | undefined)[] | undefined;
       let lo = 0;
       let hi = 0;
       w.ts = s.ts;
@@ -405,15 +454,22 @@ export class Evaluator {
         w.rangeEndMs = r;
         for (let a = 0; a < scalarArgs.length; a++) w.scalars[a] = scalarArgs[a]![k]!;
         this.ctx.addSamples(hi - lo);
-        const v = fn(w);
+        const v = s.hs && hasHistogram(s.hs, lo, hi) ? histogramWindow(e.func, fn, w, s.hs) : fn(w);
         this.ctx.releaseSamples(hi - lo);
         if (v === undefined) continue;
+        if (typeof v === 'number') {
+          hs?.push(undefined);
+          fs.push(v);
+        } else {
+          hs ??= new Array<FloatHistogram | undefined>(ts.length).fill(undefined);
+          hs.push(v);
+          fs.push(0);
+        }
         ts.push(w.stepMs);
-        fs.push(v);
       }
       if (ts.length > 0) {
         this.ctx.addSamples(ts.length);
-        out.push({ metric: keepName ? s.metric : dropMetricName(s.metric), ts, fs });
+        out.push({ metric: keepName ? s.metric : dropMetricName(s.metric), ts, fs, hs });
       }
     }
     if (e.func === 'absent_over_time') return this.absentOverTime(out, e);
@@ -465,12 +521,12 @@ export class Evaluator {
     }
     if (lt === 'vector' && rt === 'scalar') {
       return this.rangeEval([lhs, rhs], ([l, r]) =>
-        vectorScalarBinop(e.op, l!, r![0]!.f, false, e.returnBool),
+        vectorScalarBinop(e.op, floatsOnly(l!), r![0]!.f, false, e.returnBool),
       );
     }
     if (lt === 'scalar' && rt === 'vector') {
       return this.rangeEval([lhs, rhs], ([l, r]) =>
-        vectorScalarBinop(e.op, r!, l![0]!.f, true, e.returnBool),
+        vectorScalarBinop(e.op, floatsOnly(r!), l![0]!.f, true, e.returnBool),
       );
     }
     const m = e.matching!;
@@ -485,11 +541,54 @@ export class Evaluator {
       default: {
         const metrics = new Map();
         return this.rangeEval([lhs, rhs], ([l, r]) =>
-          vectorBinop(e.op, l!, r!, m, e.returnBool, sigs, metrics),
+          vectorBinop(e.op, floatsOnly(l!), floatsOnly(r!), m, e.returnBool, sigs, metrics),
         );
       }
     }
   }
+}
+
+function hasHistogram(hs: ArrayLike<FloatHistogram | undefined>, lo: number, hi: number): boolean {
+  for (let i = lo; i < hi; i++) if (hs[i]) return true;
+  return false;
+}
+
+const RATE_KINDS: Record<string, [isCounter: boolean, isRate: boolean]> = {
+  rate: [true, true],
+  increase: [true, false],
+  delta: [false, false],
+};
+
+/**
+ * A range function over a window holding native histograms: the rates and
+ * last_over_time take histograms, counting functions count them, and the
+ * float functions see only the window's float samples, as in Prometheus.
+ */
+function histogramWindow(
+  func: string,
+  fn: RangeFunction,
+  w: RangeWindow,
+  hs: ArrayLike<FloatHistogram | undefined>,
+): number | FloatHistogram | undefined {
+  const { lo, hi } = w;
+  const kind = RATE_KINDS[func];
+  if (kind) {
+    for (let i = lo; i < hi; i++) if (!hs[i]) return undefined;
+    return extrapolatedHistogramRate(w, hs, kind[0], kind[1]);
+  }
+  if (func === 'last_over_time') return hs[hi - 1] ?? w.fs[hi - 1];
+  if (func === 'count_over_time' || func === 'present_over_time' || func === 'absent_over_time') {
+    return fn(w);
+  }
+  const ts: number[] = [];
+  const fs: number[] = [];
+  for (let i = lo; i < hi; i++) {
+    if (hs[i]) continue;
+    ts.push(w.ts[i]!);
+    fs.push(w.fs[i]!);
+  }
+  if (ts.length === 0) return undefined;
+  return fn({ ...w, ts, fs, lo: 0, hi: ts.length });
 }
 
 function matrix(m: Matrix): EvalValue {

@@ -2,7 +2,13 @@ import type { Labels } from '../../common/labels.js';
 import { compileGoRegexp, expandGoTemplate, type GoRegexp } from '../../common/go-regexp.js';
 import type { Call, Expr } from './ast.js';
 import { PromQLError } from './errors.js';
+import type { FloatHistogram } from '../queryable.js';
 import { bucketQuantile, type Bucket } from './histogram-quantile.js';
+import {
+  nativeHistogramFraction,
+  nativeHistogramQuantile,
+  nativeHistogramVariance,
+} from './histogram.js';
 import { parseGoFloat } from './math.js';
 import { dropMetricName, isValidLabelName, labelsKey, METRIC_NAME, type Vector } from './value.js';
 
@@ -132,7 +138,7 @@ function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
   const results = ctx.cache as Map<unknown, unknown>;
   return args[0]!.map((s) => {
     const cached = results.get(s.metric) as Labels | undefined;
-    if (cached) return { metric: cached, f: s.f };
+    if (cached) return { ...s, metric: cached };
     let metric = s.metric;
     regexp.regex.lastIndex = 0;
     const m = regexp.regex.exec(s.metric[src] ?? '');
@@ -143,7 +149,7 @@ function labelReplace(args: Vector[], ctx: FunctionContext): Vector {
       else metric[dst] = value;
     }
     results.set(s.metric, metric);
-    return { metric, f: s.f };
+    return { ...s, metric };
   });
 }
 
@@ -162,14 +168,19 @@ function labelJoin(args: Vector[], ctx: FunctionContext): Vector {
     const metric = { ...s.metric };
     if (value === '') delete metric[dst!];
     else metric[dst!] = value;
-    return { metric, f: s.f };
+    return { ...s, metric };
   });
 }
 
 function histogramQuantile(args: Vector[]): Vector {
   const q = args[0]![0]!.f;
   const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
+  const native: Vector = [];
   for (const s of args[1]!) {
+    if (s.h) {
+      native.push({ metric: dropMetricName(s.metric), f: nativeHistogramQuantile(q, s.h) });
+      continue;
+    }
     const le = s.metric['le'];
     const upperBound = le === undefined ? undefined : parseGoFloat(le);
     if (upperBound === undefined) continue;
@@ -185,10 +196,47 @@ function histogramQuantile(args: Vector[]): Vector {
   }
   const out: Vector = [];
   for (const g of groups.values()) out.push({ metric: g.metric, f: bucketQuantile(q, g.buckets) });
+  return out.concat(native);
+}
+
+/** A function of native histogram samples; float samples give nothing, as in Prometheus. */
+function ofHistogram(fn: (h: FloatHistogram) => number): InstantFunction {
+  return (args) => {
+    const out: Vector = [];
+    for (const s of args[0]!) {
+      if (s.h) out.push({ metric: dropMetricName(s.metric), f: fn(s.h) });
+    }
+    return out;
+  };
+}
+
+function histogramFraction(args: Vector[]): Vector {
+  const lower = args[0]![0]!.f;
+  const upper = args[1]![0]!.f;
+  const out: Vector = [];
+  for (const s of args[2]!) {
+    if (s.h)
+      out.push({ metric: dropMetricName(s.metric), f: nativeHistogramFraction(lower, upper, s.h) });
+  }
   return out;
 }
 
 const DAY_MS = 86_400_000;
+
+/** Functions that take native histogram samples; all others see float samples only. */
+export const HISTOGRAM_FUNCTIONS: ReadonlySet<string> = new Set([
+  'histogram_count',
+  'histogram_sum',
+  'histogram_avg',
+  'histogram_fraction',
+  'histogram_quantile',
+  'histogram_stddev',
+  'histogram_stdvar',
+  'label_replace',
+  'label_join',
+  'timestamp',
+  'absent',
+]);
 
 export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<
   string,
@@ -269,12 +317,12 @@ export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<
   ['label_replace', labelReplace],
   ['label_join', labelJoin],
   ['histogram_quantile', histogramQuantile],
-  ['histogram_fraction', () => []],
-  ['histogram_count', () => []],
-  ['histogram_sum', () => []],
-  ['histogram_avg', () => []],
-  ['histogram_stddev', () => []],
-  ['histogram_stdvar', () => []],
+  ['histogram_fraction', histogramFraction],
+  ['histogram_count', ofHistogram((h) => h.count)],
+  ['histogram_sum', ofHistogram((h) => h.sum)],
+  ['histogram_avg', ofHistogram((h) => h.sum / h.count)],
+  ['histogram_stddev', ofHistogram((h) => Math.sqrt(nativeHistogramVariance(h)))],
+  ['histogram_stdvar', ofHistogram(nativeHistogramVariance)],
   ['minute', datePart((d) => d.getUTCMinutes())],
   ['hour', datePart((d) => d.getUTCHours())],
   ['month', datePart((d) => d.getUTCMonth() + 1)],

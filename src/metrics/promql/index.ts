@@ -8,6 +8,10 @@ export {
   type EngineOptions,
   type QueryData,
   type QueryOptions,
+  type HistogramJson,
+  type HistogramPair,
+  type MatrixSeries,
+  type VectorSample,
   type SamplePair,
 } from './engine.js';
 export { matcherTest as labelMatcherTest } from './matcher.js';

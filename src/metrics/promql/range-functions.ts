@@ -1,4 +1,6 @@
+import type { FloatHistogram } from '../queryable.js';
 import { PromQLError } from './errors.js';
+import { histogramAdd, histogramIsReset, histogramScale, histogramSub } from './histogram.js';
 import { kahanSumInc, quantile } from './math.js';
 
 /**
@@ -23,31 +25,63 @@ export interface RangeWindow {
 /** A range-vector function: a value for the window, or undefined for no output sample. */
 export type RangeFunction = (w: RangeWindow) => number | undefined;
 
-function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
-  const { ts, fs, lo, hi } = w;
-  const n = hi - lo;
-  if (n < 2) return undefined;
-  let result = fs[hi - 1]! - fs[lo]!;
-  if (isCounter) {
-    for (let i = lo + 1; i < hi; i++) if (fs[i]! < fs[i - 1]!) result += fs[i - 1]!;
-  }
+/**
+ * Prometheus's extrapolation of a rate/increase/delta over the window: the
+ * factor to apply to the raw difference. `zeroCutoff` is the float
+ * counter's first value and difference, when the zero point may shorten the
+ * extrapolation (never for histograms in 2.52).
+ */
+function extrapolationFactor(
+  w: RangeWindow,
+  isRate: boolean,
+  zeroCutoff: { first: number; result: number } | undefined,
+): number {
+  const { ts, lo, hi } = w;
   let durationToStart = (ts[lo]! - w.rangeStartMs) / 1000;
   const durationToEnd = (w.rangeEndMs - ts[hi - 1]!) / 1000;
   const sampledInterval = (ts[hi - 1]! - ts[lo]!) / 1000;
-  const averageDurationBetweenSamples = sampledInterval / (n - 1);
+  const averageDurationBetweenSamples = sampledInterval / (hi - lo - 1);
   const threshold = averageDurationBetweenSamples * 1.1;
   if (durationToStart >= threshold) durationToStart = averageDurationBetweenSamples / 2;
-  if (isCounter && result > 0 && fs[lo]! >= 0) {
+  if (zeroCutoff && zeroCutoff.result > 0 && zeroCutoff.first >= 0) {
     // A counter cannot go below zero: extrapolate no further back than its zero point.
-    const durationToZero = sampledInterval * (fs[lo]! / result);
+    const durationToZero = sampledInterval * (zeroCutoff.first / zeroCutoff.result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const endExtension =
     durationToEnd >= threshold ? averageDurationBetweenSamples / 2 : durationToEnd;
   const extrapolateToInterval = sampledInterval + durationToStart + endExtension;
-  let factor = extrapolateToInterval / sampledInterval;
-  if (isRate) factor /= w.rangeMs / 1000;
-  return result * factor;
+  const factor = extrapolateToInterval / sampledInterval;
+  return isRate ? factor / (w.rangeMs / 1000) : factor;
+}
+
+function extrapolatedRate(w: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
+  const { fs, lo, hi } = w;
+  if (hi - lo < 2) return undefined;
+  let result = fs[hi - 1]! - fs[lo]!;
+  if (isCounter) {
+    for (let i = lo + 1; i < hi; i++) if (fs[i]! < fs[i - 1]!) result += fs[i - 1]!;
+  }
+  const cutoff = isCounter ? { first: fs[lo]!, result } : undefined;
+  return result * extrapolationFactor(w, isRate, cutoff);
+}
+
+/** rate/increase/delta over native histograms: bucket-wise, with counter resets added back. */
+export function extrapolatedHistogramRate(
+  w: RangeWindow,
+  hs: ArrayLike<FloatHistogram | undefined>,
+  isCounter: boolean,
+  isRate: boolean,
+): FloatHistogram | undefined {
+  const { lo, hi } = w;
+  if (hi - lo < 2) return undefined;
+  let result = histogramSub(hs[hi - 1]!, hs[lo]!);
+  if (isCounter) {
+    for (let i = lo + 1; i < hi; i++) {
+      if (histogramIsReset(hs[i - 1]!, hs[i]!)) result = histogramAdd(result, hs[i - 1]!);
+    }
+  }
+  return histogramScale(result, extrapolationFactor(w, isRate, undefined));
 }
 
 function instantValue(w: RangeWindow, isRate: boolean): number | undefined {

@@ -1,10 +1,13 @@
 import type { Labels } from '../../common/labels.js';
+import type { FloatHistogram } from '../queryable.js';
 
 /** One series of an evaluated expression: points at evaluation steps or raw sample times. */
 export interface MSeries {
   metric: Labels;
   ts: number[];
   fs: number[];
+  /** Native histogram points, parallel to `ts`; absent when all points are floats. */
+  hs?: (FloatHistogram | undefined)[];
 }
 
 export type Matrix = MSeries[];
@@ -13,6 +16,8 @@ export type Matrix = MSeries[];
 export interface Sample {
   metric: Labels;
   f: number;
+  /** Set when the sample is a native histogram (`f` is then meaningless). */
+  h?: FloatHistogram;
   /** Sample time in ms where it differs from the step (only `timestamp()` needs it). */
   t?: number;
 }

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Labels } from '../../../src/common/labels.js';
 import type { Expr } from '../../../src/metrics/promql/ast.js';
-import { PromQLEngine, parsePromQL, type QueryData } from '../../../src/metrics/promql/index.js';
+import {
+  formatSampleValue,
+  PromQLEngine,
+  parsePromQL,
+  type HistogramJson,
+  type QueryData,
+} from '../../../src/metrics/promql/index.js';
+import { histogramJson } from '../../../src/metrics/promql/histogram.js';
+import type { FloatHistogram } from '../../../src/metrics/queryable.js';
 import { almostEqual } from '../../../src/metrics/promql/math.js';
 import { exprString } from '../../../src/metrics/promql/printer.js';
 import { sharedDir } from '../../support/repo.js';
@@ -89,44 +97,72 @@ function key(labels: Labels): string {
 
 interface Got {
   metric: Labels | undefined;
-  value: number;
+  value: number | HistogramJson;
 }
 
-function compare(got: Got[] | 'scalar-mismatch', expected: Expected[], ordered: boolean): void {
-  if (got === 'scalar-mismatch') assert.fail('scalar result where a vector was expected');
+function sameValue(want: number | FloatHistogram, got: number | HistogramJson): boolean {
+  if (typeof want === 'number' || typeof got === 'number') {
+    return typeof want === 'number' && typeof got === 'number' && almostEqual(want, got, EPSILON);
+  }
+  const w = histogramJson(want, formatSampleValue);
+  const close = (a: string, b: string): boolean =>
+    almostEqual(parseValue(a), parseValue(b), EPSILON);
+  const wb = w.buckets ?? [];
+  const gb = got.buckets ?? [];
+  return (
+    close(w.count, got.count) &&
+    close(w.sum, got.sum) &&
+    wb.length === gb.length &&
+    wb.every(
+      (b, i) =>
+        b[0] === gb[i]![0] &&
+        b.slice(1).every((x, j) => close(x as string, gb[i]![j + 1] as string)),
+    )
+  );
+}
+
+function show(v: number | FloatHistogram | HistogramJson): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v);
+}
+
+function compare(got: Got[], expected: Expected[], ordered: boolean): void {
   const scalar = got.length === 1 && got[0]!.metric === undefined;
   if (scalar) {
-    assert.equal(expected.length, 1, `expected vector result, but got scalar ${got[0]!.value}`);
+    assert.equal(
+      expected.length,
+      1,
+      `expected vector result, but got scalar ${show(got[0]!.value)}`,
+    );
     const want = expected[0]!.value;
     assert.ok(
-      almostEqual(want, got[0]!.value, EPSILON),
-      `expected Scalar ${want} but got ${got[0]!.value}`,
+      sameValue(want, got[0]!.value),
+      `expected Scalar ${show(want)} but got ${show(got[0]!.value)}`,
     );
     return;
   }
-  const want = new Map<string, { pos: number; value: number; labels: Labels }>();
-  expected.forEach((e, i) =>
-    want.set(key(e.labels ?? {}), { pos: i + 1, value: e.value, labels: e.labels ?? {} }),
-  );
+  const want = new Map<string, { pos: number; value: number | FloatHistogram }>();
+  expected.forEach((e, i) => want.set(key(e.labels ?? {}), { pos: i + 1, value: e.value }));
   const seen = new Set<string>();
   got.forEach((g, pos) => {
     const k = key(g.metric!);
     const exp = want.get(k);
     assert.ok(exp, `unexpected metric ${k} in result`);
-    if (ordered)
+    if (ordered) {
       assert.equal(
         pos + 1,
         exp.pos,
         `expected metric ${k} at position ${exp.pos} but was at ${pos + 1}`,
       );
+    }
     assert.ok(
-      almostEqual(exp.value, g.value, EPSILON),
-      `expected ${exp.value} for ${k} but got ${g.value}`,
+      sameValue(exp.value, g.value),
+      `expected ${show(exp.value)} for ${k} but got ${show(g.value)}`,
     );
     seen.add(k);
   });
-  for (const [k] of want)
+  for (const [k] of want) {
     assert.ok(seen.has(k), `expected metric ${k} not found; got ${JSON.stringify(got)}`);
+  }
 }
 
 function instantResult(d: QueryData): Got[] {
@@ -134,7 +170,11 @@ function instantResult(d: QueryData): Got[] {
     case 'scalar':
       return [{ metric: undefined, value: parseValue(d.result[1]) }];
     case 'vector':
-      return d.result.map((s) => ({ metric: s.metric, value: parseValue(s.value[1]) }));
+      return d.result.map((s) =>
+        'value' in s
+          ? { metric: s.metric, value: parseValue(s.value[1]) }
+          : { metric: s.metric, value: s.histogram[1] },
+      );
     default:
       assert.fail(`received ${d.resultType} result on instant evaluation`);
   }
@@ -166,14 +206,16 @@ async function runVariant(
   const at = atMs / 1000;
   const points: Got[] = [];
   for (const s of range.result) {
-    const p = s.values.find(([t]) => t === at);
+    const p = s.values?.find(([t]) => t === at);
     if (p) points.push({ metric: s.metric, value: parseValue(p[1]) });
+    const h = s.histograms?.find(([t]) => t === at);
+    if (h) points.push({ metric: s.metric, value: h[1] });
   }
   if (data.resultType === 'scalar') points.forEach((p) => (p.metric = undefined));
   compare(points, cmd.expected, false);
 }
 
-const totals = { passed: 0, failed: 0, todo: 0 };
+const totals = { passed: 0, failed: 0, nativePassed: 0, todo: 0 };
 
 const files = existsSync(DATA_DIR)
   ? readdirSync(DATA_DIR)
@@ -190,19 +232,16 @@ for (const file of files) {
     const cmds = parseTestScript(readFileSync(join(DATA_DIR, file), 'utf8'));
     const store = new MemoryQueryable();
     const engine = new PromQLEngine();
-    const nativeFile = file === 'native_histograms.test';
-    let nativeLoaded = false;
+    let nativeLoaded = file === 'native_histograms.test';
     for (const cmd of cmds) {
       if (cmd.kind === 'clear') {
-        it(`${file}:${cmd.line} clear`, () => {
-          store.clear();
-          nativeLoaded = false;
-        });
+        it(`${file}:${cmd.line} clear`, () => store.clear());
         continue;
       }
       if (cmd.kind === 'load') {
+        if (cmd.series.some((s) => s.values.some((v) => typeof v === 'object')))
+          nativeLoaded = true;
         it(`${file}:${cmd.line} load`, () => {
-          if (cmd.native) nativeLoaded = true;
           for (const s of cmd.series) {
             s.values.forEach((v, i) => {
               if (v !== undefined) store.add(s.labels, i * cmd.intervalMs, v);
@@ -211,18 +250,10 @@ for (const file of files) {
         });
         continue;
       }
-      const name = `${file}:${cmd.line} ${cmd.expr}`;
-      if (nativeFile || cmd.native) {
-        totals.todo++;
-        it(name, { todo: 'native histograms are not supported yet' }, () => {});
-        continue;
-      }
-      it(name, async (t) => {
-        if (nativeLoaded) {
-          totals.todo++;
-          t.todo('data set contains native histograms');
-          return;
-        }
+      // Native histograms are the issue's last part: their cases run, and one
+      // that does not pass yet is reported as todo with its failure, never dropped.
+      const native = nativeLoaded || cmd.expected.some((e) => typeof e.value === 'object');
+      it(`${file}:${cmd.line} ${cmd.expr}`, async (t) => {
         try {
           const variants = [
             { expr: cmd.expr, atMs: cmd.atMs },
@@ -234,8 +265,14 @@ for (const file of files) {
               throw err;
             });
           }
-          totals.passed++;
+          if (native) totals.nativePassed++;
+          else totals.passed++;
         } catch (err) {
+          if (native) {
+            totals.todo++;
+            t.todo(`native histograms: ${(err as Error).message.slice(0, 300)}`);
+            return;
+          }
           totals.failed++;
           throw err;
         }
@@ -246,6 +283,6 @@ for (const file of files) {
 
 after(() => {
   console.log(
-    `promql conformance: ${totals.passed} passed, ${totals.failed} failed, ${totals.todo} native-histogram todo`,
+    `promql conformance: ${totals.passed} passed, ${totals.failed} failed; native histograms: ${totals.nativePassed} passed, ${totals.todo} todo`,
   );
 });

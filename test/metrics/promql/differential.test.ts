@@ -73,8 +73,11 @@ function difference(want: Answer, got: Answer, ordered: boolean): string | undef
       const hit = byKey.get(metricKey(ws.metric));
       if (!hit) return `missing ${metricKey(ws.metric)} in ${JSON.stringify(g.result)}`;
       if (ordered && hit.i !== i) return `order: ${metricKey(ws.metric)} at ${hit.i}, want ${i}`;
-      if (ws.value[0] !== hit.s.value[0] || !sameValue(ws.value[1], hit.s.value[1])) {
-        return `${metricKey(ws.metric)}: ${JSON.stringify(ws.value)} vs ${JSON.stringify(hit.s.value)}`;
+      // The data has float samples only, so every sample carries `value`.
+      const wv = 'value' in ws ? ws.value : undefined;
+      const gv = 'value' in hit.s ? hit.s.value : undefined;
+      if (!wv || !gv || wv[0] !== gv[0] || !sameValue(wv[1], gv[1])) {
+        return `${metricKey(ws.metric)}: ${JSON.stringify(ws)} vs ${JSON.stringify(hit.s)}`;
       }
     }
     return undefined;
@@ -86,12 +89,14 @@ function difference(want: Answer, got: Answer, ordered: boolean): string | undef
     for (const ws of w.result) {
       const gs = byKey.get(metricKey(ws.metric));
       if (!gs) return `missing series ${metricKey(ws.metric)}`;
-      if (ws.values.length !== gs.values.length) {
-        return `${metricKey(ws.metric)}: ${ws.values.length} points vs ${gs.values.length}`;
+      const wvs = ws.values ?? [];
+      const gvs = gs.values ?? [];
+      if (wvs.length !== gvs.length) {
+        return `${metricKey(ws.metric)}: ${wvs.length} points vs ${gvs.length}`;
       }
-      for (let i = 0; i < ws.values.length; i++) {
-        const [wt, wv] = ws.values[i]!;
-        const [gt, gv] = gs.values[i]!;
+      for (let i = 0; i < wvs.length; i++) {
+        const [wt, wv] = wvs[i]!;
+        const [gt, gv] = gvs[i]!;
         if (wt !== gt || !sameValue(wv, gv)) {
           return `${metricKey(ws.metric)} point ${i}: [${wt}, ${wv}] vs [${gt}, ${gv}]`;
         }

@@ -1,5 +1,5 @@
 import type { LabelMatcher, Labels } from '../../../src/common/labels.js';
-import type { Querier, Queryable, Series } from '../../../src/metrics/queryable.js';
+import type { FloatHistogram, Querier, Queryable, Series } from '../../../src/metrics/queryable.js';
 import { writeStaleMarker } from '../../../src/metrics/queryable.js';
 import { labelMatcherTest } from '../../../src/metrics/promql/index.js';
 
@@ -9,6 +9,7 @@ interface StoredSeries {
   ts: number[];
   vs: number[];
   stale: boolean[];
+  hs: (FloatHistogram | undefined)[];
 }
 
 function matches(labels: Labels, m: LabelMatcher): boolean {
@@ -32,16 +33,17 @@ export class MemoryQueryable implements Queryable {
   }
 
   /** Appends a sample; `stale` writes Prometheus's staleness marker. */
-  add(labels: Labels, t: number, v: number | 'stale'): void {
+  add(labels: Labels, t: number, v: number | 'stale' | FloatHistogram): void {
     const key = keyOf(labels);
     let s = this.series.get(key);
     if (!s) {
-      s = { labels: { ...labels }, key, ts: [], vs: [], stale: [] };
+      s = { labels: { ...labels }, key, ts: [], vs: [], stale: [], hs: [] };
       this.series.set(key, s);
     }
     s.ts.push(t);
-    s.vs.push(v === 'stale' ? NaN : v);
+    s.vs.push(typeof v === 'number' ? v : NaN);
     s.stale.push(v === 'stale');
+    s.hs.push(typeof v === 'object' ? v : undefined);
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
@@ -63,7 +65,10 @@ export class MemoryQueryable implements Queryable {
           idx.forEach((i, o) => {
             if (s.stale[i]) writeStaleMarker(values, o);
           });
-          out.push({ labels: s.labels, timestamps, values });
+          const histograms = idx.map((i) => s.hs[i]);
+          if (histograms.some((h) => h))
+            out.push({ labels: s.labels, timestamps, values, histograms });
+          else out.push({ labels: s.labels, timestamps, values });
         }
         return out;
       },

@@ -1,10 +1,14 @@
 import { parsePromDuration } from '../../../src/common/duration.js';
 import type { Labels } from '../../../src/common/labels.js';
 import { parseSeriesSelector } from '../../../src/metrics/promql/index.js';
+import { histogramAdd, histogramScale } from '../../../src/metrics/promql/histogram.js';
+import type { FloatHistogram } from '../../../src/metrics/queryable.js';
+
+export type ScriptValue = number | 'stale' | FloatHistogram | undefined;
 
 /** One command of Prometheus's PromQL test-script language (promql/test.go, v2.52). */
 export type Command =
-  | { kind: 'load'; line: number; intervalMs: number; series: LoadSeries[]; native: boolean }
+  | { kind: 'load'; line: number; intervalMs: number; series: LoadSeries[] }
   | { kind: 'clear'; line: number }
   | {
       kind: 'eval';
@@ -14,19 +18,18 @@ export type Command =
       ordered: boolean;
       fail: boolean;
       expected: Expected[];
-      native: boolean;
     };
 
 export interface LoadSeries {
   labels: Labels;
   /** One entry per interval; undefined is an omitted sample. */
-  values: (number | 'stale' | undefined)[];
+  values: ScriptValue[];
 }
 
 export interface Expected {
   /** Undefined for a scalar result line. */
   labels: Labels | undefined;
-  value: number;
+  value: number | FloatHistogram;
 }
 
 function parseNumber(text: string): number {
@@ -73,10 +76,52 @@ function parseLabels(desc: string): Labels {
   return labels;
 }
 
-/** Expands `1+2x3 _ stale _x2 5` into per-interval values. */
-function expandValues(text: string): (number | 'stale' | undefined)[] {
-  const out: (number | 'stale' | undefined)[] = [];
-  for (const item of text.split(/\s+/).filter(Boolean)) {
+/** `{{schema:0 sum:5 count:4 buckets:[1 2 1] offset:1 ...}}` as a histogram, as test.go reads it. */
+function parseHistogram(text: string): FloatHistogram {
+  const fields = new Map<string, string>();
+  for (const m of text.slice(2, -2).matchAll(/(\w+):(\[[^\]]*\]|\S+)/g)) fields.set(m[1]!, m[2]!);
+  const num = (k: string, d: number): number => (fields.has(k) ? parseNumber(fields.get(k)!) : d);
+  const list = (k: string): number[] =>
+    (fields.get(k) ?? '[]').slice(1, -1).split(/\s+/).filter(Boolean).map(parseNumber);
+  const buckets = list('buckets');
+  const negative = list('n_buckets');
+  return {
+    schema: num('schema', 0),
+    zeroThreshold: num('z_bucket_w', 0),
+    zeroCount: num('z_bucket', 0),
+    count: num('count', 0),
+    sum: num('sum', 0),
+    positiveSpans: buckets.length ? [{ offset: num('offset', 0), length: buckets.length }] : [],
+    positiveBuckets: buckets,
+    negativeSpans: negative.length ? [{ offset: num('n_offset', 0), length: negative.length }] : [],
+    negativeBuckets: negative,
+  };
+}
+
+/** Splits a values list into items, keeping `{{...}}` (which hold spaces) whole. */
+function valueItems(text: string): string[] {
+  const items: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (/\s/.test(text[i]!)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && !/\s/.test(text[j]!)) {
+      if (text.startsWith('{{', j)) j = text.indexOf('}}', j) + 2;
+      else j++;
+    }
+    items.push(text.slice(i, j));
+    i = j;
+  }
+  return items;
+}
+
+/** Expands `1+2x3 _ stale _x2 5 {{...}}+{{...}}x2` into per-interval values. */
+function expandValues(text: string): ScriptValue[] {
+  const out: ScriptValue[] = [];
+  for (const item of valueItems(text)) {
     if (item === '_') {
       out.push(undefined);
       continue;
@@ -88,6 +133,17 @@ function expandValues(text: string): (number | 'stale' | undefined)[] {
     const blanks = /^_x(\d+)$/.exec(item);
     if (blanks) {
       for (let i = 0; i < Number(blanks[1]); i++) out.push(undefined);
+      continue;
+    }
+    const hist = /^(\{\{.*?\}\})(?:([-+])(\{\{.*?\}\}))?(?:x(\d+))?$/.exec(item);
+    if (hist) {
+      let h = parseHistogram(hist[1]!);
+      const inc = hist[3] === undefined ? undefined : parseHistogram(hist[3]);
+      const times = hist[4] === undefined ? 0 : Number(hist[4]);
+      for (let i = 0; i <= times; i++) {
+        out.push(h);
+        if (inc) h = histogramAdd(h, hist[2] === '-' ? histogramScale(inc, -1) : inc);
+      }
       continue;
     }
     const seq =
@@ -136,36 +192,25 @@ export function parseTestScript(text: string): Command[] {
     }
     const load = /^load\s+(\S+)$/.exec(line);
     if (load) {
-      const rows = body();
-      const native = rows.some((r) => r.text.includes('{{'));
-      const series = native
-        ? []
-        : rows.map((r) => {
-            const [desc, values] = splitSeries(r.text);
-            return { labels: parseLabels(desc), values: expandValues(values) };
-          });
-      cmds.push({
-        kind: 'load',
-        line: lineNo,
-        intervalMs: parseDuration(load[1]!),
-        series,
-        native,
+      const series = body().map((r) => {
+        const [desc, values] = splitSeries(r.text);
+        return { labels: parseLabels(desc), values: expandValues(values) };
       });
+      cmds.push({ kind: 'load', line: lineNo, intervalMs: parseDuration(load[1]!), series });
       continue;
     }
     const ev = EVAL_RE.exec(line);
     if (ev) {
-      const rows = body();
-      const native = rows.some((r) => r.text.includes('{{'));
-      const expected: Expected[] = native
-        ? []
-        : rows.map((r) => {
-            if (/^[-+]?(?:[0-9.]|Inf|NaN)/i.test(r.text) && !r.text.includes('{')) {
-              return { labels: undefined, value: parseNumber(r.text) };
-            }
-            const [desc, values] = splitSeries(r.text);
-            return { labels: parseLabels(desc), value: expandValues(values)[0] as number };
-          });
+      const expected: Expected[] = body().map((r) => {
+        if (/^[-+]?(?:[0-9.]|Inf|NaN)/i.test(r.text) && !r.text.includes('{')) {
+          return { labels: undefined, value: parseNumber(r.text) };
+        }
+        const [desc, values] = splitSeries(r.text);
+        return {
+          labels: parseLabels(desc),
+          value: expandValues(values)[0] as number | FloatHistogram,
+        };
+      });
       cmds.push({
         kind: 'eval',
         line: lineNo,
@@ -174,7 +219,6 @@ export function parseTestScript(text: string): Command[] {
         ordered: ev[1] === '_ordered',
         fail: ev[1] === '_fail',
         expected,
-        native,
       });
       continue;
     }
