@@ -7,7 +7,8 @@
  *    memory. Baseline in the same run: the store alone, fed the same lines
  *    in the same batch sizes (the ceiling the agent runs against). CPU is
  *    this process's user+system time over the wall time (one JS thread;
- *    the store's DuckDB is limited to one thread).
+ *    the store's DuckDB is limited to one thread). Also the agent alone,
+ *    into a sink that acknowledges at once: its own ceiling.
  * 2. Steady state: a child process appends 1,000 lines/s spread over 50
  *    files; the agent ships them to a sink that acknowledges at once (so
  *    only the agent's work is measured). Reports the agent's CPU as % of
@@ -127,7 +128,12 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function throughputRun(): Promise<{ agent: number; agentCpu: number; store: number }> {
+async function throughputRun(): Promise<{
+  agent: number;
+  agentCpu: number;
+  store: number;
+  agentAlone: number;
+}> {
   const root = mkdtempSync(join(tmpdir(), 'obs-bench-agent-'));
   const logs = join(root, 'logs');
   mkdirSync(logs);
@@ -179,8 +185,23 @@ async function throughputRun(): Promise<{ agent: number; agentCpu: number; store
   const cpu = cpuMs() - c0;
   await role.stop();
   await stopLogs(logStore);
+
+  // The agent's own ceiling: the same files into a sink that acknowledges at once.
+  const nullCounter = counting(undefined, total);
+  const alone = await createAgentRole(
+    { logger: pino({ level: 'warn' }), dataDir: join(root, 'agent2'), listenHost: '127.0.0.1' },
+    {
+      config: checkAlloyConfig('bench.alloy', config(logs), COMPONENTS),
+      inProcessLogs: { pushUrl: PUSH_URL, sink: nullCounter.sink },
+    },
+  );
+  t0 = performance.now();
+  await alone.start();
+  await nullCounter.done;
+  const agentAlone = total / ((performance.now() - t0) / 1000);
+  await alone.stop();
   rmSync(root, { recursive: true, force: true });
-  return { agent: total / (wall / 1000), agentCpu: cpu / wall, store };
+  return { agent: total / (wall / 1000), agentCpu: cpu / wall, store, agentAlone };
 }
 
 const WRITER = `
@@ -282,6 +303,9 @@ if (process.env.BENCH_AGENT_PHASE === 'steady') {
     `  agent files -> store : ${fmt(median(results.map((r) => r.agent)))} lines/s  (CPU ${pct(median(results.map((r) => r.agentCpu)), 0)} of one core)`,
   );
   console.log(`  baseline store alone : ${fmt(median(results.map((r) => r.store)))} lines/s`);
+  console.log(
+    `  agent, null sink     : ${fmt(median(results.map((r) => r.agentAlone)))} lines/s (the agent's own ceiling)`,
+  );
   const s = await steadyInChild();
   console.log(
     `steady state, ${STEADY_RATE} lines/s over ${STEADY_FILES} files, ${STEADY_S} s window:`,
