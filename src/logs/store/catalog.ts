@@ -7,8 +7,8 @@ export interface StreamInfo {
   /** Canonical (sorted) labels; shared by every entry read back. */
   labels: Labels;
   key: string;
-  /** Hour indices (ns / 1h since the epoch) holding at least one entry. */
-  hours: Set<number>;
+  /** Hour index (ns / 1h since the epoch) → about how many entries it holds. */
+  hours: Map<number, number>;
 }
 
 /** `{a="1", b="2"}`: the canonical identity of a label set, names sorted. */
@@ -51,7 +51,7 @@ export class StreamCatalog {
   }
 
   add(id: number, labels: Labels, key = streamKey(labels)): StreamInfo {
-    const info: StreamInfo = { id, labels, key, hours: new Set() };
+    const info: StreamInfo = { id, labels, key, hours: new Map() };
     this.byKey.set(key, info);
     this.byId.set(id, info);
     if (id >= this.nextId) this.nextId = id + 1;
@@ -67,7 +67,8 @@ export class StreamCatalog {
   }
 
   noteEntry(info: StreamInfo, ts: bigint): void {
-    info.hours.add(hourOf(ts));
+    const h = hourOf(ts);
+    info.hours.set(h, (info.hours.get(h) ?? 0) + 1);
   }
 
   /** Whether the stream has entries in some hour overlapping [startNs, endNs). */
@@ -79,7 +80,7 @@ export class StreamCatalog {
       for (let h = first; h <= last; h++) if (info.hours.has(h)) return true;
       return false;
     }
-    for (const h of info.hours) if (h >= first && h <= last) return true;
+    for (const h of info.hours.keys()) if (h >= first && h <= last) return true;
     return false;
   }
 }

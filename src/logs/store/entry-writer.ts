@@ -83,10 +83,24 @@ export class EntryWriter {
       `SELECT 1 FROM ${db}.applied_segments WHERE name = ${sqlString(segment.name)}`,
     );
     if (done.currentRowCount > 0) return;
+    const source = `read_csv(${sqlString(segment.path)}, ${CSV_COLUMNS})`;
+    let { minTs, maxTs } = segment;
+    if (minTs === undefined || maxTs === undefined) {
+      const r = await this.conn.runAndReadAll(`SELECT min(ts), max(ts) FROM ${source}`);
+      const [lo, hi] = r.getRows()[0]!;
+      if (lo === null) return;
+      [minTs, maxTs] = [lo as bigint, hi as bigint];
+    }
+    const table = partitionTable(segment.day, segment.kind);
     await this.conn.run('BEGIN TRANSACTION');
     try {
+      // Exact duplicates of (stream, timestamp, line), within the segment or
+      // against what is stored, are kept once, as Loki does. The time bounds
+      // let DuckDB skip row groups outside the segment's range.
       await this.conn.run(
-        `INSERT INTO ${partitionTable(segment.day, segment.kind)} SELECT * FROM read_csv(${sqlString(segment.path)}, ${CSV_COLUMNS})`,
+        `INSERT INTO ${table} SELECT DISTINCT ON (s.stream_id, s.ts, s.line) s.* FROM ${source} s ` +
+          `ANTI JOIN (SELECT stream_id, ts, line FROM ${table} WHERE ts >= ${minTs} AND ts <= ${maxTs}) e ` +
+          `ON s.stream_id = e.stream_id AND s.ts = e.ts AND s.line = e.line`,
       );
       await this.conn.run(`INSERT INTO ${db}.applied_segments VALUES (${sqlString(segment.name)})`);
       await this.conn.run('COMMIT');

@@ -11,7 +11,6 @@ import type {
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
-import { DedupWindow } from './dedup-window.js';
 import type { EntryRow } from './entry-row.js';
 import { EntryWriter } from './entry-writer.js';
 import { SegmentLog, type SegmentFile } from './segment-log.js';
@@ -35,8 +34,6 @@ export interface LogStoreOptions {
   memoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
-  /** How far back, per stream, exact duplicates are recognised (default 1h). */
-  dedupWindowNs?: bigint;
 }
 
 /** Streams as they were stored by one push, for live tailing. */
@@ -51,6 +48,10 @@ interface PendingWrite {
 }
 
 const DB_FILE = 'logs.duckdb';
+/** Limits up to this are answered by one top-N query. */
+const TOP_N_LIMIT = 10_000;
+/** Entries per window of an unlimited scan (bounds the sort's memory). */
+const WINDOW_ROWS = 40_000;
 const WAL_DIR = 'wal';
 /** A segment generation is loaded into DuckDB once it holds this much or is this old. */
 const SEGMENT_BYTES = 16 * 1024 * 1024;
@@ -69,7 +70,6 @@ export class LogStore implements LogSink, LogReader {
   private readonly catalog = new StreamCatalog();
   private readonly days = new Set<number>();
   private readonly retired = new Set<number>();
-  private readonly dedup: DedupWindow;
   private readonly listeners = new Set<AppendListener>();
   private pending: PendingWrite[] = [];
   private draining: Promise<void> | undefined;
@@ -93,16 +93,18 @@ export class LogStore implements LogSink, LogReader {
     private readonly writer: EntryWriter,
     private readonly segments: SegmentLog,
     readonly dir: string,
-    dedupWindowNs: bigint,
-  ) {
-    this.dedup = new DedupWindow(dedupWindowNs);
-  }
+  ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
       memory_limit: opts.memoryLimit ?? '96MB',
       threads: String(opts.threads ?? 2),
+      // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
+      // frees) of freed memory; the role's RSS budget is 200 MiB in all.
+      allocator_flush_threshold: '8MB',
+      allocator_bulk_deallocation_flush_threshold: '16MB',
+      allocator_background_threads: 'true',
     });
     const conn = await instance.connect();
     await conn.run(
@@ -116,7 +118,6 @@ export class LogStore implements LogSink, LogReader {
       new EntryWriter(conn, opts.dir),
       log,
       opts.dir,
-      opts.dedupWindowNs ?? HOUR_NS,
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -124,7 +125,7 @@ export class LogStore implements LogSink, LogReader {
     return store;
   }
 
-  /** Stores the streams; resolves once they are durable. Exact duplicates are dropped. */
+  /** Stores the streams; resolves once they are durable. Exact duplicates are dropped at load. */
   push(streams: LogStream[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('log store is closed'));
     const rows = new Map<number, EntryRow[]>();
@@ -133,10 +134,9 @@ export class LogStore implements LogSink, LogReader {
     for (const stream of streams) {
       const { info, created: isNew } = this.catalog.resolve(stream.labels);
       if (isNew) created.push(info);
-      const kept = stream.entries.filter((e) => !this.dedup.seen(info.id, e.timestamp, e.line));
-      if (kept.length === 0) continue;
-      accepted.push({ labels: info.labels, entries: kept });
-      for (const e of kept) {
+      if (stream.entries.length === 0) continue;
+      accepted.push({ labels: info.labels, entries: stream.entries });
+      for (const e of stream.entries) {
         const day = dayOf(e.timestamp);
         let dayRows = rows.get(day);
         if (!dayRows) rows.set(day, (dayRows = []));
@@ -255,8 +255,6 @@ export class LogStore implements LogSink, LogReader {
   }
 
   private undo(w: PendingWrite): void {
-    for (const rows of w.rows.values())
-      for (const r of rows) this.dedup.forget(r.streamId, r.ts, r.line);
     for (const info of w.created) this.catalog.remove(info.id);
   }
 
@@ -264,7 +262,7 @@ export class LogStore implements LogSink, LogReader {
     for (const listener of this.listeners) listener(streams);
   }
 
-  /** Rebuilds the in-memory catalog and dedup window; loads segments a crash left behind. */
+  /** Rebuilds the in-memory catalog; loads the segments a crash left behind. */
   private async load(leftovers: SegmentFile[]): Promise<void> {
     const streams = await this.writerConn.runAndReadAll('SELECT id, labels FROM streams');
     for (const [id, labels] of streams.getRows()) {
@@ -285,16 +283,6 @@ export class LogStore implements LogSink, LogReader {
     const newest = Math.max(...this.days);
     if (Number.isFinite(newest)) this.unsettled.set(newest, Date.now());
     await this.reloadHours();
-    const recent = [...this.days].sort((a, b) => b - a).slice(0, 2);
-    for (const day of recent) {
-      const t = partitionTable(day, 'entries');
-      const rows = await this.writerConn.runAndReadAll(
-        `SELECT e.stream_id, e.ts, e.line FROM ${t} e JOIN (SELECT stream_id, max(ts) AS m FROM ${t} GROUP BY stream_id) x USING (stream_id) WHERE e.ts >= x.m - ${HOUR_NS} ORDER BY e.ts`,
-      );
-      for (const [id, ts, line] of rows.getRows()) {
-        this.dedup.seen(Number(id), ts as bigint, String(line));
-      }
-    }
   }
 
   /** Recomputes every stream's active hours (at start and after deletions). */
@@ -302,10 +290,12 @@ export class LogStore implements LogSink, LogReader {
     for (const info of this.catalog.all()) info.hours.clear();
     for (const day of this.days) {
       const rows = await this.withConnection(undefined, (conn) =>
-        conn.runAndReadAll(`SELECT DISTINCT stream_id, ts // ${HOUR_NS} FROM (${unionSql([day])})`),
+        conn.runAndReadAll(
+          `SELECT stream_id, ts // ${HOUR_NS} AS h, count(*) FROM (${unionSql([day])}) GROUP BY ALL`,
+        ),
       );
-      for (const [id, hour] of rows.getRows()) {
-        this.catalog.get(Number(id))?.hours.add(Number(hour));
+      for (const [id, hour, count] of rows.getRows()) {
+        this.catalog.get(Number(id))?.hours.set(Number(hour), Number(count));
       }
     }
   }
@@ -343,17 +333,21 @@ export class LogStore implements LogSink, LogReader {
     if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
     if (req.direction === 'backward') days.reverse();
     const ids = streams.map((s) => s.id);
-    // With a limit, one ordered top-N over all days; without, day by day so
-    // that each sort stays small and the caller can stop early.
-    const groups = req.limit !== undefined ? [days] : days.map((d) => [d]);
+    if (req.limit !== undefined && req.limit <= TOP_N_LIMIT) {
+      // One ordered top-N over all days: DuckDB keeps only `limit` rows.
+      yield* this.streamRows(selectSql(unionSql(days), ids, req, req.limit), req.signal);
+      return;
+    }
+    // Otherwise window by window, each holding about WINDOW_ROWS entries, so
+    // that every sort stays small and the caller can stop early.
     let remaining = req.limit;
-    for (const group of groups) {
-      const sql = selectSql(unionSql(group), ids, req, remaining);
+    for (const w of scanWindows(streams, req.startNs, req.endNs, req.direction)) {
+      const sql = selectSql(unionSql([dayOf(w.startNs)]), ids, { ...req, ...w }, remaining);
       for await (const batch of this.streamRows(sql, req.signal)) {
         yield batch;
         if (remaining !== undefined) remaining -= batch.length;
       }
-      if (req.signal?.aborted) return;
+      if (req.signal?.aborted || (remaining !== undefined && remaining <= 0)) return;
     }
   }
 
@@ -471,7 +465,7 @@ export class LogStore implements LogSink, LogReader {
     return [...this.catalog.all()].map((s) => ({
       id: s.id,
       labels: s.labels,
-      oldestHour: s.hours.size > 0 ? Math.min(...s.hours) : undefined,
+      oldestHour: s.hours.size > 0 ? Math.min(...s.hours.keys()) : undefined,
     }));
   }
 
@@ -576,4 +570,34 @@ export class LogStore implements LogSink, LogReader {
     this.writerConn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * The time windows of a scan in the requested order: the hours in which
+ * these streams have entries, each split so that a window holds about
+ * WINDOW_ROWS entries, clipped to [startNs, endNs).
+ */
+function scanWindows(
+  streams: StreamInfo[],
+  startNs: bigint,
+  endNs: bigint,
+  direction: 'forward' | 'backward',
+): { startNs: bigint; endNs: bigint }[] {
+  const perHour = new Map<number, number>();
+  for (const s of streams) {
+    for (const [h, n] of s.hours) perHour.set(h, (perHour.get(h) ?? 0) + n);
+  }
+  const windows: { startNs: bigint; endNs: bigint }[] = [];
+  for (const h of [...perHour.keys()].sort((a, b) => a - b)) {
+    const parts = Math.max(1, Math.ceil(perHour.get(h)! / WINDOW_ROWS));
+    const hourStart = BigInt(h) * HOUR_NS;
+    for (let p = 0; p < parts; p++) {
+      const ws = hourStart + (HOUR_NS * BigInt(p)) / BigInt(parts);
+      const we = hourStart + (HOUR_NS * BigInt(p + 1)) / BigInt(parts);
+      const s = ws > startNs ? ws : startNs;
+      const e = we < endNs ? we : endNs;
+      if (s < e) windows.push({ startNs: s, endNs: e });
+    }
+  }
+  return direction === 'backward' ? windows.reverse() : windows;
 }

@@ -11,6 +11,9 @@ export interface SegmentFile {
   generation: number;
   day: number;
   kind: PartitionKind;
+  /** Oldest and newest timestamp in the file (unknown for files found at start). */
+  minTs?: bigint;
+  maxTs?: bigint;
 }
 
 const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)\.csv$/;
@@ -73,8 +76,12 @@ export class SegmentLog {
     for (const [day, rows] of byDay) {
       let short = '';
       let long = '';
+      let minTs = rows[0]!.ts;
+      let maxTs = minTs;
       for (const r of rows) {
         const row = csvRow(r);
+        if (r.ts < minTs) minTs = r.ts;
+        if (r.ts > maxTs) maxTs = r.ts;
         if (r.line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(r.line) > LONG_LINE_BYTES)
           long += row;
         else short += row;
@@ -84,7 +91,9 @@ export class SegmentLog {
         ['entries_long', long],
       ] as const) {
         if (text === '') continue;
-        const handle = await this.handle(day, kind);
+        const { handle, file } = await this.handle(day, kind);
+        if (file.minTs === undefined || minTs < file.minTs) file.minTs = minTs;
+        if (file.maxTs === undefined || maxTs > file.maxTs) file.maxTs = maxTs;
         const buf = Buffer.from(text);
         this.bytes += buf.length;
         writes.push(handle.write(buf));
@@ -107,10 +116,13 @@ export class SegmentLog {
     return files.map((f) => f.file);
   }
 
-  private async handle(day: number, kind: PartitionKind): Promise<fsp.FileHandle> {
+  private async handle(
+    day: number,
+    kind: PartitionKind,
+  ): Promise<{ handle: fsp.FileHandle; file: SegmentFile }> {
     const key = `${day}/${kind}`;
     const found = this.open.get(key);
-    if (found) return found.handle;
+    if (found) return found;
     if (this.open.size === 0) this.startedAt = Date.now();
     const name = `seg-${this.generation}-${day}-${kind}.csv`;
     const file: SegmentFile = {
@@ -120,9 +132,9 @@ export class SegmentLog {
       day,
       kind,
     };
-    const handle = await fsp.open(file.path, 'a');
-    this.open.set(key, { handle, file });
-    return handle;
+    const opened = { handle: await fsp.open(file.path, 'a'), file };
+    this.open.set(key, opened);
+    return opened;
   }
 }
 
