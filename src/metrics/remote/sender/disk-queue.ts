@@ -142,7 +142,8 @@ export class DiskQueue {
     return out;
   }
 
-  read(records: readonly QueuedRecord[]): Buffer {
+  /** The bodies of `records`, in order. */
+  read(records: readonly QueuedRecord[]): Buffer[] {
     const parts: Buffer[] = [];
     let fd: number | undefined;
     let fdSegment = -1;
@@ -160,7 +161,7 @@ export class DiskQueue {
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    return Buffer.concat(parts);
+    return parts;
   }
 
   /** Drops the first `n` records for good: they were sent (or refused for good). */

@@ -151,7 +151,12 @@ export class RemoteWriteQueue {
     let chunkSamples = 0;
     const flush = (): void => {
       if (chunkSamples === 0) return;
-      this.disk.append(encodeWriteRequest(chunk), chunkSamples, maxTs);
+      // Kept snappy-compressed on disk: a long outage costs a fraction of the space.
+      this.disk.append(
+        snappy.compressSync(Buffer.from(encodeWriteRequest(chunk))),
+        chunkSamples,
+        maxTs,
+      );
       chunk = [];
       chunkSamples = 0;
     };
@@ -288,7 +293,26 @@ export class RemoteWriteQueue {
     records: ReturnType<DiskQueue['peek']>,
   ): Promise<'ok' | 'retry' | 'dropped'> {
     const m = remoteMetrics();
-    const body = snappy.compressSync(this.disk.read(records));
+    const parts = this.disk.read(records);
+    let body: Buffer;
+    try {
+      // Encoded WriteRequests concatenate into one: merge the records, compress once.
+      body =
+        parts.length === 1
+          ? parts[0]!
+          : snappy.compressSync(
+              Buffer.concat(parts.map((p) => snappy.uncompressSync(p) as Buffer)),
+            );
+    } catch (err) {
+      this.disk.ack(count);
+      m.samplesFailed.labels(this.labels).inc(samples);
+      this.updatePending();
+      this.opts.logger.error(
+        { remote_name: this.opts.name, err: (err as Error).message, count: samples },
+        'Dropping an unreadable batch from the remote write buffer',
+      );
+      return 'dropped';
+    }
     const headers = this.requestHeaders();
     const timeoutMs = parsePromDuration(this.opts.cfg.remote_timeout) ?? 30_000;
     const started = Date.now();
