@@ -90,9 +90,12 @@ export class ScrapeLoop {
     this.target = target;
     this.cfg = cfg;
     this.metricRules = metricRules;
-    if (intervalChanged && this.timer) {
-      clearTimeout(this.timer);
-      this.schedule(this.offsetMs(Date.now()));
+    if (!intervalChanged || this.stopped) return;
+    // One timer chain only: a running scrape schedules the next beat itself when done.
+    this.nextAt = Date.now() + this.offsetMs(Date.now());
+    if (this.running === undefined) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.tick(), Math.max(0, this.nextAt - Date.now()));
     }
   }
 
