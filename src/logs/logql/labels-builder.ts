@@ -8,6 +8,17 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /** Identity strings of stream label sets, computed once per (shared) labels object. */
 const baseKeys = new WeakMap<Labels, string>();
 
+const baseNames = new WeakMap<Labels, string[]>();
+
+function sortedNames(labels: Labels): string[] {
+  let names = baseNames.get(labels);
+  if (names === undefined) {
+    names = Object.keys(labels).sort();
+    baseNames.set(labels, names);
+  }
+  return names;
+}
+
 function keyOf(labels: Labels): string {
   let key = baseKeys.get(labels);
   if (key === undefined) {
@@ -126,10 +137,30 @@ export class LabelsBuilder {
       }
       return key;
     }
-    if (grouping === undefined && this.unchanged()) return keyOf(this.base);
+    if (grouping === undefined && !this.hasErr() && this.errDetails === '') return this.fullKey();
     const labels = this.grouped(grouping);
     let key = '';
     for (const name in labels) key += name + '\u0000' + labels[name] + '\u0001';
+    return key;
+  }
+
+  /** The identity string of `labels()`, merging the stream's sorted names with the changes. */
+  private fullKey(): string {
+    if (this.added.size === 0 && this.deleted.size === 0) return keyOf(this.base);
+    const added = this.added.size === 1 ? [...this.added.keys()] : [...this.added.keys()].sort();
+    const baseNames = sortedNames(this.base);
+    let key = '';
+    let j = 0;
+    for (const name of baseNames) {
+      while (j < added.length && added[j]! < name) {
+        key += added[j] + '\u0000' + this.added.get(added[j]!) + '\u0001';
+        j++;
+      }
+      if (j < added.length && added[j] === name) continue;
+      if (this.deleted.size > 0 && this.deleted.has(name)) continue;
+      key += name + '\u0000' + this.base[name] + '\u0001';
+    }
+    for (; j < added.length; j++) key += added[j] + '\u0000' + this.added.get(added[j]!) + '\u0001';
     return key;
   }
 
