@@ -1,6 +1,8 @@
 import type { Labels } from '../../common/labels.js';
 import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from './ast.js';
+import type { FloatHistogram } from '../queryable.js';
 import { PromQLError } from './errors.js';
+import { histogramAdd, histogramDiv, histogramScale, histogramSub } from './histogram.js';
 import {
   dropMetricName,
   labelsKey,
@@ -83,6 +85,11 @@ export function vectorScalarBinop(
   const out: Vector = [];
   const isCmp = COMPARISON_OPS.has(op);
   for (const s of vec) {
+    if (s.h) {
+      const h = histogramOp(op, swap ? undefined : s.h, swap ? s.h : undefined, scalar);
+      if (h) out.push({ metric: dropMetricName(s.metric), f: 0, h });
+      continue;
+    }
     const l = swap ? scalar : s.f;
     const r = swap ? s.f : scalar;
     let value: number;
@@ -102,6 +109,29 @@ export function vectorScalarBinop(
     out.push({ metric, f: value });
   }
   return out;
+}
+
+/**
+ * Arithmetic with native histograms as Prometheus 2.52's vectorElemBinop:
+ * histogram ± histogram, histogram × scalar (either side) and histogram ÷
+ * scalar. Any other operation involving a histogram has no result.
+ * `scalar` is the float operand when exactly one side is a histogram.
+ */
+function histogramOp(
+  op: BinaryOp,
+  lh: FloatHistogram | undefined,
+  rh: FloatHistogram | undefined,
+  scalar: number,
+): FloatHistogram | undefined {
+  if (lh && rh) {
+    if (op === '+') return histogramAdd(lh, rh);
+    if (op === '-') return histogramSub(lh, rh);
+    return undefined;
+  }
+  const h = lh ?? rh!;
+  if (op === '*') return histogramScale(h, scalar);
+  if (op === '/' && lh) return histogramDiv(h, scalar);
+  return undefined;
 }
 
 export type SignatureCache = Map<Labels, string>;
@@ -217,11 +247,20 @@ export function vectorBinop(
     const sig = signature(ms.metric, m, cache);
     const os = oneBySig.get(sig);
     if (!os) continue;
+    let hist: FloatHistogram | undefined;
+    if (ms.h || os.h) {
+      const lh = oneToMany ? os.h : ms.h;
+      const rh = oneToMany ? ms.h : os.h;
+      hist = histogramOp(op, lh, rh, lh ? (oneToMany ? ms.f : os.f) : oneToMany ? os.f : ms.f);
+      if (!hist) continue;
+    }
     const l = oneToMany ? os.f : ms.f;
     const r = oneToMany ? ms.f : os.f;
     let value: number;
     let keep = true;
-    if (isCmp) {
+    if (hist) {
+      value = 0;
+    } else if (isCmp) {
       keep = compare(op, l, r);
       value = l;
     } else {
@@ -262,7 +301,7 @@ export function vectorBinop(
       }
       set.add(key);
     }
-    out.push({ metric, f: value });
+    out.push(hist ? { metric, f: value, h: hist } : { metric, f: value });
   }
   return out;
 }

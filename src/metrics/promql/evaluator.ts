@@ -521,12 +521,12 @@ export class Evaluator {
     }
     if (lt === 'vector' && rt === 'scalar') {
       return this.rangeEval([lhs, rhs], ([l, r]) =>
-        vectorScalarBinop(e.op, floatsOnly(l!), r![0]!.f, false, e.returnBool),
+        vectorScalarBinop(e.op, l!, r![0]!.f, false, e.returnBool),
       );
     }
     if (lt === 'scalar' && rt === 'vector') {
       return this.rangeEval([lhs, rhs], ([l, r]) =>
-        vectorScalarBinop(e.op, floatsOnly(r!), l![0]!.f, true, e.returnBool),
+        vectorScalarBinop(e.op, r!, l![0]!.f, true, e.returnBool),
       );
     }
     const m = e.matching!;
@@ -541,7 +541,7 @@ export class Evaluator {
       default: {
         const metrics = new Map();
         return this.rangeEval([lhs, rhs], ([l, r]) =>
-          vectorBinop(e.op, floatsOnly(l!), floatsOnly(r!), m, e.returnBool, sigs, metrics),
+          vectorBinop(e.op, l!, r!, m, e.returnBool, sigs, metrics),
         );
       }
     }

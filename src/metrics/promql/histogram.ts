@@ -122,6 +122,18 @@ export function histogramScale(h: FloatHistogram, f: number): FloatHistogram {
   };
 }
 
+/** Every count and the sum divided by `d`. */
+export function histogramDiv(h: FloatHistogram, d: number): FloatHistogram {
+  return {
+    ...h,
+    zeroCount: h.zeroCount / d,
+    count: h.count / d,
+    sum: h.sum / d,
+    positiveBuckets: h.positiveBuckets.map((c) => c / d),
+    negativeBuckets: h.negativeBuckets.map((c) => c / d),
+  };
+}
+
 /** Whether b is a counter reset of a (some count went down), as Prometheus's DetectReset. */
 export function histogramIsReset(prev: FloatHistogram, cur: FloatHistogram): boolean {
   if (cur.count < prev.count || cur.zeroCount < prev.zeroCount) return true;

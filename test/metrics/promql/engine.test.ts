@@ -109,6 +109,67 @@ describe('PromQLEngine results', () => {
   });
 });
 
+describe('native histograms', () => {
+  const q = new MemoryQueryable();
+  const h = {
+    schema: 0,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 4,
+    sum: 5,
+    positiveSpans: [{ offset: 0, length: 3 }],
+    positiveBuckets: [1, 2, 1],
+    negativeSpans: [],
+    negativeBuckets: [],
+  };
+  q.add({ __name__: 'h', a: '1' }, 0, h);
+  q.add({ __name__: 'f', a: '1' }, 0, 2);
+  const engine = new PromQLEngine();
+
+  it('renders histogram samples as the API does', async () => {
+    assert.deepEqual(await engine.instantQuery(q, 'h', 0), {
+      resultType: 'vector',
+      result: [
+        {
+          metric: { __name__: 'h', a: '1' },
+          histogram: [
+            0,
+            {
+              count: '4',
+              sum: '5',
+              buckets: [
+                [0, '0.5', '1', '1'],
+                [0, '1', '2', '2'],
+                [0, '2', '4', '1'],
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  const cases: [string, string | undefined][] = [
+    ['histogram_count(h * 2)', '8'],
+    ['histogram_count(2 * h)', '8'],
+    ['histogram_sum(h / 2)', '2.5'],
+    ['histogram_count(h + h)', '8'],
+    ['histogram_count(h - h)', '0'],
+    ['histogram_count(h * on(a) f)', '8'],
+    ['histogram_count(h + 1)', undefined],
+    ['histogram_count(h + on(a) f)', undefined],
+    ['histogram_count(-h)', undefined],
+  ];
+  for (const [expr, want] of cases) {
+    it(`${expr} -> ${want ?? 'no result'}`, async () => {
+      const data = await engine.instantQuery(q, expr, 0);
+      assert.ok(data.resultType === 'vector');
+      const got = data.result.map((s) => ('value' in s ? s.value[1] : 'histogram'));
+      assert.deepEqual(got, want === undefined ? [] : [want]);
+    });
+  }
+});
+
 describe('PromQLEngine limits', () => {
   const q = store(30, 400);
 
