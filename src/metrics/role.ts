@@ -127,6 +127,7 @@ class PrometheusRole implements MetricsRole {
   private boundPort: number;
   private tee: Appendable | undefined;
   private rules: RuleGroupConfig[] = [];
+  private reloading: Promise<void> = Promise.resolve();
   private readonly onSighup = (): void => {
     this.reload().catch(() => undefined);
   };
@@ -238,7 +239,14 @@ class PrometheusRole implements MetricsRole {
     };
   }
 
-  async reload(): Promise<void> {
+  /** Reloads one at a time (SIGHUP and /-/reload may race), each seeing the file as it is then. */
+  reload(): Promise<void> {
+    const next = this.reloading.then(() => this.reloadNow());
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reloadNow(): Promise<void> {
     const m = metricsOfRole();
     const file = this.opts.configFile;
     try {
