@@ -96,9 +96,11 @@ export class ContainerReader {
     let pending: AgentEntry[] = [];
     let pendingTs = 0n;
     let sending: Promise<void> | undefined;
-    // Sends what gathered meanwhile until nothing is left; `sending` is
-    // cleared in the same tick as the emptiness check, so no line is stranded.
+    let running = false;
+    // Sends what gathered meanwhile until nothing is left; `running` drops
+    // in the same tick as the emptiness check, so no line is stranded.
     const flush = async (): Promise<void> => {
+      running = true;
       while (pending.length > 0 && !signal.aborted) {
         const batch = pending;
         const ts = pendingTs;
@@ -109,7 +111,7 @@ export class ContainerReader {
         this.o.positions.put(cursorKey(this.o.containerId), this.positionLabels, ts.toString());
         await this.o.positions.save();
       }
-      sending = undefined;
+      running = false;
     };
     const since = this.lastTs > 0n ? this.lastTs : undefined;
     for await (const l of this.o.client.containerLogs(
@@ -125,12 +127,10 @@ export class ContainerReader {
         continue;
       }
       pending.push({ labels, timestamp: l.timestamp, line: l.line });
-      if (!sending) sending = flush();
-      else if (pending.length >= MAX_PENDING) {
-        await sending;
-      }
+      if (!running) sending = flush();
+      else if (pending.length >= MAX_PENDING) await sending;
     }
-    if (sending) await sending;
+    await sending;
     if (pending.length > 0) await flush();
   }
 
