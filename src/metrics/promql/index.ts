@@ -1,3 +1,11 @@
+/**
+ * PromQL as Prometheus 2.52 evaluates it: a parser with Prometheus's error
+ * messages and positions (parser.ts, lexer.ts, check.ts), format_query's
+ * pretty printer (printer.ts), and an engine (engine.ts, evaluator.ts) that
+ * reads samples only through the Queryable seam and answers in the HTTP
+ * API's `data` shapes, with --query.lookback-delta, --query.timeout,
+ * --query.max-samples and cancellation.
+ */
 export type { Expr, ValueType } from './ast.js';
 export { PromQLError, type PromQLErrorType } from './errors.js';
 export { parsePromQL, parseSeriesSelector } from './parser.js';
