@@ -349,7 +349,7 @@ function normalizeScrape(
       ctx.fail(
         [...path, sd],
         `${sd} is a Prometheus service discovery that obs does not implement`,
-        'list the targets in static_configs, or write them to a file read by file_sd_configs',
+        'list the targets in static_configs, write them to a file read by file_sd_configs, or serve them to http_sd_configs',
       );
     }
   }
@@ -441,8 +441,8 @@ function sdConfigs(
   raw: Record<string, any>,
   dir: string,
   checkTargets: boolean,
-): Pick<ScrapeConfig, 'static_configs' | 'file_sd_configs'> {
-  const out: Pick<ScrapeConfig, 'static_configs' | 'file_sd_configs'> = {};
+): Pick<ScrapeConfig, 'static_configs' | 'file_sd_configs' | 'http_sd_configs'> {
+  const out: Pick<ScrapeConfig, 'static_configs' | 'file_sd_configs' | 'http_sd_configs'> = {};
   if (raw.static_configs) {
     out.static_configs = (raw.static_configs as (StaticConfig | null)[]).map((sc, i) => {
       const targets = sc?.targets ?? [];
@@ -483,6 +483,25 @@ function sdConfigs(
       return {
         files: files.map((name) => joinDir(dir, name)),
         refresh_interval: f?.refresh_interval ?? '5m',
+      };
+    });
+  }
+  if (raw.http_sd_configs) {
+    out.http_sd_configs = (raw.http_sd_configs as Record<string, any>[]).map((h, i) => {
+      const at = [...path, 'http_sd_configs', i];
+      let url: URL | undefined;
+      try {
+        url = new URL(String(h?.url ?? ''));
+      } catch {
+        ctx.fail(at, 'URL is missing', 'give the url of an HTTP SD endpoint');
+      }
+      if (url!.protocol !== 'http:' && url!.protocol !== 'https:') {
+        ctx.fail([...at, 'url'], "URL scheme must be 'http' or 'https'");
+      }
+      return {
+        url: String(h.url),
+        refresh_interval: h.refresh_interval ?? '1m',
+        ...normalizeHttpClient(ctx, at, h, dir, true),
       };
     });
   }

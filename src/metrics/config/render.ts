@@ -43,6 +43,7 @@ const SCRAPE_ORDER = [
   'relabel_configs',
   'metric_relabel_configs',
   'file_sd_configs',
+  'http_sd_configs',
   'static_configs',
 ];
 const RELABEL_ORDER = [

@@ -84,7 +84,6 @@ export const UNSUPPORTED_SD = [
   'eureka_sd_configs',
   'gce_sd_configs',
   'hetzner_sd_configs',
-  'http_sd_configs',
   'ionos_sd_configs',
   'kubernetes_sd_configs',
   'kuma_sd_configs',
@@ -103,9 +102,15 @@ export const UNSUPPORTED_SD = [
   'vultr_sd_configs',
 ] as const;
 
+const httpSdConfig: YamlSchema = {
+  type: 'object',
+  fields: { url: str, refresh_interval: duration, ...httpClientFields },
+};
+
 const sdFields: Record<string, YamlSchema> = {
   static_configs: { type: 'list', items: staticConfig },
   file_sd_configs: { type: 'list', items: fileSdConfig },
+  http_sd_configs: { type: 'list', items: httpSdConfig },
   ...Object.fromEntries(UNSUPPORTED_SD.map((k) => [k, { type: 'any' } as YamlSchema])),
 };
 

@@ -91,6 +91,11 @@ export interface FileSdConfig {
   refresh_interval: string;
 }
 
+export interface HttpSdConfig extends HttpClientConfig {
+  url: string;
+  refresh_interval: string;
+}
+
 export interface ScrapeConfig extends HttpClientConfig {
   job_name: string;
   honor_labels: boolean;
@@ -115,6 +120,7 @@ export interface ScrapeConfig extends HttpClientConfig {
   keep_dropped_targets?: number;
   static_configs?: StaticConfig[];
   file_sd_configs?: FileSdConfig[];
+  http_sd_configs?: HttpSdConfig[];
   relabel_configs?: RelabelConfig[];
   metric_relabel_configs?: RelabelConfig[];
 }

@@ -6,18 +6,21 @@ import { parse as parseYaml } from 'yaml';
 import { parsePromDuration } from '../../common/duration.js';
 import type { Labels } from '../../common/labels.js';
 import { expandGlob, type ScrapeConfig } from '../config/index.js';
+import { scrapeHttp } from './http-scrape.js';
 import { scrapeMetrics } from './metrics.js';
 import type { TargetGroup } from './target.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /**
- * The target groups of one scrape config: its static_configs, and its
+ * The target groups of one scrape config: its static_configs, its
  * file_sd_configs re-read on change (watched, and every refresh_interval as
- * Prometheus does); a file that fails to parse keeps its previous targets.
+ * Prometheus does), and its http_sd_configs polled every refresh_interval; a
+ * file or endpoint that fails keeps its previous targets.
  */
 export class Discovery {
   private readonly fileGroups = new Map<string, TargetGroup[]>();
+  private readonly httpGroups = new Map<number, TargetGroup[]>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | undefined;
@@ -32,7 +35,18 @@ export class Discovery {
   /** Reads everything once and reports; then keeps watching files. */
   async start(): Promise<void> {
     await this.refreshFiles();
+    await Promise.all((this.cfg.http_sd_configs ?? []).map((_sd, i) => this.refreshHttp(i)));
     this.onChange(this.groups());
+    (this.cfg.http_sd_configs ?? []).forEach((sd, i) => {
+      const every = parsePromDuration(sd.refresh_interval) ?? 60e3;
+      const timer = setInterval(() => {
+        void this.refreshHttp(i).then(() => {
+          if (!this.stopped) this.onChange(this.groups());
+        });
+      }, every);
+      timer.unref();
+      this.timers.push(timer);
+    });
     for (const sd of this.cfg.file_sd_configs ?? []) {
       const every = parsePromDuration(sd.refresh_interval) ?? 300e3;
       const timer = setInterval(() => void this.refreshAndReport(), every);
@@ -68,7 +82,33 @@ export class Discovery {
       });
     });
     for (const groups of this.fileGroups.values()) out.push(...groups);
+    for (const groups of this.httpGroups.values()) out.push(...groups);
     return out;
+  }
+
+  /** One http_sd_configs endpoint; on failure its last good targets stay. */
+  private async refreshHttp(i: number): Promise<void> {
+    const sd = this.cfg.http_sd_configs![i]!;
+    try {
+      const res = await scrapeHttp(sd.url, {
+        timeoutMs: Math.min(parsePromDuration(sd.refresh_interval) ?? 60e3, 30e3),
+        accept: 'application/json',
+        enableCompression: true,
+        bodySizeLimit: 0,
+        userAgent: 'Prometheus/2.52.0',
+        client: sd,
+      });
+      if (!/^application\/json\b/i.test(res.contentType)) {
+        throw new Error(`unsupported content type "${res.contentType}"`);
+      }
+      this.httpGroups.set(i, parseGroups(JSON.parse(res.body), sd.url, '__meta_url'));
+    } catch (err) {
+      scrapeMetrics().sdHttpFailures.inc();
+      this.logger.error(
+        { url: sd.url, err: (err as Error).message },
+        'Unable to refresh target groups',
+      );
+    }
   }
 
   private scheduleRefresh(): void {
@@ -111,26 +151,31 @@ export class Discovery {
 export async function readGroups(file: string): Promise<TargetGroup[]> {
   const text = await readFile(file, 'utf8');
   const ext = extname(file).toLowerCase();
-  const data: unknown = ext === '.json' ? JSON.parse(text) : parseYaml(text);
+  return parseGroups(ext === '.json' ? JSON.parse(text) : parseYaml(text), file, '__meta_filepath');
+}
+
+/** A list of {targets, labels} from file or HTTP SD, each group labelled with its origin. */
+function parseGroups(data: unknown, origin: string, originLabel: string): TargetGroup[] {
   if (data === null || data === undefined) return [];
-  if (!Array.isArray(data))
-    throw new Error(`error parsing file "${file}": expected a list of target groups`);
+  if (!Array.isArray(data)) {
+    throw new Error(`error parsing "${origin}": expected a list of target groups`);
+  }
   return data.map((raw, i) => {
     if (raw === null || typeof raw !== 'object') {
-      throw new Error(`error parsing file "${file}": target group ${i} is not a mapping`);
+      throw new Error(`error parsing "${origin}": target group ${i} is not a mapping`);
     }
     const g = raw as { targets?: unknown; labels?: unknown };
     const targets = g.targets ?? [];
     if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string')) {
-      throw new Error(`error parsing file "${file}": targets must be a list of strings`);
+      throw new Error(`error parsing "${origin}": targets must be a list of strings`);
     }
-    const labels: Labels = { __meta_filepath: file };
+    const labels: Labels = { [originLabel]: origin };
     for (const [name, value] of Object.entries((g.labels ?? {}) as Record<string, unknown>)) {
       if (!LABEL_NAME.test(name)) throw new Error(`"${name}" is not a valid label name`);
       labels[name] = String(value);
     }
     return {
-      source: `${file}:${i}`,
+      source: `${origin}:${i}`,
       targets: (targets as string[]).map((t) => ({ __address__: t })),
       labels,
     };

@@ -18,6 +18,7 @@ export interface ScrapeMetrics {
   intervalLength: Summary<'interval'>;
   syncLength: Summary<'scrape_job'>;
   sdFileReadErrors: Counter;
+  sdHttpFailures: Counter;
   discoveredTargets: Gauge<'config' | 'name'>;
 }
 
@@ -95,6 +96,10 @@ export function scrapeMetrics(): ScrapeMetrics {
     sdFileReadErrors: counter(
       'prometheus_sd_file_read_errors_total',
       'The number of File-SD read errors.',
+    ),
+    sdHttpFailures: counter(
+      'prometheus_sd_http_failures_total',
+      'Number of HTTP service discovery refresh failures.',
     ),
     discoveredTargets:
       (register.getSingleMetric('prometheus_sd_discovered_targets') as

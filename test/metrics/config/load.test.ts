@@ -263,6 +263,10 @@ scrape_configs:
     file_sd_configs:
       - files: [targets/*.json]
         refresh_interval: 1m
+  - job_name: http
+    http_sd_configs:
+      - url: http://127.0.0.1:8000/sd
+        refresh_interval: 30s
 remote_write:
   - url: http://127.0.0.1:9090/api/v1/write
     queue_config:
@@ -277,7 +281,8 @@ remote_write:
 test('a full config loads, and real promtool accepts the same file', async (t) => {
   const file = writeConfig('good.yml', GOOD);
   const cfg = await loadPrometheusConfig(file);
-  assert.equal(cfg.scrape_configs.length, 3);
+  assert.equal(cfg.scrape_configs.length, 4);
+  assert.equal(cfg.scrape_configs[3]!.http_sd_configs![0]!.refresh_interval, '30s');
   assert.equal(cfg.remote_write[0]!.queue_config.max_samples_per_send, 500);
   assert.equal(cfg.remote_write[0]!.queue_config.capacity, 10000);
   assert.deepEqual(cfg.scrape_configs[1]!.params, { 'collect[]': ['cpu', 'meminfo'] });

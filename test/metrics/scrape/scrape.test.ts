@@ -462,3 +462,39 @@ test('file_sd_configs: YAML files too, and a broken file keeps its last good tar
     await m.stop();
   }
 });
+
+test('http_sd_configs: targets from an HTTP endpoint, polled every refresh_interval', async () => {
+  routes.set('/hsd-metrics', [200, 'text/plain', 'h 1\n']);
+  routes.set('/sd', [
+    200,
+    'application/json',
+    JSON.stringify([{ targets: [addr], labels: { dc: 'x' } }]),
+  ]);
+  const m = new ScrapeManager({
+    appendable: new MemoryAppendable(),
+    logger,
+    userAgent: 'Prometheus/2.52.0',
+  });
+  await m.applyConfig(
+    config(
+      `scrape_configs:\n  - job_name: h\n    metrics_path: /hsd-metrics\n    http_sd_configs: [{url: 'http://${addr}/sd', refresh_interval: 500ms}]\n`,
+    ),
+  );
+  try {
+    await waitFor(() => m.targets().activeTargets.length === 1, 5000, 'http sd target');
+    const t = m.targets().activeTargets[0]!;
+    assert.equal(t.labels.dc, 'x');
+    assert.equal(t.discoveredLabels.__meta_url, `http://${addr}/sd`);
+    routes.set('/sd', [200, 'text/plain', '[]']);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(
+      m.targets().activeTargets.length,
+      1,
+      'a wrong content type keeps the last targets',
+    );
+    routes.set('/sd', [200, 'application/json', '[]']);
+    await waitFor(() => m.targets().activeTargets.length === 0, 5000, 'target removal');
+  } finally {
+    await m.stop();
+  }
+});
