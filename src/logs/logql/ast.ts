@@ -154,4 +154,3 @@ export type SampleExpr =
     };
 
 export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['==', '!=', '>', '>=', '<', '<=']);
-export const SET_OPS: ReadonlySet<BinaryOp> = new Set(['and', 'or', 'unless']);

@@ -11,7 +11,7 @@ export type JsonNode =
 
 export class JsonScanError extends Error {}
 
-export const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
+const MALFORMED_OBJECT = "Value looks like object, but can't find closing '}' symbol";
 const MALFORMED_ARRAY = "Value is array, but can't find closing ']' symbol";
 const MALFORMED_STRING = "Value is string, but can't find closing '\"' symbol";
 const MALFORMED_VALUE =

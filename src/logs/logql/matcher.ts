@@ -16,11 +16,3 @@ export function compileMatcher(m: LabelMatcher): (value: string) => boolean {
     }
   }
 }
-
-export function matchesAll(
-  matchers: { name: string; test: (v: string) => boolean }[],
-  labels: Record<string, string>,
-): boolean {
-  for (const m of matchers) if (!m.test(labels[m.name] ?? '')) return false;
-  return true;
-}

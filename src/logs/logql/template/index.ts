@@ -3,7 +3,7 @@ import { TEMPLATE_FUNCTION_NAMES, templateFunctions, type EntryContext } from '.
 import { parseTemplate, TemplateError } from './parse.js';
 
 export { TemplateError, TemplateExecError };
-export { formatGoFloat, formatGoTime } from './go-format.js';
+export { formatGoFloat } from './go-format.js';
 
 /** A compiled Go text/template with Loki's functions, run once per entry. */
 export interface CompiledTemplate {
