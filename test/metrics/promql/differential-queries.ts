@@ -50,6 +50,45 @@ const MATH = [
 const AGGRS = ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar'];
 const GROUPINGS = ['', ' by (job)', ' without (instance)', ' by (job, code)'];
 
+/** A deterministic generator (LCG) for the random part of the query set. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+/**
+ * Random compositions of selectors, range functions, math functions,
+ * aggregations, subqueries and operators, `count` of them from a fixed seed.
+ */
+export function randomQueries(count: number, seed = 7): DiffQuery[] {
+  const rand = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const scalar = (): string => pick(['2', '0.5', '100', '-3', '1e3']);
+  const instant = (depth: number): string => {
+    const r = depth <= 0 ? 0 : Math.floor(rand() * 7);
+    switch (r) {
+      case 0:
+        return pick([...COUNTERS, ...GAUGES]);
+      case 1:
+        return `${pick(COUNTER_FUNCS)}(${pick(COUNTERS)}[${pick(RANGES)}])`;
+      case 2:
+        return `${pick(['abs', 'ceil', 'floor', 'sqrt', 'ln', 'sgn'])}(${instant(depth - 1)})`;
+      case 3:
+        return `${pick(AGGRS)}${pick(GROUPINGS)} (${instant(depth - 1)})`;
+      case 4:
+        return `${instant(depth - 1)} ${pick(['+', '-', '*', '/', '%', '^', '>', '<=', '== bool'])} ${scalar()}`;
+      case 5:
+        return `${pick(GAUGE_RANGE_FUNCS)}((${instant(depth - 1)})[${pick(['5m', '10m'])}:${pick(['', '1m', '30s'])}])`;
+      default:
+        return `sum by (job) (${instant(depth - 1)}) ${pick(['/', '-', 'and', 'or', 'unless'])} on(job) sum by (job) (${instant(depth - 1)})`;
+    }
+  };
+  return Array.from({ length: count }, () => ({ expr: instant(3), ordered: false }));
+}
+
 export function differentialQueries(): DiffQuery[] {
   const q: DiffQuery[] = [];
   const add = (expr: string, ordered = false): void => {
@@ -168,5 +207,6 @@ export function differentialQueries(): DiffQuery[] {
   add('pi()');
   add('http_requests_total{job=~"(?i)API"}');
   add('node_temp{sensor!~"c.u"}');
-  return q;
+  const seen = new Set<string>();
+  return [...q, ...randomQueries(200)].filter((x) => !seen.has(x.expr) && seen.add(x.expr));
 }
