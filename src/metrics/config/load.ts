@@ -178,6 +178,14 @@ export function parsePrometheusConfig(text: string, file: string): PrometheusCon
     if (out.name) rrNames.add(out.name);
     return out;
   });
+  // Valid, but obs's queries never read remote storage: saying so beats answering without it.
+  if (remoteRead.length > 0) {
+    ctx.fail(
+      ['remote_read'],
+      'remote_read is not implemented by obs',
+      'remove it, and add the remote store to Grafana as a data source of its own',
+    );
+  }
 
   const config: PrometheusConfig = {
     global,
