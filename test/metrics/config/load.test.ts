@@ -407,6 +407,10 @@ test('settings obs cannot honour are refused, not ignored', () => {
       'scrape_configs:\n  - job_name: a\n    tls_config: {min_version: TLS99}\n',
       /unknown TLS version: TLS99/,
     ],
+    [
+      'remote_read:\n  - url: http://remote:9090/api/v1/read\n',
+      /remote_read is not implemented by obs/,
+    ],
   ] as const) {
     assert.throws(() => parsePrometheusConfig(text, '/x/prometheus.yml'), { message });
   }
