@@ -53,6 +53,8 @@ interface CompiledRule {
   regex: GoRegexp;
   /** The regex is the default `(.*)`, which enables Prometheus's fast path. */
   defaultRegex: boolean;
+  /** `(.*)` into a literal target as `$1`: the value is copied as is (unless it has a newline, which `.` never matches). */
+  plainCopy: boolean;
   modulus: bigint;
   replacement: string;
   action: RelabelAction;
@@ -150,18 +152,23 @@ function compileRule(c: RelabelConfig): CompiledRule {
     targetLabel: target,
     regex: compileGoRegexp(regexSource, { anchored: true }),
     defaultRegex: regexSource === RELABEL_DEFAULTS.regex,
+    plainCopy:
+      regexSource === RELABEL_DEFAULTS.regex &&
+      replacement === RELABEL_DEFAULTS.replacement &&
+      !target.includes('$'),
     modulus: BigInt(modulus),
     replacement,
     action,
   };
 }
 
-/** Applies the rules in order; returns the new label set, or null when a rule drops it. */
+/** Applies the rules in order; returns the new label set (sorted by name), or null when a rule drops it. */
 export function relabel(labels: Labels, rules: CompiledRelabel): Labels | null {
   const lb = new Map(Object.entries(labels));
   for (const rule of rules.rules) {
     if (!apply(rule, lb)) return null;
   }
+  // Sorted by name, as Prometheus's label sets always are.
   const out: Labels = {};
   for (const name of [...lb.keys()].sort()) out[name] = lb.get(name)!;
   return out;
@@ -174,7 +181,12 @@ function set(lb: Map<string, string>, name: string, value: string): void {
 }
 
 function apply(rule: CompiledRule, lb: Map<string, string>): boolean {
-  const val = rule.sourceLabels.map((n) => lb.get(n) ?? '').join(rule.separator);
+  let val = '';
+  const sources = rule.sourceLabels;
+  for (let i = 0; i < sources.length; i++) {
+    if (i > 0) val += rule.separator;
+    val += lb.get(sources[i]!) ?? '';
+  }
   const re = rule.regex.regex;
   switch (rule.action) {
     case 'drop':
@@ -186,6 +198,10 @@ function apply(rule: CompiledRule, lb: Map<string, string>): boolean {
     case 'keepequal':
       return (lb.get(rule.targetLabel) ?? '') === val;
     case 'replace': {
+      if (rule.plainCopy) {
+        if (!val.includes('\n')) set(lb, rule.targetLabel, val);
+        return true;
+      }
       if (
         val === '' &&
         rule.defaultRegex &&
@@ -221,10 +237,10 @@ function apply(rule: CompiledRule, lb: Map<string, string>): boolean {
       }
       return true;
     case 'labeldrop':
-      for (const [name] of sortedEntries(lb)) if (re.test(name)) lb.delete(name);
+      for (const name of lb.keys()) if (re.test(name)) lb.delete(name);
       return true;
     case 'labelkeep':
-      for (const [name] of sortedEntries(lb)) if (!re.test(name)) lb.delete(name);
+      for (const name of lb.keys()) if (!re.test(name)) lb.delete(name);
       return true;
   }
 }
