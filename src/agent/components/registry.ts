@@ -6,6 +6,7 @@ import { lokiProcess } from './loki-process/index.js';
 import { lokiRelabel } from './loki-relabel.js';
 import { lokiSourceDocker } from './loki-source-docker.js';
 import { lokiSourceFile } from './loki-source-file.js';
+import { lokiSourceJournal } from './loki-source-journal.js';
 import { lokiWrite } from './loki-write.js';
 
 /** Every component type an Alloy config may declare, by its Alloy name. */
@@ -18,6 +19,7 @@ export const COMPONENTS: ReadonlyMap<string, ComponentDefinition> = new Map(
     lokiRelabel,
     lokiSourceDocker,
     lokiSourceFile,
+    lokiSourceJournal,
     lokiWrite,
   ].map((d) => [d.name, d]),
 );

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultAlloyConfig } from '../../../src/agent/index.js';
-import { evaluate, standardLibrary } from '../../../src/agent/runtime/index.js';
+import { COMPONENTS } from '../../../src/agent/components/registry.js';
+import { checkAlloyConfig, evaluate, standardLibrary } from '../../../src/agent/runtime/index.js';
 import { parseAlloy, type Block } from '../../../src/agent/syntax/index.js';
 
 const text = defaultAlloyConfig({ home: '/home/luce', hostname: 'codeswarm' });
@@ -24,6 +25,10 @@ function stageValues(id: string): Record<string, unknown> {
 }
 
 describe("the default alloy-config.alloy (the seed's pipelines)", () => {
+  it('passes the same checks as a user config, against the components obs provides', () => {
+    assert.equal(checkAlloyConfig('alloy-config.alloy', text, COMPONENTS).body.length, body.length);
+  });
+
   it('is Alloy syntax with // comments only', () => {
     assert.ok(!/^\s*#/m.test(text));
     assert.match(text, /^\/\/ /m);
