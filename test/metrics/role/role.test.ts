@@ -183,10 +183,15 @@ test('a reload with a broken rule file fails and keeps the running rules', async
   assert.equal(role.ruleGroups()[0]!.rules[0]!.expr, 'up');
 });
 
-test('SIGHUP reloads the config file', async () => {
+test('SIGHUP reloads the config file; removed targets go stale at once', async () => {
   writeFileSync(cfgFile, jobYaml());
   process.emit('SIGHUP');
   await waitFor(() => role.targets().activeTargets.length === 1, 10_000, 'reload by SIGHUP');
+  // Stale markers end the series now, not after the 5m lookback.
+  const gone = await api<Vector>('/api/v1/query?query=up{job="node_exporter"}');
+  assert.deepEqual(gone.body.data.result, []);
+  const kept = await api<Vector>('/api/v1/query?query=up{job="app"}');
+  assert.equal(kept.body.data.result.length, 1);
 });
 
 test('remote-write receiver appends through the role', async () => {
