@@ -47,10 +47,8 @@ export async function runQuery(
   const expr = parseLogQL(req.query);
   if (expr.kind === 'log') {
     const startNs = req.instant ? req.endNs - INSTANT_LOG_LOOKBACK_NS : req.startNs;
-    const responses = [];
-    let total = 0;
-    for (const [s, e] of splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction)) {
-      const part = await runLogQuery(
+    const run = (s: bigint, e: bigint): Promise<LogStreamResult[]> =>
+      runLogQuery(
         reader,
         expr,
         {
@@ -62,8 +60,16 @@ export async function runQuery(
         },
         stats,
       );
+    // With fewer entries than the limit, Loki's split-and-merge returns them
+    // all, which one scan of the whole range gives as well.
+    const whole = await run(startNs, req.endNs);
+    if (countEntries(whole) < req.limit) return { type: 'streams', streams: whole };
+    const responses = [];
+    let total = 0;
+    for (const [s, e] of splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction)) {
+      const part = await run(s, e);
       responses.push(part);
-      for (const st of part) total += st.entries.length;
+      total += countEntries(part);
       if (total >= req.limit) break;
     }
     return { type: 'streams', streams: mergeSplitResponses(responses, req.limit, req.direction) };
@@ -107,6 +113,12 @@ export async function runQuery(
       }))
       .filter((s) => s.points.length > 0),
   };
+}
+
+function countEntries(streams: LogStreamResult[]): number {
+  let n = 0;
+  for (const s of streams) n += s.entries.length;
+  return n;
 }
 
 function outerSort(expr: Expr): 'sort' | 'sort_desc' | undefined {
