@@ -110,6 +110,7 @@ export class TsdbStore implements MetricsStore {
             byWalId.set(s.id, this.index.getOrCreate(s.labels));
           break;
         case RecordType.Samples:
+        case RecordType.SamplesSnappy:
           forEachSample(payload, (id, t, hi, lo) => {
             const e = byWalId.get(id);
             if (e) this.replaySample(e, t, hi, lo);
