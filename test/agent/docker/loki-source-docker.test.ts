@@ -40,10 +40,15 @@ function start(component: Component) {
   return { stop: async () => (ac.abort(), await done) };
 }
 
-async function until(cond: () => boolean, ms = 20_000, what = 'condition'): Promise<void> {
+async function until(
+  cond: () => boolean,
+  ms = 20_000,
+  what = 'condition',
+  state = () => '',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -167,7 +172,12 @@ test('loki.source.docker: every line once across container and agent restarts', 
   source = build();
   run = start(source);
   await wire();
-  await until(() => names.every((n) => count(n, 1) === 304), 30_000, 'all of run 1');
+  await until(
+    () => names.every((n) => count(n, 1) === 304),
+    30_000,
+    'all of run 1',
+    () => names.map((n) => count(n, 1)).join(' '),
+  );
 
   // A container restart: same id, a second run of lines.
   await engine!.docker('restart', '-t', '0', ids[0]!);

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
-import { DockerApiError, type DockerClient } from '../../../common/docker-client.js';
+import {
+  DockerApiError,
+  type DockerClient,
+  type DockerLogLine,
+} from '../../../common/docker-client.js';
 import { formatLabels, type Labels } from '../../../common/labels.js';
 import { relabel, type CompiledRelabel } from '../../../common/relabel.js';
 import type { AgentEntry, ComponentMetrics } from '../../component.js';
@@ -22,6 +26,50 @@ export interface ContainerReaderOptions {
 const MAX_PENDING = 10_000;
 /** How often a stopped container is looked at again, to follow it when it restarts. */
 const RESTART_POLL_MS = 1000;
+
+/** How far before the committed line a resumed stream starts, to find that line again. */
+const RESUME_MARGIN_NS = 1_000_000_000n;
+
+/**
+ * Which lines of a resumed stream are new. The daemon stamps stdout and
+ * stderr apart, so timestamps in the log are not strictly ordered; the log's
+ * own order is. So the stream restarts a little before the last committed
+ * line, and everything up to that line (found by its timestamp) is skipped.
+ * If it cannot be found (the log was rotated away), lines later than it are
+ * new.
+ */
+export class ResumeFilter {
+  private skipping: boolean;
+  private held: DockerLogLine[] = [];
+
+  constructor(private readonly committed: bigint) {
+    this.skipping = committed > 0n;
+  }
+
+  take(l: DockerLogLine): DockerLogLine[] {
+    if (!this.skipping) return [l];
+    if (l.timestamp === this.committed) {
+      this.skipping = false;
+      this.held = [];
+      return [];
+    }
+    if (l.timestamp > this.committed + RESUME_MARGIN_NS) return this.release([l]);
+    if (l.timestamp > this.committed) this.held.push(l);
+    return [];
+  }
+
+  /** The stream ended while still looking for the committed line. */
+  end(): DockerLogLine[] {
+    return this.skipping ? this.release([]) : [];
+  }
+
+  private release(extra: DockerLogLine[]): DockerLogLine[] {
+    this.skipping = false;
+    const out = [...this.held, ...extra];
+    this.held = [];
+    return out;
+  }
+}
 
 /** Alloy's positions key for a container (positions.CursorKey). */
 export function cursorKey(containerId: string): string {
@@ -113,23 +161,25 @@ export class ContainerReader {
       }
       running = false;
     };
-    const since = this.lastTs > 0n ? this.lastTs : undefined;
+    const resume = new ResumeFilter(this.lastTs);
+    const since = this.lastTs > 0n ? this.lastTs - RESUME_MARGIN_NS : undefined;
+    const take = (l: DockerLogLine) => {
+      const labels = this.labelsFor(l.stream);
+      pendingTs = l.timestamp;
+      if (labels) pending.push({ labels, timestamp: l.timestamp, line: l.line });
+      else this.o.metrics?.dropped(1, 'relabel');
+    };
     for await (const l of this.o.client.containerLogs(
       this.o.containerId,
       { follow: true, timestamps: true, since, tty },
       signal,
     )) {
-      if (l.timestamp <= this.lastTs || l.timestamp <= pendingTs) continue;
-      const labels = this.labelsFor(l.stream);
-      pendingTs = l.timestamp;
-      if (!labels) {
-        this.o.metrics?.dropped(1, 'relabel');
-        continue;
-      }
-      pending.push({ labels, timestamp: l.timestamp, line: l.line });
+      for (const line of resume.take(l)) take(line);
+      if (pending.length === 0) continue;
       if (!running) sending = flush();
       else if (pending.length >= MAX_PENDING) await sending;
     }
+    for (const line of resume.end()) take(line);
     await sending;
     if (pending.length > 0) await flush();
   }
