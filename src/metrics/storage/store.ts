@@ -26,6 +26,7 @@ import {
 import { XorChunkEncoder, decodeXorChunk } from './xor-chunk.js';
 import { buildTsdbStatus, type TsdbStatus } from './tsdb-status.js';
 import { mergedSeries, planMerge } from './compactor.js';
+import { lockDir } from './dir-lock.js';
 import type { MetricMetadata, MetricsStore, MetricsStoreOptions } from './types.js';
 
 const DEFAULT_BLOCK_RANGE_MS = 2 * 3600 * 1000;
@@ -47,6 +48,7 @@ export class TsdbStore implements MetricsStore {
   private meta = new Map<string, MetricMetadata>();
   private readonly blockRange: number;
   private closed = false;
+  private unlock: () => void = () => {};
 
   constructor(private readonly opts: MetricsStoreOptions) {
     this.blockRange = opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE_MS;
@@ -59,6 +61,7 @@ export class TsdbStore implements MetricsStore {
   async open(): Promise<void> {
     const dir = this.opts.dir;
     fs.mkdirSync(dir, { recursive: true });
+    this.unlock = lockDir(dir);
     for (const name of fs.readdirSync(dir)) {
       const full = path.join(dir, name);
       if (name.endsWith('.tmp')) fs.rmSync(full, { recursive: true, force: true });
@@ -498,6 +501,7 @@ export class TsdbStore implements MetricsStore {
     while (this.compaction) await this.compaction;
     await this.wal.close();
     for (const b of this.blocks) if (b.refs === 0) b.close();
+    this.unlock();
   }
 }
 

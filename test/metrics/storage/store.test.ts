@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openMetricsStore } from '../../../src/metrics/storage/index.js';
@@ -260,5 +261,24 @@ test('blocks merge into 3x, 9x, 27x ranges; samples intact and not doubled acros
     60,
   );
   await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a storage directory held by a live process is refused; a dead holder is taken over', async () => {
+  const dir = tempDir('lock');
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+    stdio: 'ignore',
+  });
+  fs.writeFileSync(path.join(dir, 'lock'), String(holder.pid));
+  await assert.rejects(
+    openMetricsStore({ dir, retentionMs: 0 }),
+    /lock DB directory: .* is held by process \d+/,
+  );
+  holder.kill('SIGKILL');
+  await new Promise((r) => holder.once('exit', r));
+  const store = await openMetricsStore({ dir, retentionMs: 0 });
+  assert.equal(fs.readFileSync(path.join(dir, 'lock'), 'utf8'), String(process.pid));
+  await store.close();
+  assert.equal(fs.existsSync(path.join(dir, 'lock')), false);
   fs.rmSync(dir, { recursive: true });
 });
