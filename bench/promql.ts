@@ -371,6 +371,7 @@ async function main(): Promise<void> {
 
     const store = new MemQueryable(data);
     const engine = new PromQLEngine();
+    const rssBefore = process.memoryUsage().rss / 1024 / 1024;
     const rows: string[] = [];
     for (const q of queries) {
       const params: Record<string, string> = q.range
