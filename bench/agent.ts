@@ -9,19 +9,21 @@
  *    this process's user+system time over the wall time (one JS thread;
  *    the store's DuckDB is limited to one thread). Also the agent alone,
  *    into a sink that acknowledges at once: its own ceiling.
- * 2. Steady state: a child process appends 1,000 lines/s spread over 50
- *    files; the agent ships them to a sink that acknowledges at once (so
- *    only the agent's work is measured). Reports the agent's CPU as % of
- *    one core and its RSS/heap growth over the process before it started;
- *    baseline in the same run: the same agent with the files idle.
+ * 2. Steady state: 1,000 lines/s from 10 containers of a private Docker
+ *    engine (about 10 lines/s each) and a child process appending the rest
+ *    over 50 files (files only when no engine can be started). The agent,
+ *    in a process of its own, ships them to a sink that acknowledges at
+ *    once, so only the agent's work is measured: its CPU as % of one core
+ *    and its RSS/heap growth over the process before it started. Baseline
+ *    in the same run: the same agent while nothing is written.
  *
  *   npm run bench:agent                 # 3 runs of 300,000 lines; 20 s steady window
- *   LINES=1000000 STEADY_S=60 npm run bench:agent
+ *   LINES=1000000 STEADY_S=60 CONTAINERS=0 npm run bench:agent
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createAgentRole } from '../src/agent/index.js';
@@ -35,11 +37,36 @@ const RUNS = Number(process.env.RUNS ?? 3);
 const FILES = 10;
 const STEADY_FILES = 50;
 const STEADY_RATE = 1000;
+const CONTAINERS = Number(process.env.CONTAINERS ?? 10);
+/** Each container prints about 10 lines/s; the files carry the rest of STEADY_RATE. */
+const CONTAINER_RATE = 10;
+const DOCKERD_DIR = '/tmp/obs-dockerd-bench-agent';
 const STEADY_S = Number(process.env.STEADY_S ?? 20);
 const PUSH_URL = 'http://127.0.0.1:3100/loki/api/v1/push';
 
-function config(dir: string): string {
-  return `local.file_match "bench" {
+function dockerPipeline(host: string): string {
+  return `discovery.docker "bench" {
+  host = "${host}"
+}
+discovery.relabel "bench" {
+  targets = discovery.docker.bench.targets
+  rule {
+    source_labels = ["__meta_docker_container_name"]
+    regex         = "/(.*)"
+    target_label  = "container_name"
+  }
+}
+loki.source.docker "bench" {
+  host       = "${host}"
+  targets    = discovery.relabel.bench.output
+  labels     = { job = "dockerlogs" }
+  forward_to = [loki.process.main.receiver]
+}
+`;
+}
+
+function config(dir: string, dockerHost?: string): string {
+  return `${dockerHost ? dockerPipeline(dockerHost) : ''}local.file_match "bench" {
   path_targets = [{ __path__ = "${dir}/*.log", job = "tool_sink" }]
   sync_period  = "1s"
 }
@@ -226,6 +253,57 @@ interface SteadyResult {
   rssMiB: number;
   heapMiB: number;
   received: number;
+  containers: number;
+}
+
+function docker(host: string, ...args: string[]): string {
+  const r = spawnSync('docker', args, {
+    env: { ...process.env, DOCKER_HOST: host },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/**
+ * A private Docker engine (../shared/tools/dockerd-up.sh) with the steady
+ * phase's containers created, not started; undefined when none can be had.
+ */
+function dockerEngine(): string | undefined {
+  if (CONTAINERS === 0) return undefined;
+  let root = process.cwd();
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+  const up = spawnSync(join(root, '..', 'shared', 'tools', 'dockerd-up.sh'), [DOCKERD_DIR], {
+    encoding: 'utf8',
+  });
+  const host = /DOCKER_HOST=(\S+)/.exec(up.stdout ?? '')?.[1];
+  if (up.status !== 0 || !host) {
+    console.error(`no Docker engine (${up.stderr?.trim().split('\n').pop()}); files only`);
+    return undefined;
+  }
+  for (let c = 0; c < CONTAINERS; c++) {
+    docker(host, 'rm', '-f', `obs-bench-agent-c${c}`);
+    docker(
+      host,
+      'create',
+      '--network',
+      'none',
+      '--name',
+      `obs-bench-agent-c${c}`,
+      'obs-test/busybox',
+      'sh',
+      '-c',
+      `i=0; while :; do echo "level=info container=${c} seq=$i msg=steady"; i=$((i+1)); sleep 0.1; done`,
+    );
+  }
+  return host;
+}
+
+function dockerEngineDown(host: string): void {
+  for (let c = 0; c < CONTAINERS; c++) docker(host, 'rm', '-f', `obs-bench-agent-c${c}`);
+  let root = process.cwd();
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+  spawnSync(join(root, '..', 'shared', 'tools', 'dockerd-down.sh'), [DOCKERD_DIR]);
 }
 
 async function steady(): Promise<SteadyResult> {
@@ -236,10 +314,13 @@ async function steady(): Promise<SteadyResult> {
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
   const counter = counting(undefined, Number.POSITIVE_INFINITY);
+  const dockerHost = process.env.BENCH_DOCKER_HOST;
+  const containers = dockerHost ? CONTAINERS : 0;
+  const fileRate = STEADY_RATE - containers * CONTAINER_RATE;
   const role = await createAgentRole(
     { logger: pino({ level: 'warn' }), dataDir: join(root, 'agent'), listenHost: '127.0.0.1' },
     {
-      config: checkAlloyConfig('bench.alloy', config(logs), COMPONENTS),
+      config: checkAlloyConfig('bench.alloy', config(logs, dockerHost), COMPONENTS),
       inProcessLogs: { pushUrl: PUSH_URL, sink: counter.sink },
     },
   );
@@ -254,11 +335,12 @@ async function steady(): Promise<SteadyResult> {
   const idleCpu = await window();
   const writer = spawn(
     process.execPath,
-    ['-e', WRITER, logs, String(STEADY_FILES), String(STEADY_RATE)],
+    ['-e', WRITER, logs, String(STEADY_FILES), String(fileRate)],
     {
       stdio: 'inherit',
     },
   );
+  for (let c = 0; c < containers; c++) docker(dockerHost!, 'start', `obs-bench-agent-c${c}`);
   await new Promise((r) => setTimeout(r, 3000));
   const before = counter.count();
   const busyCpu = await window();
@@ -267,15 +349,21 @@ async function steady(): Promise<SteadyResult> {
   const heapMiB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
   const rss0MiB = rss0 / 2 ** 20;
   writer.kill();
+  for (let c = 0; c < containers; c++)
+    docker(dockerHost!, 'stop', '-t', '0', `obs-bench-agent-c${c}`);
   await role.stop();
   rmSync(root, { recursive: true, force: true });
-  return { idleCpu, busyCpu, rss0MiB, rssMiB, heapMiB, received };
+  return { idleCpu, busyCpu, rss0MiB, rssMiB, heapMiB, received, containers };
 }
 
 /** The steady phase runs in a fresh process of its own, so its memory figures are the agent's. */
-function steadyInChild(): Promise<SteadyResult> {
+function steadyInChild(dockerHost: string | undefined): Promise<SteadyResult> {
   const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_AGENT_PHASE: 'steady' },
+    env: {
+      ...process.env,
+      BENCH_AGENT_PHASE: 'steady',
+      ...(dockerHost ? { BENCH_DOCKER_HOST: dockerHost } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -306,9 +394,15 @@ if (process.env.BENCH_AGENT_PHASE === 'steady') {
   console.log(
     `  agent, null sink     : ${fmt(median(results.map((r) => r.agentAlone)))} lines/s (the agent's own ceiling)`,
   );
-  const s = await steadyInChild();
+  const dockerHost = dockerEngine();
+  let s: SteadyResult;
+  try {
+    s = await steadyInChild(dockerHost);
+  } finally {
+    if (dockerHost) dockerEngineDown(dockerHost);
+  }
   console.log(
-    `steady state, ${STEADY_RATE} lines/s over ${STEADY_FILES} files, ${STEADY_S} s window:`,
+    `steady state, ${STEADY_RATE} lines/s over ${STEADY_FILES} files and ${s.containers} containers, ${STEADY_S} s window:`,
   );
   console.log(`  delivered            : ${fmt(s.received)} lines/s`);
   console.log(`  agent CPU            : ${pct(s.busyCpu, 2)} of one core`);
