@@ -304,6 +304,7 @@ function dockerEngineDown(host: string): void {
   let root = process.cwd();
   while (!existsSync(join(root, 'package.json'))) root = dirname(root);
   spawnSync(join(root, '..', 'shared', 'tools', 'dockerd-down.sh'), [DOCKERD_DIR]);
+  rmSync(DOCKERD_DIR, { recursive: true, force: true });
 }
 
 async function steady(): Promise<SteadyResult> {
