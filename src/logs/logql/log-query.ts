@@ -32,7 +32,7 @@ export async function runLogQuery(
   },
   stats: LogQueryStats,
 ): Promise<LogStreamResult[]> {
-  const { pushdown, stages } = compilePipeline(expr.stages);
+  const { pushdown, stages, prefilter } = compilePipeline(expr.stages);
   const streams = new Map<string, LogStreamResult>();
   const lbs = new LabelsBuilder();
   let taken = 0;
@@ -59,6 +59,8 @@ export async function runLogQuery(
       for (const e of batch) {
         stats.linesProcessed++;
         stats.bytesProcessed += e.line.length;
+        if (prefilter && runStages(prefilter, lbs, e.labels, e.timestamp, e.line) === null)
+          continue;
         const line =
           stages.length === 0 ? e.line : runStages(stages, lbs, e.labels, e.timestamp, e.line);
         if (line === null) continue;

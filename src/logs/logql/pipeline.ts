@@ -13,6 +13,7 @@ import { patternStage } from './stages/pattern.js';
 import { regexpStage } from './stages/regexp.js';
 import type { Stage } from './stages/stage.js';
 import { unpackStage } from './stages/unpack.js';
+import { filterNames } from './metric/hints.js';
 
 /**
  * A log pipeline split the way Loki splits it: the leading line filters
@@ -22,6 +23,26 @@ import { unpackStage } from './stages/unpack.js';
 export interface CompiledPipeline {
   pushdown: LineFilter[];
   stages: Stage[];
+  /**
+   * When the stages only parse and filter: the same stages extracting only
+   * the labels the filters read. An entry it drops is dropped by `stages`
+   * too, so most entries are rejected without being fully parsed.
+   */
+  prefilter?: Stage[];
+}
+
+const PREFILTERABLE = new Set(['lineFilter', 'json', 'logfmt', 'regexp', 'pattern', 'labelFilter']);
+
+function prefilterHints(exprs: StageExpr[]): Set<string> | undefined {
+  if (!exprs.some((e) => e.type === 'labelFilter')) return undefined;
+  const names = new Set<string>();
+  for (const e of exprs) {
+    if (!PREFILTERABLE.has(e.type)) return undefined;
+    if (e.type === 'logfmt' && (e.strict || e.params.length > 0)) return undefined;
+    if (e.type === 'json' && e.params.length > 0) return undefined;
+    if (e.type === 'labelFilter') filterNames(e.filter, names);
+  }
+  return names;
 }
 
 /**
@@ -78,7 +99,13 @@ export function compilePipeline(exprs: StageExpr[], hints?: ReadonlySet<string>)
   }
   // Every stage is compiled, pushed-down ones too, so that their errors surface here.
   const all = exprs.map((e) => stageFor(e, hints));
-  return { pushdown, stages: all.slice(i) };
+  const rest = exprs.slice(i);
+  const narrow = hints === undefined ? prefilterHints(rest) : undefined;
+  return {
+    pushdown,
+    stages: all.slice(i),
+    ...(narrow ? { prefilter: rest.map((e) => stageFor(e, narrow)) } : {}),
+  };
 }
 
 /** Runs the stages over one entry; null when a stage dropped it. */

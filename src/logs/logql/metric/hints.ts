@@ -2,7 +2,8 @@ import type { LabelFilterExpr, SampleExpr } from '../ast.js';
 
 type RangeExpr = Extract<SampleExpr, { kind: 'range' }>;
 
-function filterNames(f: LabelFilterExpr, out: Set<string>): void {
+/** Adds every label name a label filter reads. */
+export function filterNames(f: LabelFilterExpr, out: Set<string>): void {
   switch (f.kind) {
     case 'and':
     case 'or':
