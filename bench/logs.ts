@@ -7,7 +7,7 @@
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -146,31 +146,28 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-/** Whether dist/ holds a compiled copy at least as new as every source file of the role. */
-function distIsFresh(): boolean {
-  const walk = (dir: string): string[] =>
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-  return ['logs', 'common', 'cli', 'stack'].every((mod) =>
-    walk(path.join(root, 'src', mod))
-      .filter((f) => f.endsWith('.ts'))
-      .every((f) => {
-        const js = path.join(root, 'dist', path.relative(root, f)).replace(/\.ts$/, '.js');
-        return fs.existsSync(js) && fs.statSync(js).mtimeMs >= fs.statSync(f).mtimeMs;
-      }),
-  );
+/**
+ * Compiles the project into node_modules/.cache (tsc, as `npm run build`
+ * does, without touching dist/ that other work may be using), so that the
+ * role runs as shipped: no tsx loader in its memory or CPU figures.
+ */
+function compile(): string {
+  const out = path.join(root, 'node_modules', '.cache', 'obs-bench-logs');
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', out], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  const main = path.join(out, 'src', 'cli', 'main.js');
+  if (!fs.existsSync(main)) throw new Error(`tsc produced no ${main}:\n${r.stdout}${r.stderr}`);
+  return main;
 }
 
-function startRole(config: string, port: number): { child: ChildProcess; mode: string } {
-  const fresh = distIsFresh();
-  const argv = fresh
-    ? [path.join(root, 'dist', 'src', 'cli', 'main.js')]
-    : ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts')];
-  const child = spawn(
+function startRole(main: string, config: string, port: number): ChildProcess {
+  return spawn(
     process.execPath,
     [
-      ...argv,
+      main,
       'run',
       'logs',
       `-config.file=${config}`,
@@ -179,10 +176,6 @@ function startRole(config: string, port: number): { child: ChildProcess; mode: s
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  return {
-    child,
-    mode: fresh ? 'dist (compiled)' : 'tsx (run `npm run build` first for compiled figures)',
-  };
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -224,7 +217,7 @@ async function main(): Promise<void> {
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const { child, mode } = startRole(config, port);
+  const child = startRole(compile(), config, port);
   const pid = child.pid!;
   let maxRss = 0;
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMiB(pid))), 200);
@@ -265,6 +258,13 @@ async function main(): Promise<void> {
     await fetch(`${url}/flush`, { method: 'POST' });
     const disk = dirBytes(path.join(dir, 'data'));
     const afterIngestRss = rssMiB(pid);
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) / 2 ** 20 : NaN;
+    };
+    const heapMiB = await metric('nodejs_heap_size_used_bytes');
+    const externalMiB = await metric('nodejs_external_memory_bytes');
     maxRss = 0;
 
     // Queries over the whole 6 hours.
@@ -355,7 +355,7 @@ async function main(): Promise<void> {
     const fmt = (n: number, d = 0): string => n.toFixed(d).padStart(10);
     const out: string[] = [];
     out.push(
-      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role run from ${mode}; ${os.cpus().length} CPUs`,
+      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role compiled, run with node ${process.version}; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     out.push(`${'figure'.padEnd(34)}${'obs'.padStart(10)}${'Loki 3.0'.padStart(10)}  target`);
     out.push(
@@ -367,6 +367,9 @@ async function main(): Promise<void> {
     out.push(`${'RSS idle (MiB)'.padEnd(34)}${fmt(idleRss)}${fmt(73)}`);
     out.push(`${'RSS max during ingest (MiB)'.padEnd(34)}${fmt(ingestRss)}${fmt(380)}  < 200`);
     out.push(`${'RSS after ingest (MiB)'.padEnd(34)}${fmt(afterIngestRss)}${fmt(380)}  < 200`);
+    out.push(
+      `${'  of which JS heap / external (MiB)'.padEnd(34)}${fmt(heapMiB)}${fmt(externalMiB)}  (after ingest)`,
+    );
     out.push(`${'RSS max while querying (MiB)'.padEnd(34)}${fmt(queryRss)}${fmt(670)}  < 200`);
     for (const r of results) {
       const target =

@@ -1,12 +1,28 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PARTITION_KINDS, partitionDb, partitionFile, partitionTable } from './partitions.js';
+import {
+  PARTITION_KINDS,
+  partitionDb,
+  partitionFile,
+  partitionTable,
+  type PartitionKind,
+} from './partitions.js';
 import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
 
 const CSV_COLUMNS =
   "columns={'stream_id':'INTEGER','ts':'BIGINT','line':'VARCHAR','metadata':'VARCHAR'}, header=false, delim=',', quote='\"', escape='\"', auto_detect=false, allow_quoted_nulls=false, strict_mode=true";
+
+/**
+ * DuckDB's CSV reader holds a buffer per thread that must fit the longest
+ * row: small for the short-line table (lines up to 2 KiB plus metadata),
+ * large only when reading the rare long lines.
+ */
+const CSV_BUFFER: Record<PartitionKind, string> = {
+  entries: 'buffer_size=1048576, max_line_size=1048576',
+  entries_long: 'buffer_size=33554432, max_line_size=33554432',
+};
 
 /**
  * Writes to the day databases on the writer connection: attaching days and
@@ -83,7 +99,7 @@ export class EntryWriter {
       `SELECT 1 FROM ${db}.applied_segments WHERE name = ${sqlString(segment.name)}`,
     );
     if (done.currentRowCount > 0) return;
-    const source = `read_csv(${sqlString(segment.path)}, ${CSV_COLUMNS})`;
+    const source = `read_csv(${sqlString(segment.path)}, ${CSV_COLUMNS}, ${CSV_BUFFER[segment.kind]})`;
     let { minTs, maxTs } = segment;
     if (minTs === undefined || maxTs === undefined) {
       const r = await this.conn.runAndReadAll(`SELECT min(ts), max(ts) FROM ${source}`);

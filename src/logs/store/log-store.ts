@@ -30,7 +30,7 @@ import { matcherSql, sqlString } from './sql.js';
 export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
-  /** DuckDB's buffer-pool limit, e.g. `96MB`: bounds the store's memory. */
+  /** DuckDB's buffer-pool limit (default 64MB): bounds the store's memory. */
   memoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
@@ -54,7 +54,7 @@ const TOP_N_LIMIT = 10_000;
 const WINDOW_ROWS = 40_000;
 const WAL_DIR = 'wal';
 /** A segment generation is loaded into DuckDB once it holds this much or is this old. */
-const SEGMENT_BYTES = 16 * 1024 * 1024;
+const SEGMENT_BYTES = 4 * 1024 * 1024;
 const SEGMENT_AGE_MS = 1000;
 
 /**
@@ -98,7 +98,7 @@ export class LogStore implements LogSink, LogReader {
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
-      memory_limit: opts.memoryLimit ?? '96MB',
+      memory_limit: opts.memoryLimit ?? '64MB',
       threads: String(opts.threads ?? 2),
       // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
       // frees) of freed memory; the role's RSS budget is 200 MiB in all.
