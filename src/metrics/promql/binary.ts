@@ -70,7 +70,7 @@ export function scalarBinop(op: BinaryOp, l: number, r: number): number {
 }
 
 /** Whether an operator drops `__name__` from its result, as Prometheus's shouldDropMetricName. */
-export function dropsMetricName(op: BinaryOp): boolean {
+function dropsMetricName(op: BinaryOp): boolean {
   return !COMPARISON_OPS.has(op) && op !== 'and' && op !== 'or' && op !== 'unless';
 }
 

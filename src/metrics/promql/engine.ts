@@ -6,7 +6,8 @@ import { PromQLError } from './errors.js';
 import { Evaluator } from './evaluator.js';
 import { formatSampleValue } from './format-value.js';
 import { histogramJson } from './histogram.js';
-import { parsePromQL, typeOf } from './parser.js';
+import { typeOf } from './check.js';
+import { parsePromQL } from './parser.js';
 import { QueryContext } from './query-context.js';
 import { compareLabels, type Matrix } from './value.js';
 

@@ -27,7 +27,7 @@ import {
   INSTANT_FUNCTIONS,
   type FunctionContext,
 } from './functions.js';
-import { typeOf } from './parser.js';
+import { typeOf } from './check.js';
 import type { QueryContext } from './query-context.js';
 import { hasHistogram, histogramWindow } from './histogram-window.js';
 import { RANGE_FUNCTIONS, type RangeWindow } from './range-functions.js';

@@ -199,28 +199,6 @@ export function histogramBuckets(h: FloatHistogram): HistogramBucket[] {
   return out;
 }
 
-/** The semantic content of a histogram, for equality in tests. */
-export function histogramEquals(
-  a: FloatHistogram,
-  b: FloatHistogram,
-  eq: (x: number, y: number) => boolean,
-): boolean {
-  const schema = Math.min(a.schema, b.schema);
-  if (a.schema !== b.schema) return false;
-  const x = atSchema(expand(a), schema);
-  const y = atSchema(expand(b), schema);
-  if (!eq(x.count, y.count) || !eq(x.sum, y.sum) || !eq(x.zeroCount, y.zeroCount)) return false;
-  if (x.zeroThreshold !== y.zeroThreshold) return false;
-  for (const [p, q] of [
-    [x.pos, y.pos],
-    [x.neg, y.neg],
-  ] as const) {
-    const keys = new Set([...p.keys(), ...q.keys()]);
-    for (const k of keys) if (!eq(p.get(k) ?? 0, q.get(k) ?? 0)) return false;
-  }
-  return true;
-}
-
 function bucketsForEstimates(h: FloatHistogram): HistogramBucket[] {
   const buckets = histogramBuckets(h);
   const hasNeg = h.negativeBuckets.length > 0;

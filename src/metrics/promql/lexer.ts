@@ -22,7 +22,7 @@ export interface Token {
 }
 
 /** Words Prometheus's lexer turns into keywords (case-insensitive). */
-export const KEYWORDS = new Set([
+const KEYWORDS = new Set([
   'and',
   'or',
   'unless',

@@ -19,7 +19,7 @@ export function almostEqual(a: number, b: number, epsilon: number): boolean {
 }
 
 /** Orders NaN before every number, as Prometheus's vectorByValueHeap does. */
-export function lessNaNFirst(a: number, b: number): boolean {
+function lessNaNFirst(a: number, b: number): boolean {
   if (Number.isNaN(a)) return true;
   return a < b;
 }

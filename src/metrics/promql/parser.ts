@@ -520,5 +520,3 @@ export function parseSeriesSelector(input: string): LabelMatcher[] {
   }
   return expr.matchers;
 }
-
-export { typeOf } from './check.js';
