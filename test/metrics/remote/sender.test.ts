@@ -124,7 +124,7 @@ test('batches by max_samples_per_send, adds external labels, applies write relab
     samples.push([{ __name__: 'skip_me' }, 1000, 1]);
     await commit(app, samples);
     await commit(app, [[{ __name__: 'gone' }, 2000, STALE_NAN]]);
-    await waitFor(() => r.samples().length === 8, 5000, 'delivery');
+    await waitFor(() => r.samples().length === 8, 15_000, 'delivery');
     assert.equal(store.samples.length, 9, 'the inner store got everything');
     for (const req of r.got) {
       assert.ok(req.series.reduce((n, s) => n + s.samples.length, 0) <= 3);
@@ -163,12 +163,12 @@ test('retries 5xx and 429 with backoff, drops a batch refused with 4xx', async (
   try {
     r.answers.push(500, 503, 429);
     await commit(app, [[{ __name__: 'a' }, 1, 1]]);
-    await waitFor(() => r.samples().length === 1, 5000, 'retried delivery');
+    await waitFor(() => r.samples().length === 1, 15_000, 'retried delivery');
     r.answers.push(400);
     await commit(app, [[{ __name__: 'bad' }, 1, 1]]);
-    await waitFor(() => m.pendingSamples() === 0, 5000, 'the refused batch to be dropped');
+    await waitFor(() => m.pendingSamples() === 0, 15_000, 'the refused batch to be dropped');
     await commit(app, [[{ __name__: 'b' }, 2, 2]]);
-    await waitFor(() => r.samples().some((s) => s.labels.__name__ === 'b'), 5000, 'later batch');
+    await waitFor(() => r.samples().some((s) => s.labels.__name__ === 'b'), 15_000, 'later batch');
     assert.ok(!r.samples().some((s) => s.labels.__name__ === 'bad'));
     assert.equal(m.pendingSamples(), 0);
   } finally {
@@ -302,7 +302,7 @@ test('sample_age_limit drops what has grown too old to send', async () => {
     await commit(app, [[{ __name__: 'fresh' }, Date.now(), 1]]);
     await waitFor(
       () => r.samples().some((s) => s.labels.__name__ === 'fresh'),
-      5000,
+      15_000,
       'fresh sample',
     );
     assert.ok(!r.samples().some((s) => s.labels.__name__ === 'old'));
@@ -340,7 +340,7 @@ test('metric metadata goes out every metadata_config.send_interval', async () =>
     ),
   );
   try {
-    await waitFor(() => got.length > 0, 5000, 'metadata');
+    await waitFor(() => got.length > 0, 15_000, 'metadata');
     assert.deepEqual(got[0], {
       type: 'counter',
       metricFamilyName: 'http_requests_total',

@@ -56,7 +56,7 @@ function config(yaml: string) {
 async function manager(jobYaml: string, store = new MemoryAppendable()) {
   const m = new ScrapeManager({ appendable: store, logger, userAgent: 'Prometheus/2.52.0' });
   await m.applyConfig(config(`scrape_configs:\n${jobYaml}`));
-  await waitFor(() => m.loops().length > 0, 5000, 'targets');
+  await waitFor(() => m.loops().length > 0, 15_000, 'targets');
   return { m, store, scrape: () => Promise.all(m.loops().map((l) => l.scrapeOnce())) };
 }
 
@@ -358,7 +358,7 @@ test('scrapes run by themselves at the interval, spread by a per-target offset',
     ),
   );
   try {
-    await waitFor(() => store.named('tick').length >= 3, 5000, 'three scrapes');
+    await waitFor(() => store.named('tick').length >= 3, 15_000, 'three scrapes');
     const ts = store.named('up').map((s) => s.t);
     const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
     // Fixed beats: a late beat is skipped, never doubled up.
@@ -392,14 +392,14 @@ test('file_sd_configs: targets follow the file, removed targets go stale', async
     ),
   );
   try {
-    await waitFor(() => m.targets().activeTargets.length === 1, 5000, 'file target');
+    await waitFor(() => m.targets().activeTargets.length === 1, 15_000, 'file target');
     const target = m.targets().activeTargets[0]!;
     assert.equal(target.labels.zone, 'a');
     assert.equal(target.discoveredLabels.__meta_filepath, join(dir, 'a.json'));
     await Promise.all(m.loops().map((l) => l.scrapeOnce()));
     writeFileSync(join(dir, 'a.json'), '[]');
-    await waitFor(() => m.targets().activeTargets.length === 0, 5000, 'target removal');
-    await waitFor(() => store.last('x')?.stale === true, 5000, 'stale marker');
+    await waitFor(() => m.targets().activeTargets.length === 0, 15_000, 'target removal');
+    await waitFor(() => store.last('x')?.stale === true, 15_000, 'stale marker');
   } finally {
     await m.stop();
   }
@@ -427,7 +427,7 @@ test('a store that fails does not stop the loop nor crash the process', async ()
     ),
   );
   try {
-    await waitFor(() => calls >= 6, 5000, 'repeated scrapes despite the failing store');
+    await waitFor(() => calls >= 6, 15_000, 'repeated scrapes despite the failing store');
   } finally {
     await m.stop();
   }
@@ -453,7 +453,7 @@ test('file_sd_configs: YAML files too, and a broken file keeps its last good tar
     ),
   );
   try {
-    await waitFor(() => m.targets().activeTargets.length === 1, 5000, 'yaml target');
+    await waitFor(() => m.targets().activeTargets.length === 1, 15_000, 'yaml target');
     assert.equal(m.targets().activeTargets[0]!.labels.rack, 'r1');
     writeFileSync(join(dir, 't.yml'), '- targets: [unclosed\n');
     await new Promise((r) => setTimeout(r, 1500));
@@ -481,7 +481,7 @@ test('http_sd_configs: targets from an HTTP endpoint, polled every refresh_inter
     ),
   );
   try {
-    await waitFor(() => m.targets().activeTargets.length === 1, 5000, 'http sd target');
+    await waitFor(() => m.targets().activeTargets.length === 1, 15_000, 'http sd target');
     const t = m.targets().activeTargets[0]!;
     assert.equal(t.labels.dc, 'x');
     assert.equal(t.discoveredLabels.__meta_url, `http://${addr}/sd`);
@@ -493,7 +493,7 @@ test('http_sd_configs: targets from an HTTP endpoint, polled every refresh_inter
       'a wrong content type keeps the last targets',
     );
     routes.set('/sd', [200, 'application/json', '[]']);
-    await waitFor(() => m.targets().activeTargets.length === 0, 5000, 'target removal');
+    await waitFor(() => m.targets().activeTargets.length === 0, 15_000, 'target removal');
   } finally {
     await m.stop();
   }
