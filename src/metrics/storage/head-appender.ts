@@ -2,7 +2,6 @@ import type { Labels } from '../../common/labels.js';
 import type { SampleAppender } from '../appender.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { seriesKey, type SeriesEntry } from './series-index.js';
-import { floatHi, floatLo } from './xor-chunk.js';
 import type { HeadSeries } from './head.js';
 
 /** What an appender needs from the store. */
@@ -12,8 +11,17 @@ export interface HeadAccess {
   /** Samples older than this are out of bounds (Prometheus's appendable min valid time). */
   minValidTime(): number;
   /** Applies validated samples to the head and resolves once they are in the WAL. */
-  commitSamples(entries: SeriesEntry[], ts: number[], his: number[], los: number[]): Promise<void>;
+  /** `words` holds each value's raw (lo, hi) 32-bit words; only the first `n` samples count. */
+  commitSamples(
+    entries: SeriesEntry[],
+    ts: Float64Array,
+    words: Uint32Array,
+    n: number,
+  ): Promise<void>;
 }
+
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
 
 /**
  * Buffers samples until commit. `append` checks each sample against the head
@@ -24,9 +32,10 @@ export interface HeadAccess {
  */
 export class HeadAppender implements SampleAppender {
   private entries: SeriesEntry[] = [];
-  private ts: number[] = [];
-  private his: number[] = [];
-  private los: number[] = [];
+  // Typed columns, grown by doubling: no per-sample boxing, little garbage.
+  private ts = new Float64Array(256);
+  private words = new Uint32Array(512);
+  private n = 0;
   /** Series id → index of its newest pending sample. */
   private pending = new Map<number, number>();
   private lastLabels: Labels | null = null;
@@ -55,17 +64,18 @@ export class HeadAppender implements SampleAppender {
       this.lastLabels = labels;
       this.lastEntry = entry;
     }
-    const hi = floatHi(value);
-    const lo = floatLo(value);
+    scratch[0] = value;
+    const lo = scratchWords[0]!;
+    const hi = scratchWords[1]!;
     if (timestampMs < this.minValid) throw outOfBounds();
-    const p = this.lastIndex >= 0 ? this.lastIndex : undefined;
+    const p = this.lastIndex;
     let lastT: number;
     let lastHi: number;
     let lastLo: number;
-    if (p !== undefined) {
+    if (p >= 0) {
       lastT = this.ts[p]!;
-      lastHi = this.his[p]!;
-      lastLo = this.los[p]!;
+      lastHi = this.words[p * 2 + 1]!;
+      lastLo = this.words[p * 2]!;
     } else {
       const hs = this.head.headSeries(entry.id);
       lastT = hs ? hs.lastT : -Infinity;
@@ -77,25 +87,35 @@ export class HeadAppender implements SampleAppender {
       if (hi === lastHi && lo === lastLo) return;
       throw duplicate();
     }
-    this.lastIndex = this.ts.length;
+    const n = this.n;
+    if (n === this.ts.length) this.grow();
+    this.lastIndex = n;
     this.entries.push(entry);
-    this.ts.push(timestampMs);
-    this.his.push(hi);
-    this.los.push(lo);
+    this.ts[n] = timestampMs;
+    this.words[n * 2] = lo;
+    this.words[n * 2 + 1] = hi;
+    this.n = n + 1;
+  }
+
+  private grow(): void {
+    const ts = new Float64Array(this.ts.length * 2);
+    ts.set(this.ts);
+    const words = new Uint32Array(this.words.length * 2);
+    words.set(this.words);
+    this.ts = ts;
+    this.words = words;
   }
 
   commit(): Promise<void> {
     if (this.done) return Promise.reject(new Error('appender already committed or rolled back'));
     this.done = true;
-    if (this.ts.length === 0) return Promise.resolve();
-    return this.head.commitSamples(this.entries, this.ts, this.his, this.los);
+    if (this.n === 0) return Promise.resolve();
+    return this.head.commitSamples(this.entries, this.ts, this.words, this.n);
   }
 
   rollback(): void {
     this.done = true;
     this.entries = [];
-    this.ts = [];
-    this.his = [];
-    this.los = [];
+    this.n = 0;
   }
 }

@@ -179,11 +179,10 @@ export class TsdbStore implements MetricsStore {
 
   private commitSamples(
     entries: SeriesEntry[],
-    ts: number[],
-    his: number[],
-    los: number[],
+    ts: Float64Array,
+    words: Uint32Array,
+    n: number,
   ): Promise<void> {
-    const n = ts.length;
     // Re-check against commits that landed since append(): all or nothing.
     // Samples of one series are contiguous runs, in order; check each run's first.
     const minValid = Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2);
@@ -197,8 +196,6 @@ export class TsdbStore implements MetricsStore {
     }
     const newSeries: { id: number; labels: Labels }[] = [];
     const ids = new Uint32Array(n);
-    const tsa = new Float64Array(n);
-    const words = new Uint32Array(n * 2);
     let hs: HeadSeries | undefined;
     let minT = this.headMinT;
     let maxT = this.headMaxT;
@@ -213,19 +210,16 @@ export class TsdbStore implements MetricsStore {
         }
       }
       const t = ts[i]!;
-      hs.append(t, his[i]!, los[i]!, this.blockRange);
+      hs.append(t, words[i * 2 + 1]!, words[i * 2]!, this.blockRange);
       if (t < minT) minT = t;
       if (t > maxT) maxT = t;
       ids[i] = e.id;
-      tsa[i] = t;
-      words[i * 2] = los[i]!;
-      words[i * 2 + 1] = his[i]!;
     }
     this.headMinT = minT;
     this.headMaxT = maxT;
     const logged: Promise<void>[] = [];
     if (newSeries.length) logged.push(this.wal.log(encodeSeries(newSeries)));
-    logged.push(this.wal.log(encodeSamples(ids, tsa, words, n)));
+    logged.push(this.wal.log(encodeSamples(ids, ts, words, n)));
     this.maybeCompact();
     return Promise.all(logged).then(() => undefined);
   }

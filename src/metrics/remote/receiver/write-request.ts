@@ -115,7 +115,6 @@ export function decodeWriteRequest(buf: Buffer): WriteRequest {
 function decodeSeries(r: Reader): WriteSeries {
   const labels: Labels = {};
   const timestamps: number[] = [];
-  const values: number[] = [];
   const raw: number[] = [];
   while (r.pos < r.end) {
     const tag = r.varint();
@@ -147,11 +146,10 @@ function decodeSeries(r: Reader): WriteSeries {
       }
       timestamps.push(t);
       raw.push(at);
-      values.push(0);
     } else r.skip(wire);
   }
   // Copy value words verbatim so NaN payloads (Prometheus's StaleNaN) survive.
-  const out = new Float64Array(values.length);
+  const out = new Float64Array(raw.length);
   const words = new Uint32Array(out.buffer);
   for (let i = 0; i < raw.length; i++) {
     const at = raw[i]!;
