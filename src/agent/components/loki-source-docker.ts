@@ -122,6 +122,7 @@ class LokiSourceDocker implements Component {
   }
 
   private async reconcile(restartAll: boolean): Promise<void> {
+    if (this.runSignal?.aborted) return;
     const wanted = new Map<string, Labels>();
     for (const t of this.settings.targets) {
       const id = t.__meta_docker_container_id;
@@ -136,9 +137,8 @@ class LokiSourceDocker implements Component {
     }
     for (const [id, labels] of wanted) {
       if (this.readers.has(id)) continue;
+      // run() aborts every reader when the component stops.
       const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      this.runSignal!.addEventListener('abort', onAbort, { once: true });
       const reader = new ContainerReader({
         client: this.client,
         containerId: id,
@@ -154,10 +154,7 @@ class LokiSourceDocker implements Component {
         .run(stop.signal)
         .catch((err) =>
           this.options.logger.error({ err, container: id }, 'container reader failed'),
-        )
-        .finally(() => {
-          this.runSignal!.removeEventListener('abort', onAbort);
-        });
+        );
       this.readers.set(id, { key: JSON.stringify(labels), stop, done });
     }
   }

@@ -161,6 +161,7 @@ class LokiSourceFile implements Component {
 
   /** Starts readers for new targets, stops those whose target is gone (forgetting their position). */
   private async reconcile(restartAll: boolean): Promise<void> {
+    if (this.runSignal?.aborted) return;
     const positions = this.positions!;
     const wanted = new Map<string, { path: string; labels: Labels; positionLabels: string }>();
     for (const target of this.settings.targets) {
@@ -184,12 +185,11 @@ class LokiSourceFile implements Component {
     }
     for (const [key, w] of wanted) {
       if (this.readers.has(key)) continue;
+      // run() aborts every reader when the component stops.
       const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      this.runSignal!.addEventListener('abort', onAbort, { once: true });
-      const done = this.read(w, stop.signal)
-        .catch((err) => this.options.logger.error({ err, path: w.path }, 'file reader failed'))
-        .finally(() => this.runSignal!.removeEventListener('abort', onAbort));
+      const done = this.read(w, stop.signal).catch((err) =>
+        this.options.logger.error({ err, path: w.path }, 'file reader failed'),
+      );
       this.readers.set(key, { key, path: w.path, positionLabels: w.positionLabels, stop, done });
     }
     await positions.save();

@@ -35,17 +35,3 @@ export function encodePushProto(streams: LogStream[]): Buffer {
   }
   return snappy.compressSync(Buffer.from(w.finish()));
 }
-
-/** The JSON form of the same request (`Content-Type: application/json`). */
-export function encodePushJson(streams: LogStream[]): string {
-  return JSON.stringify({
-    streams: streams.map((s) => ({
-      stream: s.labels,
-      values: s.entries.map((e) =>
-        e.metadata && Object.keys(e.metadata).length > 0
-          ? [e.timestamp.toString(), e.line, e.metadata]
-          : [e.timestamp.toString(), e.line],
-      ),
-    })),
-  });
-}
