@@ -12,6 +12,7 @@ export {
   createAgentRole,
   loadAgentConfig as loadAlloyConfig,
   runAgentStandalone,
+  type AgentRole,
   type AgentRoleOptions,
 } from './role.js';
 export { AlloyConfigError, type AlloyConfig } from './runtime/index.js';

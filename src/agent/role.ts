@@ -1,4 +1,4 @@
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { parseFlags } from '../common/flags.js';
 import type { LogSink } from '../logs/sink.js';
 import type { Role, RoleContext, RoleStatus } from '../stack/role.js';
@@ -26,9 +26,24 @@ export function loadAgentConfig(file: string): Promise<AlloyConfig> {
   return loadAlloyConfig(file, COMPONENTS);
 }
 
+/** The agent role, which can also swap in a new config while running (`/-/reload`, SIGHUP). */
+export interface AgentRole extends Role {
+  /**
+   * Re-reads the config file (or takes `config`), stops the running graph
+   * (flushing what it read) and starts the new one; positions and cursors
+   * carry over. A config that fails to build leaves the old one running
+   * and rejects with its ConfigError.
+   */
+  reload(config?: AlloyConfig): Promise<void>;
+}
+
 /** The agent as a role of `obs up`: runs the config's component graph. */
-export async function createAgentRole(ctx: RoleContext, opts: AgentRoleOptions): Promise<Role> {
+export async function createAgentRole(
+  ctx: RoleContext,
+  opts: AgentRoleOptions,
+): Promise<AgentRole> {
   const metrics = new AgentMetrics();
+  let config = opts.config;
   let state: RoleStatus['state'] = 'stopped';
   let lastError: string | undefined;
   let controller: Controller | undefined;
@@ -36,44 +51,70 @@ export async function createAgentRole(ctx: RoleContext, opts: AgentRoleOptions):
   let running: Promise<void> | undefined;
   let debug: { address: string; close(): Promise<void> } | undefined;
 
-  return {
+  /** Builds and starts the graph of `next`; throws its ConfigError without starting anything. */
+  const launch = (next: AlloyConfig) => {
+    let c: Controller;
+    try {
+      c = new Controller({
+        body: next.body,
+        registry: COMPONENTS,
+        dataPath: ctx.dataDir,
+        logger: withLevel(ctx.logger, loggingLevel(next)),
+        metrics,
+        ...(opts.inProcessLogs ? { inProcessLogs: opts.inProcessLogs } : {}),
+      });
+      c.build();
+    } catch (err) {
+      throw err instanceof EvalError ? toConfigError(next.file, err, COMPONENTS) : err;
+    }
+    controller = c;
+    abort = new AbortController();
+    running = c.run(abort.signal);
+  };
+  const halt = async () => {
+    abort?.abort();
+    await running;
+  };
+
+  const role: AgentRole = {
     name: 'agent',
     async start() {
       state = 'starting';
       try {
-        controller = new Controller({
-          body: opts.config.body,
-          registry: COMPONENTS,
-          dataPath: ctx.dataDir,
-          logger: ctx.logger,
-          metrics,
-          ...(opts.inProcessLogs ? { inProcessLogs: opts.inProcessLogs } : {}),
-        });
-        controller.build();
+        launch(config);
       } catch (err) {
         state = 'failed';
-        const e = err instanceof EvalError ? toConfigError(opts.config.file, err, COMPONENTS) : err;
-        lastError = (e as Error).message;
-        throw e;
+        lastError = (err as Error).message;
+        throw err;
       }
-      abort = new AbortController();
-      running = controller.run(abort.signal);
       if (opts.debugPort !== undefined) {
-        const c = controller;
         debug = await startDebugServer({
           host: ctx.listenHost,
           port: opts.debugPort,
           metrics,
           ready: () => state === 'running',
-          health: () => c.health(),
+          health: () => controller?.health() ?? [],
+          reload: () => role.reload(),
         });
       }
       state = 'running';
     },
+    async reload(next?: AlloyConfig) {
+      const candidate = next ?? (await loadAgentConfig(config.file));
+      await halt();
+      try {
+        launch(candidate);
+      } catch (err) {
+        launch(config);
+        throw err;
+      }
+      config = candidate;
+      lastError = undefined;
+      ctx.logger.info({ file: config.file }, 'config reloaded');
+    },
     async stop() {
       state = 'stopping';
-      abort?.abort();
-      await running;
+      await halt();
       await debug?.close();
       debug = undefined;
       state = 'stopped';
@@ -94,6 +135,12 @@ export async function createAgentRole(ctx: RoleContext, opts: AgentRoleOptions):
       };
     },
   };
+  return role;
+}
+
+/** The config's `logging` level applied to the agent's logger (pino knows Alloy's level names). */
+function withLevel(logger: Logger, level: string): Logger {
+  return logger.child({}, { level });
 }
 
 const FLAGS = {
@@ -154,10 +201,20 @@ export async function runAgentStandalone(
   );
   await role.start();
   logger.info({ address: role.status().address }, 'now listening for http traffic');
+  // Like Alloy: SIGHUP re-reads the config file; a bad one is logged and the old one kept.
+  const reload = () => {
+    role
+      .reload()
+      .catch((err: unknown) =>
+        logger.error({ err: (err as Error).message }, 'reload failed; keeping the running config'),
+      );
+  };
+  process.on('SIGHUP', reload);
   await new Promise<void>((resolve) => {
     const done = () => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
+      process.off('SIGHUP', reload);
       resolve();
     };
     process.once('SIGINT', done);
@@ -168,13 +225,17 @@ export async function runAgentStandalone(
   await role.stop();
 }
 
-/** The level from the config's `logging` block; Alloy's levels map onto pino's. */
+/** Alloy's log levels, which pino shares. */
+const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+
+/** The level from the config's `logging` block (Alloy's default is info). */
 function loggingLevel(config: AlloyConfig): string {
   for (const stmt of config.body) {
     if (stmt.type !== 'block' || stmt.name !== 'logging') continue;
     for (const a of stmt.body) {
       if (a.type === 'attribute' && a.name === 'level' && a.value.type === 'literal') {
-        return String(a.value.value);
+        const level = String(a.value.value);
+        if (LEVELS.has(level)) return level;
       }
     }
   }

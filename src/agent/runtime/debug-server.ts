@@ -8,17 +8,27 @@ export interface DebugServerOptions {
   metrics: AgentMetrics;
   ready(): boolean;
   health(): { id: string; healthy: boolean; message?: string }[];
+  /** `/-/reload`: re-read the config file; rejects with the reason it was refused. */
+  reload?(): Promise<void>;
 }
 
 /**
  * The agent's loopback debug endpoints, as Alloy serves them on
- * --server.http.listen-addr: `/-/ready`, `/-/healthy` and `/metrics`.
+ * --server.http.listen-addr: `/-/ready`, `/-/healthy`, `/-/reload` and `/metrics`.
  */
 export async function startDebugServer(
   opts: DebugServerOptions,
 ): Promise<{ address: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/-/reload' && opts.reload && (req.method === 'GET' || req.method === 'POST')) {
+      opts.reload().then(
+        () => res.writeHead(200, { 'content-type': 'text/plain' }).end('config reloaded\n'),
+        (err: unknown) =>
+          res.writeHead(400, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`),
+      );
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../common/config-error.js';
 import type { ArgumentSchema, ComponentDefinition } from '../component.js';
-import { AlloySyntaxError, parseAlloy, type Body, type Pos } from '../syntax/index.js';
+import { AlloySyntaxError, parseAlloy, type Block, type Body, type Pos } from '../syntax/index.js';
 import { decodeBody } from './decode.js';
 import { EvalError } from './eval-error.js';
 import { buildGraph } from './graph.js';
@@ -71,7 +71,10 @@ export function checkAlloyConfig(
     const nodes = buildGraph(body, registry, globals);
     for (const stmt of body) {
       const schema = stmt.type === 'block' ? CONFIG_BLOCK_SCHEMAS[stmt.name] : undefined;
-      if (stmt.type === 'block' && schema) decodeBody(stmt.body, schema, stmt.pos);
+      if (stmt.type === 'block' && schema) {
+        decodeBody(stmt.body, schema, stmt.pos);
+        checkLoggingLevel(stmt);
+      }
     }
     for (const node of nodes)
       decodeBody(node.block.body, node.definition.arguments, node.block.pos);
@@ -93,6 +96,20 @@ export async function loadAlloyConfig(
     throw new ConfigError(file, undefined, undefined, (err as Error).message);
   }
   return checkAlloyConfig(file, source, registry);
+}
+
+/** Alloy accepts these `logging { level }` values only. */
+function checkLoggingLevel(block: Block): void {
+  if (block.name !== 'logging') return;
+  for (const a of block.body) {
+    if (a.type !== 'attribute' || a.name !== 'level' || a.value.type !== 'literal') continue;
+    if (!['debug', 'info', 'warn', 'error'].includes(String(a.value.value))) {
+      throw new EvalError(
+        a.value.pos,
+        `unrecognized log level "${String(a.value.value)}", must be one of debug, info, warn, error`,
+      );
+    }
+  }
 }
 
 /** An EvalError as a ConfigError, with advice for the usual mistakes. */

@@ -125,3 +125,76 @@ loki.write "default" {
     }
   });
 });
+
+describe('agent reload (/-/reload, SIGHUP)', () => {
+  it('swaps in an edited config without losing or doubling lines, and keeps the old one when the new one is bad', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obs-agent-reload-'));
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    writeFileSync(join(logs, 'a.log'), 'one\n');
+    const file = join(dir, 'config.alloy');
+    const config = (version: string) => `local.file_match "f" {
+  path_targets = [{ __path__ = "${logs}/*.log", job = "j" }]
+  sync_period  = "100ms"
+}
+loki.source.file "f" {
+  targets    = local.file_match.f.targets
+  forward_to = [loki.process.main.receiver]
+}
+loki.process "main" {
+  stage.static_labels {
+    values = { version = "${version}" }
+  }
+  forward_to = [loki.write.default.receiver]
+}
+loki.write "default" {
+  endpoint {
+    url        = "${PUSH_URL}"
+    batch_wait = "20ms"
+  }
+}
+`;
+    writeFileSync(file, config('1'));
+    const sink = memorySink();
+    const role = await createAgentRole(
+      { logger: pino({ level: 'silent' }), dataDir: join(dir, 'data'), listenHost: '127.0.0.1' },
+      {
+        config: await loadAlloyConfig(file),
+        debugPort: 0,
+        inProcessLogs: { pushUrl: PUSH_URL, sink },
+      },
+    );
+    await role.start();
+    try {
+      await until(() => sink.lines.length === 1);
+      writeFileSync(file, config('2'));
+      const ok = await fetch(`${role.status().address}/-/reload`, { method: 'POST' });
+      assert.equal(ok.status, 200);
+      appendFileSync(join(logs, 'a.log'), 'two\n');
+      await until(() => sink.lines.length === 2);
+
+      writeFileSync(
+        file,
+        config('3').replace('forward_to = [loki.write', 'forward_to = [loki.nope'),
+      );
+      const bad = await fetch(`${role.status().address}/-/reload`, { method: 'POST' });
+      assert.equal(bad.status, 400);
+      assert.match(await bad.text(), /component "loki\.nope\.default\.receiver" does not exist/);
+      appendFileSync(join(logs, 'a.log'), 'three\n');
+      await until(() => sink.lines.length === 3);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(
+        sink.lines.map((l) => [l.line, l.labels.version]),
+        [
+          ['one', '1'],
+          ['two', '2'],
+          ['three', '2'],
+        ],
+      );
+      assert.equal(role.status().state, 'running');
+    } finally {
+      await role.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -212,6 +212,11 @@ describe('Alloy configs obs refuses, with Alloy-style messages', () => {
       'config.alloy:6:3: attribute "external_labels" may only be provided once',
     ],
     [
+      'a log level Alloy does not have',
+      'logging {\n  level = "verbose"\n}\n',
+      'config.alloy:2:11: unrecognized log level "verbose", must be one of debug, info, warn, error',
+    ],
+    [
       'an unknown argument in the logging block',
       'logging {\n  lvl = "debug"\n}\n',
       'config.alloy:2:3: unrecognized attribute name "lvl"',
