@@ -1,7 +1,7 @@
 import type { Labels } from '../../common/labels.js';
 import type { AggregateExpr } from './ast.js';
 import { PromQLError } from './errors.js';
-import { formatSampleValue } from './format-value.js';
+import { formatSampleValue, goFloatV } from './format-value.js';
 import type { FloatHistogram } from '../queryable.js';
 import { heapPop, heapPush, insertionSort } from './go-heap.js';
 import { histogramAdd, histogramScale } from './histogram.js';
@@ -47,7 +47,7 @@ export function aggregateStep(
   if (op === 'topk' || op === 'bottomk') {
     const f = param as number;
     if (!(f >= -9223372036854775808 && f <= 9223372036854775807)) {
-      throw new PromQLError('execution', `Scalar value ${formatSampleValue(f)} overflows int64`);
+      throw new PromQLError('execution', `Scalar value ${goFloatV(f)} overflows int64`);
     }
     k = Math.trunc(f);
     if (k < 1) return [];

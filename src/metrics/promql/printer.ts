@@ -1,23 +1,7 @@
 import { formatPromDuration } from '../../common/duration.js';
 import type { AggregateExpr, AtModifier, BinaryExpr, Expr, VectorSelector } from './ast.js';
-import { formatSampleValue } from './format-value.js';
+import { goFloatV } from './format-value.js';
 import { parsePromQL } from './parser.js';
-
-/** Go's fmt %v for a float64 (%g, shortest): exponent form below 1e-4 or from 1e6. */
-function goFloatV(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mantissa, expText] = v.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 6) {
-    const sign = exp < 0 ? '-' : '+';
-    const digits = String(Math.abs(exp)).padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  return formatSampleValue(v);
-}
 
 function goQuote(s: string): string {
   return JSON.stringify(s);

@@ -207,6 +207,15 @@ export function differentialQueries(): DiffQuery[] {
   add('pi()');
   add('http_requests_total{job=~"(?i)API"}');
   add('node_temp{sensor!~"c.u"}');
+  // Errors: both sides must fail with the same errorType and message.
+  add('node_temp{');
+  add('sum(node_temp');
+  add('rate(node_temp)');
+  add('node_temp[5m] + 1');
+  add('label_replace(node_temp, "a-b", "x", "instance", ".*")');
+  add('topk(1e30, node_temp)');
+  add('{__name__=~"node_temp|sparse_gauge"} * 2');
+  add('holt_winters(node_temp[10m], 1.5, 0.5)');
   const seen = new Set<string>();
   return [...q, ...randomQueries(200)].filter((x) => !seen.has(x.expr) && seen.add(x.expr));
 }
