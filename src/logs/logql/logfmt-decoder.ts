@@ -112,13 +112,12 @@ export function isPlainLogfmtKey(name: string): boolean {
  * Returns undefined where a key is absent or its pair is malformed.
  */
 export function findLogfmtValues(line: string, keys: readonly string[]): (string | undefined)[] {
-  const quoted = quotedRanges(line);
   return keys.map((key) => {
     const needle = key + '=';
     let found: string | undefined;
     for (let at = line.indexOf(needle); at >= 0; at = line.indexOf(needle, at + 1)) {
       if (at > 0 && line.charCodeAt(at - 1) > 32) continue;
-      if (insideQuotes(quoted, at)) continue;
+      if (insideQuotes(line, at)) continue;
       const v = valueAt(line, at + needle.length);
       if (v !== null) found = v;
     }
@@ -126,29 +125,18 @@ export function findLogfmtValues(line: string, keys: readonly string[]): (string
   });
 }
 
-/** [open, close] offsets of the quoted values of a line. */
-function quotedRanges(line: string): number[] {
-  const out: number[] = [];
-  let at = line.indexOf('"');
-  while (at >= 0) {
-    let end = at + 1;
-    for (; end < line.length; end++) {
-      const c = line.charCodeAt(end);
-      if (c === 92) end++;
-      else if (c === 34) break;
+/** Whether `pos` lies inside a quoted value: quotes before it, escapes honoured. */
+function insideQuotes(line: string, pos: number): boolean {
+  let inside = false;
+  for (let q = line.indexOf('"'); q >= 0 && q < pos; q = line.indexOf('"', q + 1)) {
+    if (inside) {
+      let backslashes = 0;
+      while (line.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+      if (backslashes % 2 === 1) continue;
     }
-    out.push(at, end);
-    at = end + 1 < line.length ? line.indexOf('"', end + 1) : -1;
+    inside = !inside;
   }
-  return out;
-}
-
-function insideQuotes(ranges: number[], pos: number): boolean {
-  for (let i = 0; i < ranges.length; i += 2) {
-    if (pos > ranges[i]! && pos <= ranges[i + 1]!) return true;
-    if (ranges[i]! > pos) return false;
-  }
-  return false;
+  return inside;
 }
 
 /** The value starting at `pos` (just after `=`), "" for none, null when the pair is malformed. */

@@ -183,6 +183,9 @@ async function bucketsFromEntries(
   bucketNs: bigint,
 ): Promise<SeriesBuckets[]> {
   const lbs = new LabelsBuilder();
+  const bucketWidth = Number(bucketNs);
+  // Below 2^52 ns (52 days) of span, double arithmetic gives the same bucket as BigInt.
+  const small = spanEnd - spanStart < 2n ** 52n;
   const byKey = new Map<string, SeriesBuckets>();
   for await (const batch of entriesOf(expr, ctx, pipeline.pushdown, spanStart, spanEnd)) {
     for (const e of batch) {
@@ -194,7 +197,9 @@ async function bucketsFromEntries(
         s = { labels: lbs.grouped(expr.grouping), buckets: new Map() };
         byKey.set(key, s);
       }
-      const k = Number((e.timestamp - spanStart - 1n) / bucketNs);
+      const k = small
+        ? Math.floor((Number(e.timestamp - spanStart) - 1) / bucketWidth)
+        : Number((e.timestamp - spanStart - 1n) / bucketNs);
       const cur = s.buckets.get(k);
       const bytes = Buffer.byteLength(line);
       if (cur) {
