@@ -11,10 +11,11 @@ import type {
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
-import type { EntryRow } from './entry-row.js';
+import { DayBatch } from './day-batch.js';
 import { EntryWriter } from './entry-writer.js';
 import { SegmentLog, type SegmentFile } from './segment-log.js';
 import {
+  DAY_NS,
   dayOf,
   daysInRange,
   HOUR_NS,
@@ -40,7 +41,7 @@ export interface LogStoreOptions {
 export type AppendListener = (streams: LogStream[]) => void;
 
 interface PendingWrite {
-  rows: Map<number, EntryRow[]>;
+  days: Map<number, DayBatch>;
   created: StreamInfo[];
   accepted: LogStream[];
   resolve: () => void;
@@ -128,29 +129,34 @@ export class LogStore implements LogSink, LogReader {
   /** Stores the streams; resolves once they are durable. Exact duplicates are dropped at load. */
   push(streams: LogStream[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('log store is closed'));
-    const rows = new Map<number, EntryRow[]>();
+    const days = new Map<number, DayBatch>();
     const created: StreamInfo[] = [];
     const accepted: LogStream[] = [];
+    // The current day's bounds, so most entries need no bigint division.
+    let dayStart = 0n;
+    let dayEnd = 0n;
+    let batch: DayBatch | undefined;
     for (const stream of streams) {
       const { info, created: isNew } = this.catalog.resolve(stream.labels);
       if (isNew) created.push(info);
       if (stream.entries.length === 0) continue;
       accepted.push({ labels: info.labels, entries: stream.entries });
       for (const e of stream.entries) {
-        const day = dayOf(e.timestamp);
-        let dayRows = rows.get(day);
-        if (!dayRows) rows.set(day, (dayRows = []));
-        dayRows.push({
-          streamId: info.id,
-          ts: e.timestamp,
-          line: e.line,
-          metadata: e.metadata ? JSON.stringify(e.metadata) : null,
-        });
+        const ts = e.timestamp;
+        if (!batch || ts < dayStart || ts >= dayEnd) {
+          const day = dayOf(ts);
+          dayStart = BigInt(day) * DAY_NS;
+          dayEnd = dayStart + DAY_NS;
+          batch = days.get(day);
+          if (!batch) days.set(day, (batch = new DayBatch(ts)));
+        }
+        batch.add(info.id, ts, e.line, e.metadata);
+        this.catalog.noteEntry(info, ts);
       }
     }
-    if (rows.size === 0 && created.length === 0) return Promise.resolve();
+    if (days.size === 0 && created.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.pending.push({ rows, created, accepted, resolve, reject });
+      this.pending.push({ days, created, accepted, resolve, reject });
       this.draining ??= this.drain();
     });
   }
@@ -185,19 +191,16 @@ export class LogStore implements LogSink, LogReader {
         .join(', ');
       await this.metaConn.run(`INSERT INTO streams (id, labels) VALUES ${values}`);
     }
-    const byDay = new Map<number, EntryRow[]>();
+    const byDay = new Map<number, DayBatch>();
     for (const w of batch) {
-      for (const [day, rows] of w.rows) {
+      for (const [day, part] of w.days) {
         const all = byDay.get(day);
-        if (all) for (const r of rows) all.push(r);
-        else byDay.set(day, [...rows]);
+        if (all) all.merge(part);
+        else byDay.set(day, part);
       }
     }
     await this.withSegments(() => this.segments.append(byDay));
-    for (const [day, rows] of byDay) {
-      this.days.add(day);
-      for (const r of rows) this.catalog.noteEntry(this.catalog.get(r.streamId)!, r.ts);
-    }
+    for (const day of byDay.keys()) this.days.add(day);
   }
 
   private withSegments<T>(fn: () => Promise<T>): Promise<T> {

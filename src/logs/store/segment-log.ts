@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { EntryRow } from './entry-row.js';
-import { LONG_LINE_BYTES, type PartitionKind } from './partitions.js';
+import type { DayBatch } from './day-batch.js';
+import type { PartitionKind } from './partitions.js';
 
 /** One closed segment file: the rows of one day and table kind from one generation. */
 export interface SegmentFile {
@@ -70,30 +70,18 @@ export class SegmentLog {
   }
 
   /** Appends rows (by day) and makes them durable. Callers serialise appends and rotations. */
-  async append(byDay: Map<number, EntryRow[]>): Promise<void> {
+  async append(byDay: Map<number, DayBatch>): Promise<void> {
     const writes: Promise<unknown>[] = [];
     const touched = new Set<fsp.FileHandle>();
-    for (const [day, rows] of byDay) {
-      let short = '';
-      let long = '';
-      let minTs = rows[0]!.ts;
-      let maxTs = minTs;
-      for (const r of rows) {
-        const row = csvRow(r);
-        if (r.ts < minTs) minTs = r.ts;
-        if (r.ts > maxTs) maxTs = r.ts;
-        if (r.line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(r.line) > LONG_LINE_BYTES)
-          long += row;
-        else short += row;
-      }
+    for (const [day, batch] of byDay) {
       for (const [kind, text] of [
-        ['entries', short],
-        ['entries_long', long],
+        ['entries', batch.short],
+        ['entries_long', batch.long],
       ] as const) {
         if (text === '') continue;
         const { handle, file } = await this.handle(day, kind);
-        if (file.minTs === undefined || minTs < file.minTs) file.minTs = minTs;
-        if (file.maxTs === undefined || maxTs > file.maxTs) file.maxTs = maxTs;
+        if (file.minTs === undefined || batch.minTs < file.minTs) file.minTs = batch.minTs;
+        if (file.maxTs === undefined || batch.maxTs > file.maxTs) file.maxTs = batch.maxTs;
         const buf = Buffer.from(text);
         this.bytes += buf.length;
         writes.push(handle.write(buf));
@@ -136,11 +124,4 @@ export class SegmentLog {
     this.open.set(key, opened);
     return opened;
   }
-}
-
-/** One row as DuckDB's CSV reader reads it back (quotes doubled; an absent metadata is NULL). */
-function csvRow(r: EntryRow): string {
-  const line = r.line.includes('"') ? r.line.replaceAll('"', '""') : r.line;
-  const meta = r.metadata === null ? '' : `"${r.metadata.replaceAll('"', '""')}"`;
-  return `${r.streamId},${r.ts},"${line}",${meta}\n`;
 }
