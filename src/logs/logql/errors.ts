@@ -46,3 +46,16 @@ export class LogqlPipelineError extends LogqlRequestError {
     this.name = 'LogqlPipelineError';
   }
 }
+
+/** The query ran past `query_timeout`: Loki answers 504 with Go's context error. */
+export class LogqlTimeoutError extends LogqlRequestError {
+  constructor() {
+    super('context deadline exceeded', 504);
+    this.name = 'LogqlTimeoutError';
+  }
+}
+
+/** Storage stops quietly when a query is cancelled; the engine must not answer with what it got. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LogqlTimeoutError();
+}

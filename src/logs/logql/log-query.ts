@@ -1,6 +1,7 @@
 import type { Labels } from '../../common/labels.js';
 import type { LogReader } from '../reader.js';
 import type { LogSelectorExpr } from './ast.js';
+import { throwIfAborted } from './errors.js';
 import { LabelsBuilder } from './labels-builder.js';
 import { labelsKey } from './metric/step-series.js';
 import { compilePipeline, runStages } from './pipeline.js';
@@ -85,5 +86,6 @@ export async function runLogQuery(
     stop.abort();
     req.signal?.removeEventListener('abort', onAbort);
   }
+  throwIfAborted(req.signal);
   return [...streams.values()];
 }

@@ -212,3 +212,35 @@ test('index stats and volume', async () => {
     [{ app: 'a' }, { app: 'b' }],
   );
 });
+
+test('a query running past query_timeout answers 504, not partial data', async () => {
+  const slow = new MemoryLogReader();
+  const reader = {
+    ...slow,
+    labelNames: slow.labelNames.bind(slow),
+    labelValues: slow.labelValues.bind(slow),
+    series: slow.series.bind(slow),
+    aggregateBuckets: slow.aggregateBuckets.bind(slow),
+    async *selectEntries(req: { signal?: AbortSignal }) {
+      // A store that stops quietly when the query is cancelled.
+      for (let i = 0; i < 100; i++) {
+        if (req.signal?.aborted) return;
+        await new Promise((r) => setTimeout(r, 20));
+        yield [{ labels: { app: 'a' }, timestamp: BASE + BigInt(i) * S, line: 'x' }];
+      }
+    },
+  };
+  const timed = Fastify();
+  registerLokiQueryApi(timed, {
+    reader,
+    limits: { maxEntriesLimitPerQuery: 500, maxQuerySeries: 10, queryTimeoutMs: 50 },
+    now: () => NOW,
+  });
+  const res = await timed.inject({
+    method: 'GET',
+    url: `/loki/api/v1/query_range?${new URLSearchParams({ query: '{app="a"} |= "y"' })}`,
+  });
+  await timed.close();
+  assert.equal(res.statusCode, 504);
+  assert.equal(res.body.trim(), 'context deadline exceeded');
+});

@@ -1,5 +1,6 @@
 import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
 import type { SampleExpr } from '../ast.js';
+import { throwIfAborted } from '../errors.js';
 import { evalBinary } from './binary.js';
 import { parserHints } from './hints.js';
 import { evalRangeAggregation, type EvalContext } from './range-aggregation.js';
@@ -33,7 +34,9 @@ export async function evaluate(
       const sharded = shardedAverage(expr);
       if (sharded) return evaluate(sharded, ctx, outerBy);
       const hints = outerBy ? parserHints(expr, outerBy) : undefined;
-      return { kind: 'vector', series: await evalRangeAggregation(expr, ctx, hints) };
+      const series = await evalRangeAggregation(expr, ctx, hints);
+      throwIfAborted(ctx.signal);
+      return { kind: 'vector', series };
     }
     case 'vectorAgg': {
       const by =
