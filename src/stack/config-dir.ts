@@ -5,7 +5,7 @@ import { loadProvisioning, type Provisioning } from '../ui/index.js';
 import { CONFIG_FILES, DEFAULT_CONFIG_DIR, SEED } from './defaults.js';
 import { loadEnvFile, type StackEnv } from './env-file.js';
 import { initConfigDir } from './init/index.js';
-import type { Doors } from './modules.js';
+import type { Doors, LokiConfigView } from './modules.js';
 
 /** Everything `obs up` reads from the config directory, each file in its real format. */
 export interface StackConfig {
@@ -13,7 +13,7 @@ export interface StackConfig {
   /** True when no config directory was found and obs made its built-in one. */
   builtIn: boolean;
   env: StackEnv;
-  loki?: unknown;
+  loki?: LokiConfigView;
   prometheus?: unknown;
   prometheusFile: string;
   alloy?: unknown;

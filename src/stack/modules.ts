@@ -7,8 +7,13 @@ import type { Role, RoleContext } from './role.js';
  * These are the parts of each door the stack uses. A module that is not
  * there (not built yet) makes its role absent rather than failing the stack.
  */
+/** The part of a loaded Loki config the stack reads itself. */
+export interface LokiConfigView {
+  server: { httpListenAddress: string };
+}
+
 export interface LogsDoor {
-  loadLokiConfig(file: string, opts?: { expandEnv?: boolean }): Promise<unknown>;
+  loadLokiConfig(file: string, opts?: { expandEnv?: boolean }): Promise<LokiConfigView>;
   createLogsRole(
     ctx: RoleContext,
     opts: { config: unknown; port: number },

@@ -9,7 +9,7 @@ import {
 } from '../../stack/config-dir.js';
 import { SEED } from '../../stack/defaults.js';
 import { DataDirLock } from '../../stack/lock.js';
-import { loadDoors } from '../../stack/modules.js';
+import { loadDoors, type LokiConfigView } from '../../stack/modules.js';
 import { SelfLogForwarder } from '../../stack/self-logs.js';
 import { Stack } from '../../stack/stack.js';
 import { createLogger } from '../logger.js';
@@ -97,13 +97,16 @@ export async function upCommand(values: Record<string, unknown>): Promise<number
 
   const running = stack;
   return new Promise<number>((resolve) => {
-    let stopping = false;
+    let stoppingSince = 0;
     const shutdown = (signal: string) => {
-      if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting`);
+      // `npm start` under a terminal delivers Ctrl-C twice (to npm and to obs, which npm
+      // forwards it to): only a repeat after a pause means "stop waiting".
+      if (stoppingSince > 0) {
+        if (Date.now() - stoppingSince < 2000) return;
+        logger.warn(`${signal} again: exiting without waiting for the roles to flush`);
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       progress(`${signal}: stopping`);
       void (async () => {
         await forwarder.close();
@@ -122,9 +125,12 @@ export async function upCommand(values: Record<string, unknown>): Promise<number
  * The seed's posture is loopback only: a Loki config that asks for another
  * address is refused unless the user said --listen-address explicitly.
  */
-function refuseNonLoopbackConfig(loki: unknown, dir: string, explicit: boolean): void {
-  const host = (loki as { server?: { http_listen_address?: string } } | undefined)?.server
-    ?.http_listen_address;
+function refuseNonLoopbackConfig(
+  loki: LokiConfigView | undefined,
+  dir: string,
+  explicit: boolean,
+): void {
+  const host = loki?.server.httpListenAddress;
   if (!explicit && host && !isLoopback(host)) {
     throw new UsageError(
       `${dir}/loki-config.yml: server.http_listen_address is ${host}, which is not loopback; ` +
