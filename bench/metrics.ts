@@ -23,7 +23,7 @@ const STEP_MS = 15_000;
 const WINDOW = 40; // samples per series per request window (10 min)
 const SERIES_PER_REQ = 50; // 50 x 40 = 2,000 samples per request, Prometheus's max_samples_per_send
 const INFLIGHT = 4;
-const RUNS = 7;
+const RUNS = 11;
 
 const root = findRoot();
 
@@ -305,17 +305,22 @@ async function settleBlocks(server: Server): Promise<void> {
   }
 }
 
-async function timeQuery(server: Server, params: string): Promise<number> {
-  const times: number[] = [];
+/**
+ * Median latency of one query on each server, runs alternating between them
+ * so that load from elsewhere on the host hits both alike.
+ */
+async function timeQueries(servers: Server[], params: string): Promise<number[]> {
+  const times: number[][] = servers.map(() => []);
   for (let i = 0; i <= RUNS; i++) {
-    const started = performance.now();
-    const res = await fetch(`${server.base}/api/v1/${params}`);
-    const body = (await res.json()) as { status: string; error?: string };
-    if (body.status !== 'success') throw new Error(`${server.name} ${params}: ${body.error}`);
-    if (i > 0) times.push(performance.now() - started); // first run warms caches
+    for (const [k, server] of servers.entries()) {
+      const started = performance.now();
+      const res = await fetch(`${server.base}/api/v1/${params}`);
+      const body = (await res.json()) as { status: string; error?: string };
+      if (body.status !== 'success') throw new Error(`${server.name} ${params}: ${body.error}`);
+      if (i > 0) times[k]!.push(performance.now() - started); // the first run warms caches
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return times.map((ts) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)]!);
 }
 
 async function main(): Promise<void> {
@@ -366,7 +371,9 @@ async function main(): Promise<void> {
       ],
     ];
     for (const [label, q] of queries) {
-      for (const s of [obs, prom]) results[s.name]![label] = await timeQuery(s, q);
+      const [o, p] = await timeQueries([obs, prom], q);
+      results.obs![label] = o!;
+      results.prometheus![label] = p!;
     }
     for (const s of [obs, prom]) {
       await ingest(s, b.bodies);
