@@ -74,22 +74,54 @@ export class MemoryLogReader implements LogReader {
 
   async *selectEntries(req: SelectLogsRequest): AsyncIterable<StoredEntry[]> {
     const filter = lineFilters(req.filters);
-    const all: StoredEntry[] = [];
+    const forward = req.direction === 'forward';
+    // Per stream, the entries in range (already in time order), merged across streams.
+    const lists: StoredEntry[][] = [];
     for (const st of this.matching(req.matchers)) {
-      for (const e of st.entries) {
-        if (e.timestamp >= req.startNs && e.timestamp < req.endNs && filter(e.line)) all.push(e);
+      const list = st.entries.filter(
+        (e) => e.timestamp >= req.startNs && e.timestamp < req.endNs && filter(e.line),
+      );
+      if (list.length > 0) lists.push(forward ? list : list.reverse());
+    }
+    const before = (a: StoredEntry, b: StoredEntry): boolean => {
+      if (a.timestamp !== b.timestamp)
+        return forward ? a.timestamp < b.timestamp : a.timestamp > b.timestamp;
+      return a.line < b.line;
+    };
+    const pos = lists.map(() => 0);
+    const heap = lists.map((_, i) => i);
+    const head = (i: number): StoredEntry => lists[i]![pos[i]!]!;
+    const down = (k: number): void => {
+      for (;;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < heap.length && before(head(heap[l]!), head(heap[m]!))) m = l;
+        if (r < heap.length && before(head(heap[r]!), head(heap[m]!))) m = r;
+        if (m === k) return;
+        [heap[k], heap[m]] = [heap[m]!, heap[k]!];
+        k = m;
+      }
+    };
+    for (let k = Math.floor(heap.length / 2) - 1; k >= 0; k--) down(k);
+    let left = req.limit ?? Infinity;
+    let batch: StoredEntry[] = [];
+    while (heap.length > 0 && left > 0) {
+      const i = heap[0]!;
+      batch.push(head(i));
+      left--;
+      if (++pos[i]! >= lists[i]!.length) {
+        heap[0] = heap[heap.length - 1]!;
+        heap.pop();
+      }
+      down(0);
+      if (batch.length === 1000) {
+        if (req.signal?.aborted) return;
+        yield batch;
+        batch = [];
       }
     }
-    const dir = req.direction === 'forward' ? 1 : -1;
-    all.sort((a, b) => {
-      if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? -dir : dir;
-      return a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
-    });
-    const limited = req.limit === undefined ? all : all.slice(0, req.limit);
-    for (let i = 0; i < limited.length; i += 1000) {
-      if (req.signal?.aborted) return;
-      yield limited.slice(i, i + 1000);
-    }
+    if (batch.length > 0 && !req.signal?.aborted) yield batch;
   }
 
   async aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]> {
