@@ -94,26 +94,30 @@ function references(body: Body): { path: string[]; expr: Expr }[] {
     }
     switch (e.type) {
       case 'access':
-        return walk(e.value);
+      case 'unary':
+        walk(e.value);
+        break;
       case 'index':
         walk(e.value);
-        return walk(e.index);
+        walk(e.index);
+        break;
       case 'call':
         walk(e.fn);
-        return e.args.forEach(walk);
+        e.args.forEach(walk);
+        break;
       case 'array':
-        return e.elements.forEach(walk);
+        e.elements.forEach(walk);
+        break;
       case 'object':
-        return e.fields.forEach((f) => walk(f.value));
-      case 'unary':
-        return walk(e.value);
+        for (const f of e.fields) walk(f.value);
+        break;
       case 'binary':
         walk(e.left);
-        return walk(e.right);
+        walk(e.right);
+        break;
       case 'paren':
-        return walk(e.inner);
-      default:
-        return;
+        walk(e.inner);
+        break;
     }
   };
   const walkBody = (b: Body) => {

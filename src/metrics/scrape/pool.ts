@@ -47,7 +47,6 @@ export class ScrapePool {
   private loops = new Map<string, ScrapeLoop>();
   private dropped: Labels[] = [];
   private droppedCount = 0;
-  private lastGroups: TargetGroup[] = [];
   private targetRules: CompiledRelabel;
   private metricRules: CompiledRelabel;
 
@@ -67,7 +66,6 @@ export class ScrapePool {
   /** Takes the discovered groups; starts, updates and stops loops to match. */
   async sync(groups: TargetGroup[]): Promise<void> {
     const started = Date.now();
-    this.lastGroups = groups;
     const active = new Map<string, ScrapeTarget>();
     const dropped: Labels[] = [];
     let discovered = 0;
