@@ -413,8 +413,9 @@ async function main(): Promise<void> {
     console.log(rows.join('\n'));
     const obsPeak = process.resourceUsage().maxRSS / 1024;
     console.log(
-      `peak RSS: prometheus ${procPeakMiB(prom.pid!)} MiB (its TSDB head); obs bench process ${obsPeak.toFixed(0)} MiB` +
-        " (mostly the raw Float64Array test data, which obs's store keeps compressed)",
+      `peak RSS: prometheus ${procPeakMiB(prom.pid!)} MiB (its TSDB head); obs bench process ${obsPeak.toFixed(0)} MiB, ` +
+        `of which ${rssBefore.toFixed(0)} MiB before the first query (the raw Float64Array test data, ` +
+        "which obs's store keeps compressed)",
     );
   } finally {
     prom.kill('SIGTERM');
