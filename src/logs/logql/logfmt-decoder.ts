@@ -112,17 +112,17 @@ export function isPlainLogfmtKey(name: string): boolean {
  * Returns undefined where a key is absent or its pair is malformed.
  */
 export function findLogfmtValues(line: string, keys: readonly string[]): (string | undefined)[] {
-  return keys.map((key) => {
-    const needle = key + '=';
-    let found: string | undefined;
+  const out = new Array<string | undefined>(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const needle = keys[i] + '=';
     for (let at = line.indexOf(needle); at >= 0; at = line.indexOf(needle, at + 1)) {
       if (at > 0 && line.charCodeAt(at - 1) > 32) continue;
       if (insideQuotes(line, at)) continue;
       const v = valueAt(line, at + needle.length);
-      if (v !== null) found = v;
+      if (v !== null) out[i] = v;
     }
-    return found;
-  });
+  }
+  return out;
 }
 
 /** Whether `pos` lies inside a quoted value: quotes before it, escapes honoured. */

@@ -12,6 +12,21 @@ export type { EvalContext };
 /** Aggregations whose result depends only on the `by` labels of their input. */
 const HINTABLE = new Set(['sum', 'avg', 'count', 'max', 'min', 'stddev', 'stdvar']);
 
+/** Range functions whose value over merged series is the sum of their values per series. */
+const ADDITIVE = new Set([
+  'count_over_time',
+  'rate',
+  'bytes_over_time',
+  'bytes_rate',
+  'sum_over_time',
+]);
+
+/** What an enclosing `by` aggregation reads of its input, and whether it only adds it up. */
+interface Outer {
+  by: readonly string[];
+  sums: boolean;
+}
+
 /**
  * Evaluates a metric expression at every step of `ctx`. `outerBy`: the labels
  * an enclosing `by` aggregation keeps, so parsers below need extract no more.
@@ -19,7 +34,7 @@ const HINTABLE = new Set(['sum', 'avg', 'count', 'max', 'min', 'stddev', 'stdvar
 export async function evaluate(
   expr: SampleExpr,
   ctx: EvalContext,
-  outerBy?: readonly string[],
+  outer?: Outer,
 ): Promise<StepValue> {
   const n = ctx.steps.length;
   switch (expr.kind) {
@@ -32,16 +47,22 @@ export async function evaluate(
       };
     case 'range': {
       const sharded = shardedAverage(expr);
-      if (sharded) return evaluate(sharded, ctx, outerBy);
-      const hints = outerBy ? parserHints(expr, outerBy) : undefined;
-      const series = await evalRangeAggregation(expr, ctx, hints);
+      if (sharded) return evaluate(sharded, ctx, outer);
+      // Under `sum by (x)`, an additive range function may merge its series by x
+      // right away: the sum is the same and far fewer series are kept.
+      const range =
+        outer?.sums && ADDITIVE.has(expr.op) && !expr.grouping
+          ? { ...expr, grouping: { without: false, labels: [...outer.by] } }
+          : expr;
+      const hints = outer ? parserHints(range, outer.by) : undefined;
+      const series = await evalRangeAggregation(range, ctx, hints);
       throwIfAborted(ctx.signal);
       return { kind: 'vector', series };
     }
     case 'vectorAgg': {
       const by =
         HINTABLE.has(expr.op) && expr.grouping && !expr.grouping.without
-          ? expr.grouping.labels
+          ? { by: expr.grouping.labels, sums: expr.op === 'sum' }
           : undefined;
       const inner = await evaluate(expr.expr, ctx, by);
       const series = inner.kind === 'vector' ? inner.series : [];

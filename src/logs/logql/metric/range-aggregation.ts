@@ -184,6 +184,7 @@ async function bucketsFromEntries(
 ): Promise<SeriesBuckets[]> {
   const lbs = new LabelsBuilder();
   const bucketWidth = Number(bucketNs);
+  const byteOps = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate';
   // Below 2^52 ns (52 days) of span, double arithmetic gives the same bucket as BigInt.
   const small = spanEnd - spanStart < 2n ** 52n;
   const byKey = new Map<string, SeriesBuckets>();
@@ -201,7 +202,7 @@ async function bucketsFromEntries(
         ? Math.floor((Number(e.timestamp - spanStart) - 1) / bucketWidth)
         : Number((e.timestamp - spanStart - 1n) / bucketNs);
       const cur = s.buckets.get(k);
-      const bytes = Buffer.byteLength(line);
+      const bytes = byteOps ? Buffer.byteLength(line) : 0;
       if (cur) {
         cur.count++;
         cur.bytes += bytes;
