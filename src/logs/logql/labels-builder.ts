@@ -37,14 +37,17 @@ function keyOf(labels: Labels): string {
  */
 export class LabelsBuilder {
   private base: Labels = {};
-  private readonly added = new Map<string, string>();
+  // Labels set by stages, as parallel arrays reset by length: cheaper per entry than a Map.
+  private readonly addedNames: string[] = [];
+  private readonly addedValues: string[] = [];
   private readonly deleted = new Set<string>();
   private err = '';
   private errDetails = '';
 
   reset(base: Labels): void {
     this.base = base;
-    if (this.added.size > 0) this.added.clear();
+    this.addedNames.length = 0;
+    this.addedValues.length = 0;
     if (this.deleted.size > 0) this.deleted.clear();
     this.err = '';
     this.errDetails = '';
@@ -57,8 +60,8 @@ export class LabelsBuilder {
   get(name: string): string | undefined {
     if (name === ERROR_LABEL) return this.err === '' ? undefined : this.err;
     if (name === ERROR_DETAILS_LABEL) return this.errDetails === '' ? undefined : this.errDetails;
-    const v = this.added.get(name);
-    if (v !== undefined) return v;
+    const i = this.addedNames.indexOf(name);
+    if (i >= 0) return this.addedValues[i];
     if (this.deleted.size > 0 && this.deleted.has(name)) return undefined;
     return hasOwn.call(this.base, name) ? this.base[name] : undefined;
   }
@@ -67,7 +70,12 @@ export class LabelsBuilder {
     if (name === ERROR_LABEL) this.err = value;
     else if (name === ERROR_DETAILS_LABEL) this.errDetails = value;
     else {
-      this.added.set(name, value);
+      const i = this.addedNames.indexOf(name);
+      if (i >= 0) this.addedValues[i] = value;
+      else {
+        this.addedNames.push(name);
+        this.addedValues.push(value);
+      }
       if (this.deleted.size > 0) this.deleted.delete(name);
     }
   }
@@ -76,7 +84,11 @@ export class LabelsBuilder {
     if (name === ERROR_LABEL) this.err = '';
     else if (name === ERROR_DETAILS_LABEL) this.errDetails = '';
     else {
-      this.added.delete(name);
+      const i = this.addedNames.indexOf(name);
+      if (i >= 0) {
+        this.addedNames.splice(i, 1);
+        this.addedValues.splice(i, 1);
+      }
       if (hasOwn.call(this.base, name)) this.deleted.add(name);
     }
   }
@@ -93,17 +105,21 @@ export class LabelsBuilder {
   /** True when no stage changed the stream's labels. */
   unchanged(): boolean {
     return (
-      this.added.size === 0 && this.deleted.size === 0 && this.err === '' && this.errDetails === ''
+      this.addedNames.length === 0 &&
+      this.deleted.size === 0 &&
+      this.err === '' &&
+      this.errDetails === ''
     );
   }
 
   names(): string[] {
     const names: string[] = [];
     for (const name in this.base) {
-      if (!this.added.has(name) && !(this.deleted.size > 0 && this.deleted.has(name)))
-        names.push(name);
+      if (this.addedNames.includes(name)) continue;
+      if (this.deleted.size > 0 && this.deleted.has(name)) continue;
+      names.push(name);
     }
-    for (const name of this.added.keys()) names.push(name);
+    for (const name of this.addedNames) names.push(name);
     if (this.err !== '') names.push(ERROR_LABEL);
     if (this.errDetails !== '') names.push(ERROR_DETAILS_LABEL);
     return names;
@@ -146,21 +162,25 @@ export class LabelsBuilder {
 
   /** The identity string of `labels()`, merging the stream's sorted names with the changes. */
   private fullKey(): string {
-    if (this.added.size === 0 && this.deleted.size === 0) return keyOf(this.base);
-    const added = this.added.size === 1 ? [...this.added.keys()] : [...this.added.keys()].sort();
+    if (this.addedNames.length === 0 && this.deleted.size === 0) return keyOf(this.base);
+    const order = this.addedNames.map((_, i) => i);
+    if (order.length > 1)
+      order.sort((x, y) => (this.addedNames[x]! < this.addedNames[y]! ? -1 : 1));
+    const added = order.map((i) => this.addedNames[i]!);
+    const values = order.map((i) => this.addedValues[i]!);
     const baseNames = sortedNames(this.base);
     let key = '';
     let j = 0;
     for (const name of baseNames) {
       while (j < added.length && added[j]! < name) {
-        key += added[j] + '\u0000' + this.added.get(added[j]!) + '\u0001';
+        key += added[j] + '\u0000' + values[j] + '\u0001';
         j++;
       }
       if (j < added.length && added[j] === name) continue;
       if (this.deleted.size > 0 && this.deleted.has(name)) continue;
       key += name + '\u0000' + this.base[name] + '\u0001';
     }
-    for (; j < added.length; j++) key += added[j] + '\u0000' + this.added.get(added[j]!) + '\u0001';
+    for (; j < added.length; j++) key += added[j] + '\u0000' + values[j] + '\u0001';
     return key;
   }
 
