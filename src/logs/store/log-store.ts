@@ -31,7 +31,7 @@ import { matcherSql, sqlString } from './sql.js';
 export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
-  /** DuckDB's buffer-pool limit (default 64MB): bounds the store's memory. */
+  /** DuckDB's buffer-pool limit (default 128MB): bounds the store's memory. */
   memoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
@@ -99,7 +99,7 @@ export class LogStore implements LogSink, LogReader {
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
-      memory_limit: opts.memoryLimit ?? '64MB',
+      memory_limit: opts.memoryLimit ?? '128MB',
       threads: String(opts.threads ?? 2),
       // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
       // frees) of freed memory; the role's RSS budget is 200 MiB in all.

@@ -38,8 +38,13 @@ function positiveSql(op: LineFilter['op'], value: string): string {
     case '!=':
       return value === '' ? 'true' : `contains(line, ${sqlString(value)})`;
     case '|~':
-    case '!~':
-      return `regexp_matches(line, ${sqlString(value)})`;
+    case '!~': {
+      // A literal every match must contain is checked first: a substring
+      // test is far cheaper than the regex on lines that cannot match.
+      const literal = requiredLiteral(value);
+      const re = `regexp_matches(line, ${sqlString(value)})`;
+      return literal ? `(contains(line, ${sqlString(literal)}) AND ${re})` : re;
+    }
     case '|>':
     case '!>':
       return `line LIKE ${sqlString(patternToLike(value))} ESCAPE '\\'`;
@@ -66,4 +71,69 @@ export function patternToLike(pattern: string): string {
     rest = rest.slice(1);
   }
   return out;
+}
+
+const META = new Set('\\.+*?()|[]{}^$'.split(''));
+/** Escapes that stand for one character of a class or an assertion: skipped. */
+const CLASS_ESCAPES = new Set('dDwWsSbBAz'.split(''));
+
+/**
+ * The longest run of literal characters that any match of `re` (RE2 syntax)
+ * must contain, or undefined when there is none worth testing. Only simple
+ * patterns are analysed (no alternation, no flags, no character escapes);
+ * anything inside groups or classes and any character that a quantifier
+ * makes optional is left out, so the answer is never wrong, only sometimes
+ * missing.
+ */
+export function requiredLiteral(re: string): string | undefined {
+  if (re.includes('|') || re.includes('(?')) return undefined;
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const flush = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < re.length; i++) {
+    let ch = re[i]!;
+    if (ch === '\\') {
+      const next = re[i + 1];
+      if (next === undefined) return undefined;
+      i++;
+      if (CLASS_ESCAPES.has(next)) {
+        flush();
+        continue;
+      }
+      if (/[A-Za-z0-9]/.test(next)) return undefined;
+      ch = next;
+    } else if (ch === '[') {
+      let j = i + 1;
+      if (re[j] === '^') j++;
+      if (re[j] === ']') j++;
+      while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
+      if (j >= re.length) return undefined;
+      i = j;
+      flush();
+      continue;
+    } else if (META.has(ch)) {
+      if (ch === '(') depth++;
+      if (ch === ')') depth--;
+      if (ch === '{') {
+        const end = re.indexOf('}', i);
+        if (end < 0) return undefined;
+        i = end;
+      }
+      flush();
+      continue;
+    }
+    const q = re[i + 1];
+    if (q === '*' || q === '?' || (q === '{' && /^\{0[,}]/.test(re.slice(i + 1)))) {
+      flush();
+      continue;
+    }
+    if (depth === 0) run += ch;
+    else flush();
+  }
+  flush();
+  return best.length >= 3 ? best : undefined;
 }

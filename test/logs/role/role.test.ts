@@ -55,6 +55,38 @@ describe('logs role', () => {
     );
   });
 
+  it('keeps acknowledging pushes while a query holds a long scan open', async () => {
+    const t0 = nowNs(-3_600_000);
+    const lines = Array.from({ length: 20_000 }, (_, i) => ({
+      timestamp: t0 + BigInt(i) * 1_000_000n,
+      line: `level=info i=${i} msg="filler line for a long scan"`,
+    }));
+    await logs.role.sink.push([{ labels: { job: 'scan' }, entries: lines }]);
+    const scan = logs.role.reader
+      .selectEntries({
+        matchers: [{ type: '=', name: 'job', value: 'scan' }],
+        filters: [],
+        startNs: t0,
+        endNs: nowNs(),
+        direction: 'forward',
+      })
+      [Symbol.asyncIterator]();
+    // The scan is open, its consumer stalled; pushes must still complete promptly.
+    assert.equal((await scan.next()).done, false);
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) {
+      await logs.role.sink.push([
+        { labels: { job: 'during-scan' }, entries: [{ timestamp: nowNs(), line: `push ${i}` }] },
+      ]);
+    }
+    assert.ok(Date.now() - started < 2000, `pushes took ${Date.now() - started} ms`);
+    await scan.return?.();
+    const got = await readAll(logs.role, {
+      matchers: [{ type: '=', name: 'job', value: 'during-scan' }],
+    });
+    assert.equal(got.length, 5);
+  });
+
   it('resumes with all data after stop and start', async () => {
     await logs.role.stop();
     assert.equal(logs.role.status().state, 'stopped');
