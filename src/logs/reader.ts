@@ -45,6 +45,12 @@ export interface SelectLogsRequest {
   /** Most entries to return; undefined for all (the engine then stops by `signal`). */
   limit?: number;
   signal?: AbortSignal;
+  /**
+   * Set by metric queries, which need no time order across streams: storage
+   * may then return entries in any order (e.g. skip sorting). Each stream's
+   * own entries should still come oldest first when that is free.
+   */
+  unordered?: boolean;
 }
 
 export interface StoredEntry {

@@ -83,6 +83,19 @@ export class MemoryLogReader implements LogReader {
       );
       if (list.length > 0) lists.push(forward ? list : list.reverse());
     }
+    if (req.unordered) {
+      // Stream after stream, as a store that skips the global sort would answer.
+      let left = req.limit ?? Infinity;
+      for (const list of lists) {
+        for (let i = 0; i < list.length && left > 0; i += 1000) {
+          if (req.signal?.aborted) return;
+          const batch = list.slice(i, Math.min(i + 1000, i + left));
+          left -= batch.length;
+          yield batch;
+        }
+      }
+      return;
+    }
     const before = (a: StoredEntry, b: StoredEntry): boolean => {
       if (a.timestamp !== b.timestamp)
         return forward ? a.timestamp < b.timestamp : a.timestamp > b.timestamp;

@@ -42,6 +42,15 @@ interface SeriesSamples {
   labels: Labels;
   ts: number[];
   values: number[];
+  sorted: boolean;
+}
+
+/** Stable sort by time, so equal times keep arrival order (first/last_over_time). */
+function sortSamples(s: SeriesSamples): void {
+  const order = s.ts.map((_, i) => i).sort((a, b) => s.ts[a]! - s.ts[b]! || a - b);
+  s.ts = order.map((i) => s.ts[i]!);
+  s.values = order.map((i) => s.values[i]!);
+  s.sorted = true;
 }
 
 /** Per-bucket counts of one series (counting functions only). */
@@ -170,6 +179,7 @@ async function* entriesOf(
     startNs: spanStart + 1n,
     endNs: spanEnd + 1n,
     direction: 'forward',
+    unordered: true,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
 }
@@ -366,13 +376,17 @@ async function samplesFromEntries(
       const key = lbs.groupedKey(grouping);
       let s = byKey.get(key);
       if (!s) {
-        s = { labels: lbs.grouped(grouping), ts: [], values: [] };
+        s = { labels: lbs.grouped(grouping), ts: [], values: [], sorted: true };
         byKey.set(key, s);
       }
-      s.ts.push(Number(e.timestamp - spanStart));
+      const t = Number(e.timestamp - spanStart);
+      if (s.ts.length > 0 && t < s.ts[s.ts.length - 1]!) s.sorted = false;
+      s.ts.push(t);
       s.values.push(value);
     }
   }
+  // Storage may interleave streams out of order; windows need each series in time order.
+  for (const s of byKey.values()) if (!s.sorted) sortSamples(s);
   return [...byKey.values()];
 }
 
