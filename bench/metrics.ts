@@ -343,6 +343,12 @@ async function main(): Promise<void> {
       r.ingest = a.samples / (ms / 1000);
       console.log(`${s.name}: ingested ${a.samples} samples in ${(ms / 1000).toFixed(1)} s`);
     }
+    // RSS at 10k series is read before any query, so query buffers do not count.
+    for (const s of [obs, prom]) {
+      await ingest(s, b.bodies);
+      await new Promise((r) => setTimeout(r, 3000));
+      results[s.name]!.rss10k = rssMiB(s.proc.pid!);
+    }
     for (const s of [obs, prom]) {
       await settleBlocks(s);
       const st = blockStats(s.blocksDir);
@@ -375,16 +381,11 @@ async function main(): Promise<void> {
       results.obs![label] = o!;
       results.prometheus![label] = p!;
     }
-    for (const s of [obs, prom]) {
-      await ingest(s, b.bodies);
-      await new Promise((r) => setTimeout(r, 3000));
-      results[s.name]!.rss10k = rssMiB(s.proc.pid!);
-    }
     const rows: [string, (n: number) => string, string][] = [
       ['remote-write ingest (samples/s)', (n) => Math.round(n).toLocaleString('en-US'), 'ingest'],
       ['bytes/sample in compacted blocks', (n) => n.toFixed(2), 'bytesPerSample'],
       ['samples in compacted blocks', (n) => n.toLocaleString('en-US'), 'blockSamples'],
-      ['data dir after set A (MiB)', (n) => n.toFixed(1), 'diskMiB'],
+      ['data dir, both sets (MiB)', (n) => n.toFixed(1), 'diskMiB'],
       ['RSS idle (MiB)', (n) => n.toFixed(0), 'idleRss'],
       ['RSS at 10k series (MiB)', (n) => n.toFixed(0), 'rss10k'],
       ...queries.map(([label]): [string, (n: number) => string, string] => [

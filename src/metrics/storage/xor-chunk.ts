@@ -184,6 +184,16 @@ export function chunkCount(bytes: Uint8Array): number {
   return (bytes[0]! << 8) | bytes[1]!;
 }
 
+/** As `bits`, with one 32-bit load while 5 bytes remain (the common case). */
+function bitsDv(dv: DataView, buf: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3;
+  if (i + 5 > buf.length) return bits(buf, pos, n);
+  const w = dv.getUint32(i);
+  const off = pos & 7;
+  if (off + n <= 32) return ((w << off) >>> 0) >>> (32 - n);
+  return (((w << off) | (dv.getUint8(i + 4) >>> (8 - off))) >>> 0) >>> (32 - n);
+}
+
 /** Reads n (1..32) bits at bit offset pos, big-endian, as an unsigned number. */
 function bits(buf: Uint8Array, pos: number, n: number): number {
   const i = pos >>> 3;
@@ -230,6 +240,7 @@ export function decodeXorChunk(
   let hi = bits(bytes, pos + 64, 32);
   let lo = bits(bytes, pos + 96, 32);
   pos += 128;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let delta = 0;
   let leading = 0;
   let trailing = 0;
@@ -248,16 +259,16 @@ export function decodeXorChunk(
       dod = 0;
       pos += 1;
     } else if (bit(bytes, pos + 1) === 0) {
-      dod = signed(bits(bytes, pos + 2, 14), 14);
+      dod = signed(bitsDv(dv, bytes, pos + 2, 14), 14);
       pos += 16;
     } else if (bit(bytes, pos + 2) === 0) {
-      dod = signed(bits(bytes, pos + 3, 17), 17);
+      dod = signed(bitsDv(dv, bytes, pos + 3, 17), 17);
       pos += 20;
     } else if (bit(bytes, pos + 3) === 0) {
-      dod = signed(bits(bytes, pos + 4, 20), 20);
+      dod = signed(bitsDv(dv, bytes, pos + 4, 20), 20);
       pos += 24;
     } else {
-      dod = (bits(bytes, pos + 4, 32) | 0) * TWO32 + bits(bytes, pos + 36, 32);
+      dod = (bitsDv(dv, bytes, pos + 4, 32) | 0) * TWO32 + bitsDv(dv, bytes, pos + 36, 32);
       pos += 68;
     }
     delta += dod;
@@ -268,8 +279,8 @@ export function decodeXorChunk(
       continue;
     }
     if (bit(bytes, pos + 1) === 1) {
-      leading = bits(bytes, pos + 2, 5);
-      let sig = bits(bytes, pos + 7, 6);
+      leading = bitsDv(dv, bytes, pos + 2, 5);
+      let sig = bitsDv(dv, bytes, pos + 7, 6);
       if (sig === 0) sig = 64;
       trailing = 64 - leading - sig;
       pos += 13;
@@ -278,9 +289,9 @@ export function decodeXorChunk(
     let sh = 0;
     let sl: number;
     if (sig > 32) {
-      sh = bits(bytes, pos, sig - 32);
-      sl = bits(bytes, pos + sig - 32, 32);
-    } else sl = bits(bytes, pos, sig);
+      sh = bitsDv(dv, bytes, pos, sig - 32);
+      sl = bitsDv(dv, bytes, pos + sig - 32, 32);
+    } else sl = bitsDv(dv, bytes, pos, sig);
     pos += sig;
     if (trailing >= 32) {
       hi = (hi ^ (sl << (trailing - 32))) >>> 0;
