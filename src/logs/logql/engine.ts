@@ -63,10 +63,19 @@ export async function runQuery(
     // With fewer entries than the limit, Loki's split-and-merge returns them
     // all, which one scan of the whole range gives as well.
     const whole = await run(startNs, req.endNs);
-    if (countEntries(whole) < req.limit) return { type: 'streams', streams: whole };
+    const splits = splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction);
+    // Fewer entries than the limit, or all of them inside the first split: then
+    // Loki's split-and-merge returns exactly what one scan of the range gives.
+    const [s0, e0] = splits[0] ?? [startNs, req.endNs];
+    if (
+      countEntries(whole) < req.limit ||
+      whole.every((st) => st.entries.every(([t]) => t >= s0 && t < e0))
+    ) {
+      return { type: 'streams', streams: whole };
+    }
     const responses = [];
     let total = 0;
-    for (const [s, e] of splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction)) {
+    for (const [s, e] of splits) {
       const part = await run(s, e);
       responses.push(part);
       total += countEntries(part);
