@@ -135,7 +135,7 @@ class LokiSourceJournal implements Component {
           if (!(await forward(s.forwardTo, batch.entries, signal, this.options.logger))) break;
         }
         positions.put(key, '', batch.cursor!);
-        await positions.save();
+        positions.scheduleSave();
       }
       running = false;
     };

@@ -157,7 +157,7 @@ export class ContainerReader {
         if (!(await this.o.forward(batch, signal))) break;
         this.lastTs = ts;
         this.o.positions.put(cursorKey(this.o.containerId), this.positionLabels, ts.toString());
-        await this.o.positions.save();
+        this.o.positions.scheduleSave();
       }
       running = false;
     };

@@ -55,7 +55,7 @@ export async function readCompressed(o: DecompressorOptions, signal: AbortSignal
     if (!(await o.forward(batch, signal))) return false;
     batch = [];
     o.positions.put(o.path, o.positionLabels, String(lineNo));
-    await o.positions.save();
+    o.positions.scheduleSave();
     return true;
   };
   const take = (line: string) => {

@@ -16,10 +16,16 @@ import { parse } from 'yaml';
  * holding a timestamp, the journal `journal-<name>` holding a cursor.
  * Saves are write-to-temp-and-rename; overlapping saves are coalesced.
  */
+const SAVE_DELAY_MS = 100;
+const META_SUFFIX = '.obs.json';
+
 export class PositionsFile {
   private readonly entries = new Map<string, { path: string; labels: string; value: string }>();
+  /** obs's own notes per entry (a file's inode and last bytes), kept beside Alloy's file. */
+  private readonly meta = new Map<string, unknown>();
   private saving: Promise<void> | undefined;
   private again = false;
+  private timer: NodeJS.Timeout | undefined;
 
   private constructor(readonly file: string) {}
 
@@ -41,7 +47,24 @@ export class PositionsFile {
         p.entries.set(entryKey(path, labels), { path, labels, value: String(value) });
       }
     }
+    try {
+      const meta = JSON.parse(await readFile(`${file}${META_SUFFIX}`, 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      for (const [k, v] of Object.entries(meta)) if (p.entries.has(k)) p.meta.set(k, v);
+    } catch {
+      // No notes (a file Alloy wrote, or none yet): positions alone still work.
+    }
     return p;
+  }
+
+  getMeta(path: string, labels: string): unknown {
+    return this.meta.get(entryKey(path, labels));
+  }
+
+  putMeta(path: string, labels: string, meta: unknown): void {
+    this.meta.set(entryKey(path, labels), meta);
   }
 
   get(path: string, labels: string): string | undefined {
@@ -54,10 +77,28 @@ export class PositionsFile {
 
   remove(path: string, labels: string): void {
     this.entries.delete(entryKey(path, labels));
+    this.meta.delete(entryKey(path, labels));
   }
 
-  /** Writes the file; resolves once a save that includes every earlier `put` is done. */
+  /**
+   * Saves within SAVE_DELAY_MS: every reader's acknowledged commits in that
+   * window share one write, instead of one write per batch per file. A
+   * crash inside the window re-sends at most that window's lines; a clean
+   * stop calls `save` and loses nothing.
+   */
+  scheduleSave(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.save().catch(() => undefined);
+    }, SAVE_DELAY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes the file now; resolves once a save that includes every earlier `put` is done. */
   save(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.saving) this.again = true;
     else this.saving = this.loop();
     return this.saving;
@@ -82,8 +123,11 @@ export class PositionsFile {
     if (this.entries.size === 0) text = 'positions: {}\n';
     await mkdir(dirname(this.file), { recursive: true });
     const tmp = `${this.file}.tmp`;
+    const meta = JSON.stringify(Object.fromEntries(this.meta));
     await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, this.file);
+    await writeFile(`${this.file}${META_SUFFIX}.tmp`, meta, { mode: 0o600 });
+    await rename(`${this.file}${META_SUFFIX}.tmp`, `${this.file}${META_SUFFIX}`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { TextDecoder } from 'node:util';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Labels } from '../../../common/labels.js';
 import type { AgentEntry, ComponentMetrics } from '../../component.js';
@@ -23,6 +24,15 @@ export interface TailerOptions {
   metrics?: ComponentMetrics;
 }
 
+/** What obs notes beside the offset, to recognise a file changed while obs was stopped. */
+interface FileMeta {
+  offset: number;
+  ino: number;
+  /** Birth time in ms (0 where the filesystem does not keep it). */
+  born: number;
+  tail: string;
+}
+
 /** Bytes read per call; lines are split in bulk from one decoded string. */
 const CHUNK = 1024 * 1024;
 /** Bytes kept from just before the read offset to recognise a file rewritten in place. */
@@ -41,6 +51,7 @@ const MAX_LINE = 16 * 1024 * 1024;
 export class FileTailer {
   private fh: FileHandle | undefined;
   private ino = -1;
+  private born = 0;
   private offset = 0;
   private fingerprint = Buffer.alloc(0);
   /** Modification time when the file was last seen fully read. */
@@ -92,25 +103,46 @@ export class FileTailer {
     } catch {
       return false;
     }
-    const st = await fh.stat();
-    this.fh = fh;
-    this.ino = st.ino;
+    let st = await fh.stat();
     this.offset = 0;
     this.fingerprint = Buffer.alloc(0);
-    if (resume) {
-      const stored = this.o.positions.get(this.o.path, this.o.positionLabels);
-      if (stored !== undefined) {
-        const pos = Number(stored);
-        // A file shorter than the stored offset was truncated while we were away.
-        this.offset = Number.isFinite(pos) && pos <= st.size ? pos : 0;
-      } else if (this.o.tailFromEnd) {
-        this.offset = st.size;
+    const stored = resume ? this.o.positions.get(this.o.path, this.o.positionLabels) : undefined;
+    const meta = this.o.positions.getMeta(this.o.path, this.o.positionLabels) as
+      FileMeta | undefined;
+    const known = stored !== undefined && meta?.offset === Number(stored) ? meta : undefined;
+    if (known && known.ino !== st.ino) {
+      // Rotated while we were stopped: finish the old file first, if it is still beside the new one.
+      const old = await findFile(dirname(this.o.path), known);
+      if (old) {
+        this.o.logger.info(
+          { rotatedTo: old },
+          'file rotated while stopped; reading the old file out first',
+        );
+        await fh.close();
+        fh = await open(old, 'r');
+        st = await fh.stat();
       }
-      if (this.offset > 0) {
-        const n = Math.min(FINGERPRINT, this.offset);
-        const buf = Buffer.alloc(n);
-        await fh.read(buf, 0, n, this.offset - n);
-        this.fingerprint = buf;
+    }
+    this.fh = fh;
+    this.ino = st.ino;
+    this.born = st.birthtimeMs;
+    if (!resume) return true;
+    if (stored !== undefined) {
+      const pos = Number(stored);
+      // A file shorter than the stored offset was truncated while we were away.
+      this.offset = Number.isFinite(pos) && pos <= st.size ? pos : 0;
+    } else if (this.o.tailFromEnd) {
+      this.offset = st.size;
+    }
+    if (this.offset > 0) {
+      const n = Math.min(FINGERPRINT, this.offset);
+      const buf = Buffer.alloc(n);
+      await fh.read(buf, 0, n, this.offset - n);
+      this.fingerprint = buf;
+      // Replaced, or truncated and written past our offset, while we were away.
+      if (known && (known.ino !== st.ino || Buffer.from(known.tail, 'base64').compare(buf) !== 0)) {
+        this.o.logger.info('file replaced or rewritten while stopped; reading from the start');
+        this.reset();
       }
     }
     return true;
@@ -126,7 +158,7 @@ export class FileTailer {
       const mtime = st.mtimeNs;
       if (size < this.offset) {
         this.o.logger.info('file truncated; reading from the start');
-        await this.reset();
+        this.reset();
         any = true;
         continue;
       }
@@ -134,7 +166,7 @@ export class FileTailer {
         // Same size but written since: truncated and refilled to exactly our offset?
         if (mtime !== this.mtime && !(await this.fingerprintHolds())) {
           this.o.logger.info('file rewritten; reading from the start');
-          await this.reset();
+          this.reset();
           any = true;
           continue;
         }
@@ -148,7 +180,7 @@ export class FileTailer {
       if (bytesRead < fp || !buf.subarray(0, fp).equals(this.fingerprint)) {
         // The bytes before our offset changed: rewritten in place (copytruncate, then written past us).
         this.o.logger.info('file rewritten; reading from the start');
-        await this.reset();
+        this.reset();
         any = true;
         continue;
       }
@@ -166,7 +198,7 @@ export class FileTailer {
       this.o.metrics?.read(entries.length);
       if (!(await this.o.forward(entries, signal))) return any;
       this.advance(complete, buf.subarray(0, fp));
-      await this.commit();
+      this.commit();
       any = true;
     }
     return any;
@@ -186,7 +218,7 @@ export class FileTailer {
     this.o.logger.info('file rotated; following the new file');
     await this.fh?.close();
     this.fh = undefined;
-    if (await this.openFile(false)) await this.commit();
+    if (await this.openFile(false)) this.commit();
     return true;
   }
 
@@ -199,15 +231,22 @@ export class FileTailer {
   }
 
   /** Starts over at 0 and says so in the positions file at once, so a restart does not skip ahead. */
-  private async reset(): Promise<void> {
+  private reset(): void {
     this.offset = 0;
     this.fingerprint = Buffer.alloc(0);
-    await this.commit();
+    this.commit();
   }
 
-  private async commit(): Promise<void> {
+  private commit(): void {
     this.o.positions.put(this.o.path, this.o.positionLabels, String(this.offset));
-    await this.o.positions.save();
+    const meta: FileMeta = {
+      offset: this.offset,
+      ino: this.ino,
+      born: this.born,
+      tail: this.fingerprint.toString('base64'),
+    };
+    this.o.positions.putMeta(this.o.path, this.o.positionLabels, meta);
+    this.o.positions.scheduleSave();
   }
 
   private advance(complete: Buffer, previous: Buffer): void {
@@ -244,4 +283,28 @@ export class FileTailer {
     this.lastTs = ts - 1n;
     return out;
   }
+}
+
+/**
+ * The path of the file noted in `meta` in `dir` (where rotation leaves the
+ * old file): same inode and same birth time, so a new file that reused the
+ * inode number is not mistaken for it.
+ */
+async function findFile(dir: string, meta: FileMeta): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    try {
+      const st = await stat(join(dir, name));
+      if (st.ino === meta.ino && meta.born > 0 && st.birthtimeMs === meta.born)
+        return join(dir, name);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return undefined;
 }
