@@ -54,7 +54,12 @@ export async function evaluate(
         outer?.sums && ADDITIVE.has(expr.op) && !expr.grouping
           ? { ...expr, grouping: { without: false, labels: [...outer.by] } }
           : expr;
-      const hints = outer ? parserHints(range, outer.by) : undefined;
+      // The labels kept are known from an enclosing `by`, or from the range's own `by`.
+      const hints = outer
+        ? parserHints(range, outer.by)
+        : range.grouping && !range.grouping.without
+          ? parserHints(range, [])
+          : undefined;
       const series = await evalRangeAggregation(range, ctx, hints);
       throwIfAborted(ctx.signal);
       return { kind: 'vector', series };
