@@ -19,6 +19,8 @@ export interface SeriesEntry {
   /** Oldest and newest sample time over head and blocks (ms), for range pruning. */
   minT: number;
   maxT: number;
+  /** Set when a collection found it without samples and let it live once. */
+  spared?: boolean;
 }
 
 /**

@@ -361,7 +361,14 @@ export class TsdbStore implements MetricsStore {
     const live = new Set<number>();
     for (const id of this.head.keys()) live.add(id);
     for (const b of this.blocks) for (const id of b.seriesIds()) live.add(id);
-    this.index.retain((e) => live.has(e.id));
+    // A series that never got a sample may belong to an appender not yet
+    // committed: it survives one collection, so only abandoned ones go.
+    this.index.retain((e) => {
+      if (live.has(e.id)) return true;
+      if (e.minT !== Infinity || e.spared) return false;
+      e.spared = true;
+      return true;
+    });
   }
 
   async deleteSeries(matchers: LabelMatcher[][], startMs: number, endMs: number): Promise<void> {
