@@ -10,6 +10,8 @@ export interface QuerierSource {
   blocks: Block[];
   headSeries(id: number): HeadSeries | undefined;
   release(blocks: Block[]): void;
+  /** Oldest and newest sample time in the store. */
+  bounds(): [number, number];
 }
 
 /** Reads blocks (oldest first) then the head; blocks never overlap the head. */
@@ -98,15 +100,24 @@ export class StoreQuerier implements Querier {
     return total === 0 ? null : { entry: e, parts, total };
   }
 
+  /** Whether the window covers every stored sample, so the postings answer label queries. */
+  private coversAll(): boolean {
+    const [min, max] = this.src.bounds();
+    return this.mint <= min && this.maxt >= max;
+  }
+
   async labelNames(matchers?: LabelMatcher[]): Promise<string[]> {
-    if (!matchers || matchers.length === 0) return this.src.index.labelNames();
+    if ((!matchers || matchers.length === 0) && this.coversAll())
+      return this.src.index.labelNames();
     const names = new Set<string>();
     for (const e of this.entries(matchers)) for (const n of Object.keys(e.labels)) names.add(n);
     return [...names].sort();
   }
 
   async labelValues(name: string, matchers?: LabelMatcher[]): Promise<string[]> {
-    if (!matchers || matchers.length === 0) return this.src.index.labelValues(name);
+    if ((!matchers || matchers.length === 0) && this.coversAll()) {
+      return this.src.index.labelValues(name);
+    }
     const values = new Set<string>();
     for (const e of this.entries(matchers)) {
       const v = e.labels[name];

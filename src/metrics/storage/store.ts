@@ -233,6 +233,10 @@ export class TsdbStore implements MetricsStore {
         blocks,
         headSeries: (id) => this.head.get(id),
         release: (bs) => bs.forEach((b) => b.release()),
+        bounds: () => [
+          Math.min(this.blocks[0]?.meta.minTime ?? Infinity, this.headMinT),
+          Math.max(this.blocksMaxT, this.headMaxT),
+        ],
       },
       mintMs,
       maxtMs,
@@ -402,7 +406,13 @@ export class TsdbStore implements MetricsStore {
         .map((id) => this.index.get(id)!)
         .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
       const q = new StoreQuerier(
-        { index: this.index, blocks: [b], headSeries: () => undefined, release: () => {} },
+        {
+          index: this.index,
+          blocks: [b],
+          headSeries: () => undefined,
+          release: () => {},
+          bounds: () => [b.meta.minTime, b.meta.maxTime],
+        },
         b.meta.minTime,
         b.meta.maxTime,
       );

@@ -228,6 +228,18 @@ const cases: Case[] = [
     body: { status: 'success', data: ['node', 'prom'] },
   },
   {
+    why: 'label values outside the stored time range',
+    path: '/api/v1/label/job/values?start=1&end=2',
+    status: 200,
+    body: { status: 'success', data: [] },
+  },
+  {
+    why: 'labels within the stored time range',
+    path: `/api/v1/labels?start=${t(0)}&end=${t(10)}`,
+    status: 200,
+    body: { status: 'success', data: ['__name__', 'code', 'instance', 'job'] },
+  },
+  {
     why: 'invalid label name',
     path: '/api/v1/label/1bad/values',
     status: 400,
