@@ -85,6 +85,24 @@ describe('tail over WebSocket', () => {
     client.ws.close();
   });
 
+  it('runs the query pipeline on live entries (line filter, parser, label filter, format)', async () => {
+    const client = await tail(logs.url, {
+      query:
+        '{job="piped"} |= "status" | logfmt | status >= 500 | line_format "{{.status}} {{.path}}"',
+    });
+    await push(logs.url, 'piped', [
+      'status=200 path=/ok',
+      'no match here',
+      'status=503 path=/down',
+      'status=500 path=/err',
+    ]);
+    const msg = await client.next();
+    const got = msg.streams!.flatMap((s) => s.values.map(([, l]) => l));
+    assert.deepEqual(got, ['503 /down', '500 /err']);
+    assert.equal(msg.streams![0]!.stream.status, '503');
+    client.ws.close();
+  });
+
   it('holds entries for delay_for seconds', async () => {
     const client = await tail(logs.url, { query: '{job="delayed"}', delay_for: '1' });
     const start = Date.now();
