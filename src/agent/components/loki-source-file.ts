@@ -13,6 +13,7 @@ import type {
 import { DECOMPRESSION_FORMATS, readCompressed } from './file/decompressor.js';
 import { forward, untilAborted } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
+import { PollClock } from './file/poll-clock.js';
 import { FileTailer } from './file/tailer.js';
 
 /** Alloy 1.x's `loki.source.file` arguments (docs/sources/reference/components/loki/loki.source.file.md). */
@@ -115,6 +116,7 @@ class LokiSourceFile implements Component {
   private positions: PositionsFile | undefined;
   private readonly readers = new Map<string, Reader>();
   private runSignal: AbortSignal | undefined;
+  private clock: PollClock | undefined;
   private error: string | undefined;
 
   constructor(
@@ -183,6 +185,7 @@ class LokiSourceFile implements Component {
       this.readers.delete(key);
       if (!wanted.has(key)) positions.remove(r.path, r.positionLabels);
     }
+    if (restartAll || !this.clock) this.clock = new PollClock(this.settings.minPollMs);
     for (const [key, w] of wanted) {
       if (this.readers.has(key)) continue;
       // run() aborts every reader when the component stops.
@@ -227,6 +230,7 @@ class LokiSourceFile implements Component {
       tailFromEnd: s.tailFromEnd,
       minPollMs: s.minPollMs,
       maxPollMs: s.maxPollMs,
+      clock: this.clock!,
     }).run(signal);
   }
 
