@@ -23,8 +23,11 @@ export class DayBatch {
     if (ts > this.maxTs) this.maxTs = ts;
     const text = line.includes('"') ? line.replaceAll('"', '""') : line;
     const meta = metadata ? `"${JSON.stringify(metadata).replaceAll('"', '""')}"` : '';
-    const row = `${streamId},${ts},"${text}",${meta}\n`;
-    if (line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(line) > LONG_LINE_BYTES) {
+    // The byte length is stored beside the line so that bytes_over_time and
+    // friends never have to decompress lines.
+    const bytes = Buffer.byteLength(line);
+    const row = `${streamId},${ts},${bytes},"${text}",${meta}\n`;
+    if (bytes > LONG_LINE_BYTES) {
       this.long += row;
     } else {
       this.short += row;

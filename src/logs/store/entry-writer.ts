@@ -12,7 +12,7 @@ import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
 
 const CSV_COLUMNS =
-  "columns={'stream_id':'INTEGER','ts':'BIGINT','line':'VARCHAR','metadata':'VARCHAR'}, header=false, delim=',', quote='\"', escape='\"', auto_detect=false, allow_quoted_nulls=false, strict_mode=true";
+  "columns={'stream_id':'INTEGER','ts':'BIGINT','bytes':'INTEGER','line':'VARCHAR','metadata':'VARCHAR'}, header=false, delim=',', quote='\"', escape='\"', auto_detect=false, allow_quoted_nulls=false, strict_mode=true";
 
 /**
  * DuckDB's CSV reader holds a buffer per thread that must fit the longest
@@ -42,7 +42,7 @@ export class EntryWriter {
     await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}`);
     for (const kind of PARTITION_KINDS) {
       await this.conn.run(
-        `CREATE TABLE IF NOT EXISTS ${partitionTable(day, kind)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
+        `CREATE TABLE IF NOT EXISTS ${partitionTable(day, kind)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
       );
     }
     await this.conn.run(
@@ -69,7 +69,7 @@ export class EntryWriter {
     try {
       for (const kind of PARTITION_KINDS) {
         await this.conn.run(
-          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR)`,
+          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR)`,
         );
         await this.conn.run(`INSERT INTO ${tmp}.${kind} SELECT * FROM ${db}.${kind}`);
       }

@@ -6,7 +6,7 @@ import { lineFilterSql } from './sql.js';
 export function unionSql(days: number[]): string {
   return days
     .flatMap(partitionTables)
-    .map((t) => `SELECT stream_id, ts, line, metadata FROM ${t}`)
+    .map((t) => `SELECT stream_id, ts, bytes, line, metadata FROM ${t}`)
     .join(' UNION ALL ');
 }
 
@@ -45,7 +45,7 @@ export function aggregateSql(source: string, streamIds: number[], req: BucketReq
   const size = req.bucketNs;
   const k = `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
   return (
-    `SELECT stream_id, ${k} AS k, count(*) AS c, sum(strlen(line)) AS b FROM (${source}) ` +
+    `SELECT stream_id, ${k} AS k, count(*) AS c, sum(bytes) AS b FROM (${source}) ` +
     `WHERE ${whereSql(streamIds, req)} GROUP BY ALL`
   );
 }
