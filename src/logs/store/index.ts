@@ -1,3 +1,2 @@
 export { LogStore, type LogStoreOptions, type AppendListener } from './log-store.js';
-export { streamKey } from './catalog.js';
-export { DAY_NS, HOUR_NS, dayOf } from './partitions.js';
+export { DAY_NS, HOUR_NS } from './partitions.js';

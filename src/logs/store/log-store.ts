@@ -22,7 +22,6 @@ import {
   partitionDay,
   partitionDb,
   partitionFile,
-  partitionTable,
   partitionTables,
 } from './partitions.js';
 import { aggregateSql, selectSql, unionSql } from './queries.js';
