@@ -335,6 +335,21 @@ export class LogStore implements LogSink, LogReader {
     if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
     if (req.direction === 'backward') days.reverse();
     const ids = streams.map((s) => s.id);
+    if (req.unordered) {
+      // Metric queries: no sort at all, one streaming scan per day.
+      let left = req.limit;
+      for (const day of days) {
+        for await (const batch of this.streamRows(
+          selectSql(unionSql([day]), ids, req, left),
+          req.signal,
+        )) {
+          yield batch;
+          if (left !== undefined) left -= batch.length;
+        }
+        if (req.signal?.aborted || (left !== undefined && left <= 0)) return;
+      }
+      return;
+    }
     if (req.limit !== undefined && req.limit <= TOP_N_LIMIT) {
       // One ordered top-N over all days: DuckDB keeps only `limit` rows.
       yield* this.streamRows(selectSql(unionSql(days), ids, req, req.limit), req.signal);

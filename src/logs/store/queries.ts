@@ -30,9 +30,12 @@ export function selectSql(
   limit: number | undefined,
 ): string {
   const dir = req.direction === 'backward' ? 'DESC' : 'ASC';
+  // Unordered reads come back in storage order, which is arrival order:
+  // oldest first within a stream unless entries arrived out of order.
+  const order = req.unordered ? '' : ` ORDER BY ts ${dir}, stream_id ${dir}, line ${dir}`;
   return (
-    `SELECT stream_id, ts, line, metadata FROM (${source}) WHERE ${whereSql(streamIds, req)} ` +
-    `ORDER BY ts ${dir}, stream_id ${dir}, line ${dir}${limit !== undefined ? ` LIMIT ${limit}` : ''}`
+    `SELECT stream_id, ts, line, metadata FROM (${source}) WHERE ${whereSql(streamIds, req)}` +
+    `${order}${limit !== undefined ? ` LIMIT ${limit}` : ''}`
   );
 }
 

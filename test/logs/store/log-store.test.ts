@@ -181,6 +181,13 @@ describe('LogStore', () => {
     assert.deepEqual(got[1]!.metadata, { 'trace"id': 'a,"b"' });
   });
 
+  it('returns the same entries unsorted when a metric query says order does not matter', async () => {
+    const sorted = await collect(store, {});
+    const unordered = await collect(store, { unordered: true });
+    const key = (e: StoredEntry): string => `${e.timestamp} ${e.line}`;
+    assert.deepEqual(unordered.map(key).sort(), sorted.map(key).sort());
+  });
+
   it('aggregates counts and bytes per stream and bucket', async () => {
     const res = await store.aggregateBuckets({
       matchers: [{ type: '=', name: 'job', value: 'api' }],
