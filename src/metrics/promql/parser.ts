@@ -416,10 +416,13 @@ class Parser {
 
   private parseCall(): Expr {
     const nameTok = this.next();
+    // Prometheus looks the name up only when its grammar reduces a complete
+    // call, so any error inside the arguments (or at EOF) is reported first.
+    const args = this.parseArgs();
     if (!FUNCTIONS.has(nameTok.text)) {
       this.fail(nameTok.pos, `unknown function with name "${nameTok.text}"`);
     }
-    return { kind: 'call', func: nameTok.text, args: this.parseArgs(), pos: nameTok.pos };
+    return { kind: 'call', func: nameTok.text, args, pos: nameTok.pos };
   }
 
   private parseAggregate(): Expr {

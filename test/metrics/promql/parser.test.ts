@@ -282,6 +282,9 @@ const ERRORS: [string, string][] = [
   ['foo offset 1.5h', '1:12: parse error: not a valid duration string: "1.5h"'],
   ['abs(-)', '1:6: parse error: unexpected ")"'],
   ['abs(', '1:5: parse error: unclosed left parenthesis'],
+  // The lexer's EOF error comes before the function lookup, done only on a complete call.
+  ['up(', '1:4: parse error: unclosed left parenthesis'],
+  ['nofunc(foo bar)', '1:12: parse error: unexpected identifier "bar"'],
   ['abs(foo bar)', '1:9: parse error: unexpected identifier "bar"'],
   ['vector()', '1:1: parse error: expected 1 argument(s) in call to "vector", got 0'],
   ['foo @ (5)', '1:7: parse error: unexpected "(" in @, expected timestamp'],

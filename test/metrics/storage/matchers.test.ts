@@ -96,3 +96,22 @@ test('postings resolve =, !=, =~, !~ like Prometheus, fast at 100k series', asyn
   await store.close();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('regex matchers follow Go RE2 as Prometheus 2.x: `.` does not match a newline', async () => {
+  const dir = tempDir('matchers-newline');
+  const store = await openMetricsStore({ dir, retentionMs: 0 });
+  const app = store.appender();
+  app.append(metric('msg', { text: 'a\nb' }), 1000, 1);
+  app.append(metric('msg', { text: 'a-b' }), 1000, 2);
+  await app.commit();
+  const q = await store.querier(0, 2000);
+  const texts = async (matcher: LabelMatcher) =>
+    (await q.select([m('=', '__name__', 'msg'), matcher])).map((s) => s.labels.text);
+  assert.deepEqual(await texts(m('=~', 'text', 'a.b')), ['a-b']);
+  assert.deepEqual(await texts(m('!~', 'text', 'a.b')), ['a\nb']);
+  assert.deepEqual(await texts(m('=~', 'text', '(?s)a.b')), ['a\nb', 'a-b']);
+  assert.deepEqual(await texts(m('=~', 'text', 'a\\sb')), ['a\nb']);
+  await q.close();
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
