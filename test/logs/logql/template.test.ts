@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileTemplate, formatGoFloat } from '../../../src/logs/logql/template/index.js';
+import { compileTemplate } from '../../../src/logs/logql/template/index.js';
 
 const LABELS = {
   method: 'GET',
@@ -69,17 +69,4 @@ test('template errors carry Go text/template positions', () => {
       err.message ===
       'template: line:1:10: executing "line" at <duration>: error calling duration: time: invalid duration "n/a"',
   );
-});
-
-test('float formatting follows Go %v', () => {
-  const table: [number, string][] = [
-    [617, '617'],
-    [0.015, '0.015'],
-    [1e6, '1e+06'],
-    [123456, '123456'],
-    [1.5e-7, '1.5e-07'],
-    [NaN, 'NaN'],
-    [Infinity, '+Inf'],
-  ];
-  for (const [v, s] of table) assert.equal(formatGoFloat(v), s);
 });

@@ -1,7 +1,7 @@
 import { compileGoRegexp } from '../../../common/go-regexp.js';
 import { compileGoTemplate } from './go-template.js';
 import { formatLabels } from '../../../common/labels.js';
-import { parseGoTime } from './go-time.js';
+import { GO_LAYOUTS, parseGoTime } from '../../../common/go-time.js';
 import { extractedString, perEntry, type ProcessEntry, type Stage } from './stage.js';
 
 /**
@@ -25,7 +25,7 @@ export function dockerStage(): Stage {
     if (typeof doc.time === 'string') {
       e.extracted.timestamp = doc.time;
       try {
-        e.timestamp = parseGoTime('RFC3339Nano', doc.time);
+        e.timestamp = parseGoTime(GO_LAYOUTS.RFC3339Nano, doc.time);
       } catch {
         // Keep the read time, as Promtail's fudge does for the first line of a stream.
       }
@@ -64,7 +64,7 @@ export function criStage(args: {
         e.extracted.flags = flags;
         e.extracted.timestamp = time;
         try {
-          e.timestamp = parseGoTime('RFC3339Nano', time!);
+          e.timestamp = parseGoTime(GO_LAYOUTS.RFC3339Nano, time!);
         } catch {
           // A malformed time keeps the read time.
         }

@@ -1,5 +1,5 @@
 export { lokiProcess } from './component.js';
-export { parseGoTime, NAMED_LAYOUTS } from './go-time.js';
+export { parseTimestamp } from './timestamp-format.js';
 export { compileGoTemplate } from './go-template.js';
 export { Pipeline } from './pipeline.js';
 export type { ProcessEntry } from './stage.js';

@@ -1,5 +1,6 @@
 import { formatLabels } from '../../../common/labels.js';
-import { checkZone, parseGoTime } from './go-time.js';
+import { checkZone } from '../../../common/go-time.js';
+import { parseTimestamp } from './timestamp-format.js';
 import { extractedString, perEntry, type Stage } from './stage.js';
 
 /**
@@ -26,7 +27,7 @@ export function timestampStage(args: {
     if (v === undefined) return true;
     for (const f of formats) {
       try {
-        e.timestamp = parseGoTime(f, v, args.location);
+        e.timestamp = parseTimestamp(f, v, args.location);
         if (args.action_on_failure === 'fudge') last.set(formatLabels(e.labels), e.timestamp);
         return true;
       } catch {

@@ -1,10 +1,15 @@
-import { goString } from './go-format.js';
+import { goSprint } from '../../../common/go-fmt.js';
 import { argString, type Arg, type Cmd, type Pipe, type TemplateNode } from './parse.js';
 
 /** A template function; it throws `Error` with the Go message when the call fails. */
 export type TemplateFunc = (...args: unknown[]) => unknown;
 
 export class TemplateExecError extends Error {}
+
+/** How text/template prints a value: a missing one is `<no value>`, others as fmt.Sprint. */
+export function printValue(v: unknown): string {
+  return v === undefined || v === null ? '<no value>' : goSprint(v);
+}
 
 interface State {
   name: string;
@@ -34,7 +39,7 @@ function walkList(st: State, nodes: TemplateNode[], dot: unknown): string {
         break;
       case 'action': {
         const v = evalPipe(st, n.pipe, dot);
-        if (n.pipe.decl.length === 0) out += goString(v);
+        if (n.pipe.decl.length === 0) out += printValue(v);
         break;
       }
       case 'if':
@@ -140,9 +145,7 @@ function fields(st: State, a: Arg, v: unknown, names: string[]): unknown {
       throw fail(st, a, `can't evaluate field ${name} in type ${typeof cur}`);
     }
     // Loki runs templates with missingkey=zero: a missing label reads as "".
-    cur = Object.prototype.hasOwnProperty.call(cur, name)
-      ? (cur as Record<string, unknown>)[name]
-      : '';
+    cur = Object.hasOwn(cur, name) ? (cur as Record<string, unknown>)[name] : '';
   }
   return cur;
 }

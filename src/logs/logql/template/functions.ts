@@ -1,15 +1,9 @@
 import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
 import { goDurationError, parseBytesOrError, parseGoDurationSeconds } from '../units.js';
 import type { TemplateFunc } from './exec.js';
-import {
-  formatGoTime,
-  goSprintf,
-  goString,
-  goTypeName,
-  isGoTime,
-  type GoTime,
-} from './go-format.js';
-import { truth } from './exec.js';
+import { goSprintf, goTypeName, isGoTime, type GoTime } from '../../../common/go-fmt.js';
+import { formatGoTime } from '../../../common/go-time.js';
+import { printValue, truth } from './exec.js';
 
 /** What `__line__` and `__timestamp__` read: the entry being formatted. */
 export interface EntryContext {
@@ -48,7 +42,7 @@ export function toFloat(v: unknown): number {
 }
 
 function str(v: unknown): string {
-  return typeof v === 'string' ? v : goString(v);
+  return typeof v === 'string' ? v : printValue(v);
 }
 
 function regex(source: string): RegExp {

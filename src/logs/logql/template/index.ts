@@ -3,7 +3,6 @@ import { TEMPLATE_FUNCTION_NAMES, templateFunctions, type EntryContext } from '.
 import { parseTemplate, TemplateError } from './parse.js';
 
 export { TemplateError, TemplateExecError };
-export { formatGoFloat } from './go-format.js';
 
 /** A compiled Go text/template with Loki's functions, run once per entry. */
 export interface CompiledTemplate {

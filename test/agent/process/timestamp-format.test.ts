@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseGoTime } from '../../../src/agent/components/loki-process/index.js';
+import { parseTimestamp } from '../../../src/agent/components/loki-process/index.js';
 
 const ns = (iso: string, extraNs = 0n) => BigInt(Date.parse(iso)) * 1_000_000n + extraNs;
 const year = new Date().getUTCFullYear();
@@ -35,7 +35,7 @@ describe("Go time layouts (stage.timestamp's format)", () => {
   ];
   for (const [layout, value, want, zone] of cases) {
     it(`${layout} ${value}${zone ? ` in ${zone}` : ''}`, () => {
-      assert.equal(parseGoTime(layout, value, zone), want);
+      assert.equal(parseTimestamp(layout, value, zone), want);
     });
   }
 
@@ -51,6 +51,6 @@ describe("Go time layouts (stage.timestamp's format)", () => {
   ];
   for (const [layout, value, message] of bad) {
     it(`refuses ${value} as ${layout}`, () =>
-      assert.throws(() => parseGoTime(layout, value), message));
+      assert.throws(() => parseTimestamp(layout, value), message));
   }
 });

@@ -1,10 +1,12 @@
 /**
- * Go's time.Parse for the layouts `stage.timestamp` accepts: reference-time
- * layouts (`2006-01-02T15:04:05.000Z07:00`), Go's named layouts (RFC3339,
- * RFC3339Nano, RFC1123Z, Kitchen, Stamp...), and Promtail's Unix, UnixMs,
- * UnixUs and UnixNs. Results are Unix nanoseconds.
+ * Go's time layouts: time.Parse and time.Time.Format with reference-time
+ * layouts (`2006-01-02T15:04:05.000Z07:00`) and Go's named layout constants.
+ * Layouts are split into chunks the way Go's nextStdChunk does, so parsing
+ * and formatting read a layout identically. Times are Unix nanoseconds.
  */
-export const NAMED_LAYOUTS: Record<string, string> = {
+
+/** Go's layout constants (time.RFC3339 ...), by name. */
+export const GO_LAYOUTS = {
   ANSIC: 'Mon Jan _2 15:04:05 2006',
   UnixDate: 'Mon Jan _2 15:04:05 MST 2006',
   RubyDate: 'Mon Jan 02 15:04:05 -0700 2006',
@@ -20,14 +22,7 @@ export const NAMED_LAYOUTS: Record<string, string> = {
   StampMilli: 'Jan _2 15:04:05.000',
   StampMicro: 'Jan _2 15:04:05.000000',
   StampNano: 'Jan _2 15:04:05.000000000',
-};
-
-const UNIX_SCALE: Record<string, bigint> = {
-  Unix: 1_000_000_000n,
-  UnixMs: 1_000_000n,
-  UnixUs: 1_000n,
-  UnixNs: 1n,
-};
+} satisfies Record<string, string>;
 
 const MONTHS = [
   'January',
@@ -45,45 +40,48 @@ const MONTHS = [
 ];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
-type Chunk =
-  | { lit: string }
-  | {
-      std:
-        | 'year'
-        | 'year2'
-        | 'month'
-        | 'zeroMonth'
-        | 'monthName'
-        | 'longMonthName'
-        | 'day'
-        | 'zeroDay'
-        | 'underDay'
-        | 'yearDay'
-        | 'weekday'
-        | 'longWeekday'
-        | 'hour'
-        | 'hour12'
-        | 'zeroHour12'
-        | 'minute'
-        | 'zeroMinute'
-        | 'second'
-        | 'zeroSecond'
-        | 'pm'
-        | 'PM'
-        | 'tz'
-        | 'offset'
-        | 'frac';
-      /** Offsets: accepts `Z`, has colons, has seconds, hours only. */
-      z?: boolean;
-      colon?: boolean;
-      secs?: boolean;
-      hoursOnly?: boolean;
-      /** Fractions: digit count, and whether trailing digits are optional (`.999`). */
-      digits?: number;
-      optional?: boolean;
-    };
+type Std =
+  | 'year'
+  | 'year2'
+  | 'month'
+  | 'zeroMonth'
+  | 'monthName'
+  | 'longMonthName'
+  | 'day'
+  | 'zeroDay'
+  | 'underDay'
+  | 'yearDay'
+  | 'weekday'
+  | 'longWeekday'
+  | 'hour'
+  | 'hour12'
+  | 'zeroHour12'
+  | 'minute'
+  | 'zeroMinute'
+  | 'second'
+  | 'zeroSecond'
+  | 'pm'
+  | 'PM'
+  | 'tz'
+  | 'offset'
+  | 'frac';
 
-const OFFSETS: [string, Partial<Extract<Chunk, { std: string }>>][] = [
+interface StdChunk {
+  std: Std;
+  /** Offsets: accepts `Z`, has colons, has seconds, hours only. */
+  z?: boolean;
+  colon?: boolean;
+  secs?: boolean;
+  hoursOnly?: boolean;
+  /** Fractions: separator, digit count, and whether trailing digits are optional (`.999`). */
+  sep?: string;
+  digits?: number;
+  optional?: boolean;
+}
+
+type Chunk = { lit: string } | StdChunk;
+
+const OFFSETS: [string, Omit<StdChunk, 'std'>][] = [
   ['Z07:00:00', { z: true, colon: true, secs: true }],
   ['-07:00:00', { colon: true, secs: true }],
   ['Z070000', { z: true, secs: true }],
@@ -96,7 +94,7 @@ const OFFSETS: [string, Partial<Extract<Chunk, { std: string }>>][] = [
   ['-07', { hoursOnly: true }],
 ];
 
-const STD: [string, Extract<Chunk, { std: string }>['std']][] = [
+const STD: [string, Std][] = [
   ['January', 'longMonthName'],
   ['Jan', 'monthName'],
   ['Monday', 'longWeekday'],
@@ -128,6 +126,11 @@ function compileLayout(layout: string): Chunk[] {
   if (cached) return cached;
   const chunks: Chunk[] = [];
   let lit = '';
+  const push = (chunk: StdChunk) => {
+    if (lit) chunks.push({ lit });
+    lit = '';
+    chunks.push(chunk);
+  };
   let i = 0;
   outer: while (i < layout.length) {
     const c = layout[i]!;
@@ -135,19 +138,16 @@ function compileLayout(layout: string): Chunk[] {
       const d = layout[i + 1]!;
       let j = i + 1;
       while (layout[j] === d) j++;
+      // Go: only a fraction when the run of digits ends there.
       if (!/[0-9]/.test(layout[j] ?? '')) {
-        if (lit) chunks.push({ lit });
-        lit = '';
-        chunks.push({ std: 'frac', digits: j - i - 1, optional: d === '9' });
+        push({ std: 'frac', sep: c, digits: j - i - 1, optional: d === '9' });
         i = j;
         continue;
       }
     }
     for (const [text, opts] of OFFSETS) {
       if (layout.startsWith(text, i)) {
-        if (lit) chunks.push({ lit });
-        lit = '';
-        chunks.push({ std: 'offset', ...opts });
+        push({ std: 'offset', ...opts });
         i += text.length;
         continue outer;
       }
@@ -156,9 +156,7 @@ function compileLayout(layout: string): Chunk[] {
       if (!layout.startsWith(text, i)) continue;
       // Go reads `Jan`/`Mon` only when not followed by a lower-case letter (`Janet` is literal).
       if ((std === 'monthName' || std === 'weekday') && /[a-z]/.test(layout[i + 3] ?? '')) continue;
-      if (lit) chunks.push({ lit });
-      lit = '';
-      chunks.push({ std });
+      push({ std });
       i += text.length;
       continue outer;
     }
@@ -170,11 +168,12 @@ function compileLayout(layout: string): Chunk[] {
   return chunks;
 }
 
-/** Parses `value` with a Go layout or a named one; `zone` (IANA) applies when the value has no offset. */
-export function parseGoTime(layoutName: string, value: string, zone?: string): bigint {
-  const scale = UNIX_SCALE[layoutName];
-  if (scale !== undefined) return parseUnix(value, scale);
-  const layout = NAMED_LAYOUTS[layoutName] ?? layoutName;
+/**
+ * time.Parse / time.ParseInLocation: `layout` is a reference-time layout;
+ * `zone` (IANA) applies when the value has no offset. A layout without a
+ * year means the current year, as Promtail fills it in.
+ */
+export function parseGoTime(layout: string, value: string, zone?: string): bigint {
   const chunks = compileLayout(layout);
   let year = NaN;
   let month = 1;
@@ -335,7 +334,6 @@ export function parseGoTime(layoutName: string, value: string, zone?: string): b
     if (pm && hour < 12) hour += 12;
     if (!pm && hour === 12) hour = 0;
   }
-  // Like Promtail: a layout without a year means the current year.
   if (Number.isNaN(year)) year = new Date().getUTCFullYear();
   if (yday > 0) {
     const d = new Date(Date.UTC(year, 0, yday));
@@ -355,14 +353,114 @@ export function parseGoTime(layoutName: string, value: string, zone?: string): b
   return BigInt(utcMs) * 1_000_000n + BigInt(nanos);
 }
 
-function parseUnix(value: string, scale: bigint): bigint {
-  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(value.trim());
-  if (!m) throw new Error(`parsing time ${JSON.stringify(value)}: invalid syntax`);
-  const whole = BigInt(m[1]!) * scale;
-  if (!m[2] || scale === 1n) return whole;
-  const digits = scale.toString().length - 1;
-  const frac = BigInt(m[2].slice(0, digits).padEnd(digits, '0'));
-  return whole + (whole < 0n ? -frac : frac);
+/** time.Time.Format(layout) of Unix nanoseconds, in UTC. */
+export function formatGoTime(ns: bigint, layout: string): string {
+  const frac = ((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+  const d = new Date(Number((ns - frac) / 1_000_000n));
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const h = d.getUTCHours();
+  const h12 = h % 12 === 0 ? 12 : h % 12;
+  let out = '';
+  for (const ch of compileLayout(layout)) {
+    if ('lit' in ch) {
+      out += ch.lit;
+      continue;
+    }
+    switch (ch.std) {
+      case 'longMonthName':
+        out += MONTHS[d.getUTCMonth()]!;
+        break;
+      case 'monthName':
+        out += MONTHS[d.getUTCMonth()]!.slice(0, 3);
+        break;
+      case 'longWeekday':
+        out += DAYS[d.getUTCDay()]!;
+        break;
+      case 'weekday':
+        out += DAYS[d.getUTCDay()]!.slice(0, 3);
+        break;
+      case 'year':
+        out += String(d.getUTCFullYear()).padStart(4, '0');
+        break;
+      case 'year2':
+        out += two(d.getUTCFullYear() % 100);
+        break;
+      case 'zeroMonth':
+        out += two(d.getUTCMonth() + 1);
+        break;
+      case 'month':
+        out += String(d.getUTCMonth() + 1);
+        break;
+      case 'zeroDay':
+        out += two(d.getUTCDate());
+        break;
+      case 'underDay':
+        out += String(d.getUTCDate()).padStart(2, ' ');
+        break;
+      case 'day':
+        out += String(d.getUTCDate());
+        break;
+      case 'yearDay': {
+        const start = Date.UTC(d.getUTCFullYear(), 0, 1);
+        out += String(Math.floor((d.getTime() - start) / 86_400_000) + 1).padStart(3, '0');
+        break;
+      }
+      case 'hour':
+        out += two(h);
+        break;
+      case 'zeroHour12':
+        out += two(h12);
+        break;
+      case 'hour12':
+        out += String(h12);
+        break;
+      case 'zeroMinute':
+        out += two(d.getUTCMinutes());
+        break;
+      case 'minute':
+        out += String(d.getUTCMinutes());
+        break;
+      case 'zeroSecond':
+        out += two(d.getUTCSeconds());
+        break;
+      case 'second':
+        out += String(d.getUTCSeconds());
+        break;
+      case 'tz':
+        out += 'UTC';
+        break;
+      case 'offset':
+        // UTC: Go writes `Z` for the Z forms and a zero offset for the others.
+        out += ch.z
+          ? 'Z'
+          : ch.hoursOnly
+            ? '+00'
+            : ch.colon
+              ? ch.secs
+                ? '+00:00:00'
+                : '+00:00'
+              : ch.secs
+                ? '+000000'
+                : '+0000';
+        break;
+      case 'PM':
+        out += h >= 12 ? 'PM' : 'AM';
+        break;
+      case 'pm':
+        out += h >= 12 ? 'pm' : 'am';
+        break;
+      case 'frac': {
+        const digits = frac.toString().padStart(9, '0').slice(0, ch.digits);
+        if (!ch.optional) out += ch.sep + digits;
+        else {
+          const trimmed = digits.replace(/0+$/, '');
+          if (trimmed !== '') out += ch.sep + trimmed;
+        }
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** The offset of an IANA zone at a wall-clock time (ms), from Intl. */
