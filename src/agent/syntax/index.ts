@@ -3,4 +3,3 @@ export { referencePath } from './ast.js';
 export { AlloySyntaxError, formatDiagnostic, type Diagnostic } from './diagnostic.js';
 export { exprPos, parseAlloy, parseAlloyExpression } from './parser.js';
 export type { Pos } from './token.js';
-export { unquote } from './unquote.js';

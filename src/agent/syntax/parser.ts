@@ -2,7 +2,7 @@ import type { Attribute, Block, Body, Expr, Statement } from './ast.js';
 import { AlloySyntaxError, type Diagnostic } from './diagnostic.js';
 import { scan } from './scanner.js';
 import { binaryPrecedence, type Pos, type Token, type TokenKind } from './token.js';
-import { unquote } from './unquote.js';
+import { goUnquote } from '../../common/go-unquote.js';
 
 /**
  * Parses an Alloy config file into its body. Like Alloy, it keeps going
@@ -257,7 +257,7 @@ class Parser {
         return { type: 'ident', pos: tok.pos, name: tok.lit };
       case 'STRING': {
         this.next();
-        const v = unquote(tok.lit);
+        const v = goUnquote(tok.lit);
         if ('error' in v) this.error(v.error, tok.pos);
         return { type: 'literal', pos: tok.pos, value: 'value' in v ? v.value : '' };
       }
@@ -295,7 +295,7 @@ class Parser {
           let name = '';
           if (f.kind === 'IDENT') name = f.lit;
           else if (f.kind === 'STRING') {
-            const v = unquote(f.lit);
+            const v = goUnquote(f.lit);
             name = 'value' in v ? v.value : '';
           } else {
             this.error(`expected field name (string or identifier), got ${f.kind}`);

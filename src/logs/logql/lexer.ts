@@ -1,5 +1,5 @@
 import { LogqlParseError } from './errors.js';
-import { unquoteGoString } from './go-string.js';
+import { goUnquoteOrThrow } from '../../common/go-unquote.js';
 import { parseGoDurationNs, parseBytesValue } from './units.js';
 
 /**
@@ -77,7 +77,7 @@ export function lex(query: string): Token[] {
       const text = query.slice(start, i);
       let value: string;
       try {
-        value = c === '`' ? text.slice(1, -1) : unquoteGoString(text);
+        value = goUnquoteOrThrow(text);
       } catch {
         throw positioned(query, start, 'invalid syntax');
       }

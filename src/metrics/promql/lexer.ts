@@ -1,3 +1,4 @@
+import { goUnquote } from '../../common/go-unquote.js';
 import { parseError, PromQLError } from './errors.js';
 
 export type TokenType =
@@ -61,17 +62,6 @@ function isAlnum(c: string): boolean {
 function isSpace(c: string): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\r';
 }
-
-const SIMPLE_ESCAPES: Record<string, string> = {
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  v: '\v',
-  '\\': '\\',
-};
 
 class LexError extends Error {
   constructor(
@@ -363,18 +353,19 @@ class Lexer {
   }
 
   private lexString(quote: string): void {
-    let value = '';
     for (;;) {
       const c = this.next();
       if (c === '\\') {
-        value += this.lexEscape(quote);
+        this.lexEscape(quote);
         continue;
       }
       if (c === '' || c === '\n') this.fail('unterminated quoted string');
       if (c === quote) break;
-      value += c;
     }
-    this.emit('string', value);
+    // The escapes are valid now; like Prometheus's parser, take the value from Unquote.
+    const unquoted = goUnquote(this.input.slice(this.start, this.pos));
+    if ('error' in unquoted) this.fail(unquoted.error);
+    this.emit('string', unquoted.value);
   }
 
   private lexRawString(): void {
@@ -388,10 +379,11 @@ class Lexer {
     this.emit('string', value);
   }
 
-  private lexEscape(quote: string): string {
+  /** Checks one escape as lex.go's lexEscape does, with its error texts and positions. */
+  private lexEscape(quote: string): void {
     let ch = this.next();
-    if (SIMPLE_ESCAPES[ch] !== undefined) return SIMPLE_ESCAPES[ch]!;
-    if (ch === quote) return ch;
+    if ('abfnrtv\\'.includes(ch) && ch !== '') return;
+    if (ch === quote) return;
     let n: number;
     let base: number;
     let max: number;
@@ -415,9 +407,6 @@ class Lexer {
     if (x > max || (x >= 0xd800 && x < 0xe000)) {
       this.fail('escape sequence is an invalid Unicode code point');
     }
-    // Go strings are bytes: \xNN and octal escapes are single bytes, which
-    // only a UTF-8 decoder can join; values below 0x80 are the same either way.
-    return String.fromCodePoint(x);
   }
 }
 

@@ -397,6 +397,15 @@ describe('parse tree', () => {
     );
   });
 
+  it('joins \\x and octal byte escapes into UTF-8 as Go does', () => {
+    const e = parsePromQL('foo{a="\\xc3\\xa9", b="\\303\\251"}');
+    assert.ok(e.kind === 'vectorSelector');
+    assert.deepEqual(
+      e.matchers.map((m) => m.value),
+      ['é', 'é', 'foo'],
+    );
+  });
+
   it('reads an empty without() and aggregation keywords as metric names', () => {
     const e = parsePromQL('sum without() (x)');
     assert.ok(e.kind === 'aggregate' && e.without && e.grouping.length === 0);

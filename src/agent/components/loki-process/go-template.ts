@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
 import { goSprintf } from '../../runtime/index.js';
-import { unquote } from '../../syntax/index.js';
+import { goUnquote } from '../../../common/go-unquote.js';
 
 /**
  * The part of Go's text/template that `stage.template` configs use:
@@ -138,7 +138,7 @@ function parsePipeline(src: string): Cmd[] {
         let j = i + 1;
         while (j < src.length && src[j] !== c) j += src[j] === '\\' && c === '"' ? 2 : 1;
         const lit = src.slice(i, j + 1);
-        const v = unquote(lit);
+        const v = goUnquote(lit);
         if ('error' in v) throw new Error(`template: ${v.error}`);
         cmd.push({ t: 'lit', value: v.value });
         i = j + 1;

@@ -1,6 +1,6 @@
 import { compileGoRegexp, type GoRegexp } from '../../../common/go-regexp.js';
 import type { Labels, LabelMatcher } from '../../../common/labels.js';
-import { unquote } from '../../syntax/index.js';
+import { goUnquote } from '../../../common/go-unquote.js';
 
 /**
  * The LogQL that `stage.match` selects with: a stream selector and line
@@ -27,7 +27,7 @@ export function parseSelector(src: string): EntrySelector {
     let j = i + 1;
     while (j < src.length && src[j] !== q) j += src[j] === '\\' && q === '"' ? 2 : 1;
     if (j >= src.length) fail('literal not terminated');
-    const v = unquote(src.slice(i, j + 1));
+    const v = goUnquote(src.slice(i, j + 1));
     if ('error' in v) fail(v.error);
     i = j + 1;
     return (v as { value: string }).value;

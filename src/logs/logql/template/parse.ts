@@ -1,4 +1,4 @@
-import { unquoteGoString } from '../go-string.js';
+import { goUnquoteOrThrow } from '../../../common/go-unquote.js';
 
 /**
  * Go text/template syntax: text, `{{ pipeline }}` actions with trim markers,
@@ -254,13 +254,13 @@ class TemplateParser {
       case 'str':
         return {
           k: 'str',
-          v: t.text[0] === '`' ? t.text.slice(1, -1) : unquoteGoString(t.text),
+          v: goUnquoteOrThrow(t.text),
           pos: t.pos,
         };
       case 'char':
         return {
           k: 'num',
-          v: BigInt(unquoteGoString(`"${t.text.slice(1, -1)}"`).codePointAt(0)!),
+          v: BigInt(goUnquoteOrThrow(t.text).codePointAt(0)!),
           pos: t.pos,
         };
       case 'num':

@@ -1,10 +1,13 @@
 /**
- * The value of a string literal: Go's escapes in "..." (\n, \t, \xHH,
- * \uHHHH, \UHHHHHHHH, octal \NNN, \" and \\), raw text in `...`.
- * Returns an error message instead when an escape is invalid.
+ * Go's strconv.Unquote: a "..." or '...' literal with Go's escapes (\n,
+ * \t, \xHH, \uHHHH, \UHHHHHHHH, octal \NNN, \\ and the literal's own quote),
+ * or a `...` raw literal (carriage returns dropped). Single quotes may hold
+ * several characters, as Prometheus's strutil.Unquote allows. Returns the
+ * reason instead when an escape is invalid.
  */
-export function unquote(lit: string): { value: string } | { error: string } {
-  if (lit.startsWith('`')) return { value: lit.slice(1, -1).replace(/\r/g, '') };
+export function goUnquote(lit: string): { value: string } | { error: string } {
+  const quote = lit[0];
+  if (quote === '`') return { value: lit.slice(1, -1).replace(/\r/g, '') };
   const body = lit.slice(1, -1);
   if (!body.includes('\\')) return { value: body };
   // \x and octal escapes are bytes, so the result is assembled as UTF-8.
@@ -14,28 +17,16 @@ export function unquote(lit: string): { value: string } | { error: string } {
   while (i < body.length) {
     const ch = body[i]!;
     if (ch !== '\\') {
-      const cp = body.codePointAt(i)!;
-      const s = String.fromCodePoint(cp);
+      const s = String.fromCodePoint(body.codePointAt(i)!);
       text(s);
       i += s.length;
       continue;
     }
     const e = body[i + 1];
     i += 2;
-    const simple: Record<string, string> = {
-      a: '\x07',
-      b: '\b',
-      f: '\f',
-      n: '\n',
-      r: '\r',
-      t: '\t',
-      v: '\v',
-      '\\': '\\',
-      '"': '"',
-      "'": "'",
-    };
-    if (e !== undefined && simple[e] !== undefined) {
-      text(simple[e]!);
+    const simple = e === undefined ? undefined : e === quote ? e : SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      text(simple);
       continue;
     }
     const digits = (n: number, base: number) => {
@@ -69,3 +60,21 @@ export function unquote(lit: string): { value: string } | { error: string } {
   }
   return { value: Buffer.from(bytes).toString('utf8') };
 }
+
+/** goUnquote that throws strconv's ErrSyntax text, for callers that report only that. */
+export function goUnquoteOrThrow(lit: string): string {
+  const r = goUnquote(lit);
+  if ('error' in r) throw new Error('invalid syntax');
+  return r.value;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+};
