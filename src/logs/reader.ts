@@ -15,6 +15,14 @@ export interface LogReader {
    * [startNs, endNs); the engine sums buckets into range windows.
    */
   aggregateBuckets(req: BucketRequest): Promise<StreamBuckets[]>;
+  /**
+   * Optional: a parser's fields extracted by storage itself (see
+   * ExtractedRequest), so the lines never travel to the engine. Resolves
+   * undefined when storage cannot answer exactly as the engine's stages
+   * would (a line outside the shapes it handles); the engine then runs the
+   * stages instead.
+   */
+  extractedAggregation?(req: ExtractedRequest): Promise<ExtractedSeries[] | undefined>;
   /** Label sets of the streams with entries in [startNs, endNs) that match. */
   series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]>;
   labelNames(startNs: bigint, endNs: bigint, matchers?: LabelMatcher[]): Promise<string[]>;
@@ -75,4 +83,31 @@ export interface StreamBuckets {
   labels: Labels;
   /** Bucket index k → counts, only for non-empty buckets. */
   buckets: Map<number, { count: number; bytes: number }>;
+}
+
+/**
+ * `selector | logfmt` (non-strict, no parameters) where the query reads only
+ * `fields`, all plain keys (`[A-Za-z][A-Za-z0-9]*`) that are no stream label:
+ * each field's value is the last well-formed `key=value` pair outside quoted
+ * values, unset when empty, as the logfmt stage's hinted lookup has it.
+ * Without `unwrap`: per series, count and line bytes per bucket, as
+ * BucketRequest. With `unwrap`: per series, every entry's time and the
+ * field's value (entries where it is unset or empty are skipped).
+ */
+export interface ExtractedRequest extends BucketRequest {
+  parser: 'logfmt';
+  /** Fields that become series labels (beside the stream's labels). */
+  fields: string[];
+  unwrap?: { field: string; conversion?: 'duration' | 'duration_seconds' };
+}
+
+export interface ExtractedSeries {
+  /** Stream labels plus the fields that were set. */
+  labels: Labels;
+  /** Without unwrap: bucket index k → counts, only for non-empty buckets. */
+  buckets?: Map<number, { count: number; bytes: number }>;
+  /** With unwrap: each entry's time in ns after originNs, in any order. */
+  offsets?: number[];
+  /** With unwrap: the converted value (seconds for duration()) of each entry. */
+  values?: number[];
 }

@@ -3,6 +3,8 @@ import { sortLabels } from '../../src/common/labels.js';
 import { compileLineFilter } from '../../src/logs/logql/index.js';
 import type {
   BucketRequest,
+  ExtractedRequest,
+  ExtractedSeries,
   LineFilter,
   LogReader,
   SelectLogsRequest,
@@ -11,6 +13,8 @@ import type {
 } from '../../src/logs/reader.js';
 import type { LogStream } from '../../src/logs/sink.js';
 import { compileGoRegexp } from '../../src/common/go-regexp.js';
+import { findLogfmtValues } from '../../src/logs/logql/logfmt-decoder.js';
+import { parseGoDurationSeconds, parseGoFloat } from '../../src/logs/logql/units.js';
 
 interface MemStream {
   labels: Labels;
@@ -153,6 +157,52 @@ export class MemoryLogReader implements LogReader {
       if (buckets.size > 0) out.push({ labels: st.labels, buckets });
     }
     return out;
+  }
+
+  /** The reference for storage-side extraction: the logfmt stage's own hinted lookup. */
+  async extractedAggregation(req: ExtractedRequest): Promise<ExtractedSeries[] | undefined> {
+    const filter = lineFilters(req.filters);
+    const unwrap = req.unwrap;
+    const keys = unwrap ? [...req.fields, unwrap.field] : req.fields;
+    const convert = unwrap?.conversion ? parseGoDurationSeconds : parseGoFloat;
+    const out = new Map<string, ExtractedSeries>();
+    for (const st of this.matching(req.matchers)) {
+      if (keys.some((k) => k in st.labels)) return undefined;
+      for (const e of st.entries) {
+        if (e.timestamp < req.startNs || e.timestamp >= req.endNs || !filter(e.line)) continue;
+        const found = findLogfmtValues(e.line, keys);
+        let value = 0;
+        if (unwrap) {
+          const text = found[keys.length - 1];
+          if (text === undefined || text === '') continue;
+          const v = convert(text);
+          if (v === undefined) return undefined;
+          value = v;
+        }
+        const labels: Labels = { ...st.labels };
+        req.fields.forEach((f, i) => {
+          const v = found[i];
+          if (v !== undefined && v !== '') labels[f] = v;
+        });
+        const key = JSON.stringify(sortLabels(labels));
+        let s = out.get(key);
+        if (!s) {
+          s = unwrap ? { labels, offsets: [], values: [] } : { labels, buckets: new Map() };
+          out.set(key, s);
+        }
+        if (unwrap) {
+          s.offsets!.push(Number(e.timestamp - req.originNs));
+          s.values!.push(value);
+          continue;
+        }
+        const k = Number((e.timestamp - req.originNs - 1n) / req.bucketNs);
+        const b = s.buckets!.get(k) ?? { count: 0, bytes: 0 };
+        b.count++;
+        b.bytes += Buffer.byteLength(e.line);
+        s.buckets!.set(k, b);
+      }
+    }
+    return [...out.values()];
   }
 
   async series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {

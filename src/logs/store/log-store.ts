@@ -4,6 +4,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { LabelMatcher, Labels } from '../../common/labels.js';
 import type {
   BucketRequest,
+  ExtractedRequest,
+  ExtractedSeries,
   LogReader,
   SelectLogsRequest,
   StoredEntry,
@@ -13,6 +15,7 @@ import type { LogSink, LogStream } from '../sink.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
 import { EntryWriter } from './entry-writer.js';
+import { extractedAggregation } from './extracted-aggregation.js';
 import { SegmentLog, type SegmentFile } from './segment-log.js';
 import {
   DAY_NS,
@@ -427,6 +430,15 @@ export class LogStore implements LogSink, LogReader {
       }
     });
     return [...byStream.values()];
+  }
+
+  async extractedAggregation(req: ExtractedRequest): Promise<ExtractedSeries[] | undefined> {
+    await this.sync();
+    const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
+    const days = daysInRange(this.days, req.startNs, req.endNs);
+    if (days.length === 0) return [];
+    const source = unionSql(days);
+    return this.withConnection(req.signal, (c) => extractedAggregation(c, source, streams, req));
   }
 
   async series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {
