@@ -1,7 +1,7 @@
 import { compileGoRegexp } from '../../common/go-regexp.js';
 import type { Expr, LogSelectorExpr, SampleExpr } from './ast.js';
 import { LogqlParseError } from './errors.js';
-import { compileMatcher } from './matcher.js';
+import { compileLabelMatcher } from '../../common/label-matcher.js';
 
 const EMPTY_COMPATIBLE =
   'queries require at least one regexp or equality matcher that does not have an empty-compatible value. For instance, app=~".*" does not meet this requirement, but app=~".+" will';
@@ -34,8 +34,8 @@ const ALLOWS_GROUPING = new Set([
 
 /** The checks Loki makes after parsing; each failure is a `parse error : ...`. */
 export function validateExpr(expr: Expr): void {
-  if (expr.kind === 'log') return validateSelector(expr);
-  validateSample(expr);
+  if (expr.kind === 'log') validateSelector(expr);
+  else validateSample(expr);
 }
 
 function validateSelector(sel: LogSelectorExpr): void {
@@ -47,9 +47,9 @@ function validateSelector(sel: LogSelectorExpr): void {
   for (const m of sel.matchers) compileRegexMatcher(m);
 }
 
-function compileRegexMatcher(m: Parameters<typeof compileMatcher>[0]): (v: string) => boolean {
+function compileRegexMatcher(m: Parameters<typeof compileLabelMatcher>[0]): (v: string) => boolean {
   try {
-    return compileMatcher(m);
+    return compileLabelMatcher(m);
   } catch (err) {
     throw new LogqlParseError((err as Error).message);
   }
@@ -85,10 +85,12 @@ function validateSample(expr: SampleExpr): void {
           );
         }
       }
-      return validateSample(expr.expr);
+      validateSample(expr.expr);
+      return;
     case 'binary':
       validateSample(expr.left);
-      return validateSample(expr.right);
+      validateSample(expr.right);
+      return;
     case 'labelReplace':
       try {
         compileGoRegexp(expr.regex, { anchored: true });
@@ -98,7 +100,8 @@ function validateSample(expr: SampleExpr): void {
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(expr.dst)) {
         throw new LogqlParseError(`invalid destination label name in label_replace: ${expr.dst}`);
       }
-      return validateSample(expr.expr);
+      validateSample(expr.expr);
+      return;
     default:
       return;
   }

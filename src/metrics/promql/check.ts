@@ -1,7 +1,7 @@
 import { COMPARISON_OPS, SET_OPS, VALUE_TYPE_NAMES, type Expr, type ValueType } from './ast.js';
 import { parseError } from './errors.js';
 import { FUNCTIONS } from './functions-spec.js';
-import { matchesEmpty } from './matcher.js';
+import { matchesEmpty } from '../../common/label-matcher.js';
 
 /** The static type of an expression, as Prometheus's Expr.Type(). */
 export function typeOf(e: Expr): ValueType {

@@ -22,4 +22,4 @@ export {
   type VectorSample,
   type SamplePair,
 } from './engine.js';
-export { matcherTest as labelMatcherTest } from './matcher.js';
+export { compileLabelMatcher as labelMatcherTest } from '../../common/label-matcher.js';

@@ -1,6 +1,6 @@
 import type { LabelSelection } from '../ast.js';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL, type LabelsBuilder } from '../labels-builder.js';
-import { compileMatcher } from '../matcher.js';
+import { compileLabelMatcher } from '../../../common/label-matcher.js';
 import type { Stage } from './stage.js';
 
 type Compiled = { name: string; test?: (v: string) => boolean };
@@ -8,7 +8,7 @@ type Compiled = { name: string; test?: (v: string) => boolean };
 function compile(items: LabelSelection[]): Compiled[] {
   return items.map((it) => ({
     name: it.name,
-    ...(it.matcher ? { test: compileMatcher(it.matcher) } : {}),
+    ...(it.matcher ? { test: compileLabelMatcher(it.matcher) } : {}),
   }));
 }
 

@@ -2,7 +2,7 @@ import type { CompareOp, LabelFilterExpr } from '../ast.js';
 import { ipInRange, parseIpPattern } from '../ip.js';
 import type { LabelsBuilder } from '../labels-builder.js';
 import { compileLokiLabelRegex } from '../label-regex.js';
-import { compileMatcher } from '../matcher.js';
+import { compileLabelMatcher } from '../../../common/label-matcher.js';
 import { LogqlParseError } from '../errors.js';
 import {
   goDurationError,
@@ -45,7 +45,7 @@ export function compileLabelFilter(expr: LabelFilterExpr): Filter {
       const test =
         m.type === '=~' || m.type === '!~'
           ? negateIf(m.type === '!~', compileLokiLabelRegex(m.value))
-          : compileMatcher(m);
+          : compileLabelMatcher(m);
       const name = expr.matcher.name;
       return (lbs) => test(lbs.get(name) ?? '');
     }
