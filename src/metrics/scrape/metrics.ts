@@ -24,8 +24,31 @@ export interface ScrapeMetrics {
 
 let metrics: ScrapeMetrics | undefined;
 
+// Each helper returns the metric already registered under the name, if any.
 function counter(name: string, help: string): Counter {
   return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help });
+}
+
+function gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {
+  return (
+    (register.getSingleMetric(name) as Gauge<L> | undefined) ??
+    new Gauge({ name, help, labelNames })
+  );
+}
+
+/** The scrape summaries: Prometheus's quantiles over a 10-minute window. */
+function summary<L extends string>(name: string, help: string, labelNames: L[]): Summary<L> {
+  return (
+    (register.getSingleMetric(name) as Summary<L> | undefined) ??
+    new Summary({
+      name,
+      help,
+      labelNames,
+      percentiles: [0.01, 0.05, 0.5, 0.9, 0.99],
+      maxAgeSeconds: 600,
+      ageBuckets: 5,
+    })
+  );
 }
 
 export function scrapeMetrics(): ScrapeMetrics {
@@ -51,14 +74,11 @@ export function scrapeMetrics(): ScrapeMetrics {
       'prometheus_target_scrape_pool_exceeded_label_limits_total',
       'Total number of times scrape pools hit the label limits, during sync or config reload.',
     ),
-    poolTargets:
-      (register.getSingleMetric('prometheus_target_scrape_pool_targets') as
-        Gauge<'scrape_job'> | undefined) ??
-      new Gauge({
-        name: 'prometheus_target_scrape_pool_targets',
-        help: 'Current number of targets in this scrape pool.',
-        labelNames: ['scrape_job'],
-      }),
+    poolTargets: gauge(
+      'prometheus_target_scrape_pool_targets',
+      'Current number of targets in this scrape pool.',
+      ['scrape_job'],
+    ),
     pools: counter(
       'prometheus_target_scrape_pools_total',
       'Total number of scrape pool creation attempts.',
@@ -71,28 +91,16 @@ export function scrapeMetrics(): ScrapeMetrics {
       'prometheus_target_scrape_pool_reloads_failed_total',
       'Total number of failed scrape pool reloads.',
     ),
-    intervalLength:
-      (register.getSingleMetric('prometheus_target_interval_length_seconds') as
-        Summary<'interval'> | undefined) ??
-      new Summary({
-        name: 'prometheus_target_interval_length_seconds',
-        help: 'Actual intervals between scrapes.',
-        labelNames: ['interval'],
-        percentiles: [0.01, 0.05, 0.5, 0.9, 0.99],
-        maxAgeSeconds: 600,
-        ageBuckets: 5,
-      }),
-    syncLength:
-      (register.getSingleMetric('prometheus_target_sync_length_seconds') as
-        Summary<'scrape_job'> | undefined) ??
-      new Summary({
-        name: 'prometheus_target_sync_length_seconds',
-        help: 'Actual interval to sync the scrape pool.',
-        labelNames: ['scrape_job'],
-        percentiles: [0.01, 0.05, 0.5, 0.9, 0.99],
-        maxAgeSeconds: 600,
-        ageBuckets: 5,
-      }),
+    intervalLength: summary(
+      'prometheus_target_interval_length_seconds',
+      'Actual intervals between scrapes.',
+      ['interval'],
+    ),
+    syncLength: summary(
+      'prometheus_target_sync_length_seconds',
+      'Actual interval to sync the scrape pool.',
+      ['scrape_job'],
+    ),
     sdFileReadErrors: counter(
       'prometheus_sd_file_read_errors_total',
       'The number of File-SD read errors.',
@@ -101,14 +109,11 @@ export function scrapeMetrics(): ScrapeMetrics {
       'prometheus_sd_http_failures_total',
       'Number of HTTP service discovery refresh failures.',
     ),
-    discoveredTargets:
-      (register.getSingleMetric('prometheus_sd_discovered_targets') as
-        Gauge<'config' | 'name'> | undefined) ??
-      new Gauge({
-        name: 'prometheus_sd_discovered_targets',
-        help: 'Current number of discovered targets.',
-        labelNames: ['config', 'name'],
-      }),
+    discoveredTargets: gauge(
+      'prometheus_sd_discovered_targets',
+      'Current number of discovered targets.',
+      ['config', 'name'],
+    ),
   };
   return metrics;
 }
