@@ -12,6 +12,7 @@ import {
   parseGoDurationSeconds,
   parseGoFloat,
 } from '../units.js';
+import { extractedShape } from './extracted.js';
 import { windowTotalsByPrefix, type WindowTotals } from './prefix-windows.js';
 import { applyRangeFunction } from './range-functions.js';
 import { labelsKey, type StepSeries } from './step-series.js';
@@ -80,6 +81,14 @@ export async function evalRangeAggregation(
   const pipeline = compilePipeline(range.selector.stages, hints);
   const bucketed = COUNTING.has(op) && !range.unwrap && bucketCount <= BigInt(MAX_BUCKETS);
 
+  const extracted = await fromExtracted(expr, ctx, pipeline.pushdown, hints, {
+    startNs: spanStart + 1n,
+    endNs: spanEnd + 1n,
+    originNs: spanStart,
+    bucketNs,
+  });
+  if (extracted) return extracted;
+
   const stepNs = steps.length > 1 ? steps[1]! - first : range.rangeNs;
   if (
     bucketed &&
@@ -127,6 +136,62 @@ export async function evalRangeAggregation(
   const samples = await samplesFromEntries(expr, ctx, pipeline, spanStart, spanEnd);
   checkSeriesLimit(samples.length, ctx.maxSeries);
   return windowsFromSamples(expr, samples, steps, spanStart);
+}
+
+/**
+ * The query answered by storage extracting the parser's fields itself, when
+ * the shape allows (see extractedShape) and storage can; undefined otherwise.
+ */
+async function fromExtracted(
+  expr: RangeExpr,
+  ctx: EvalContext,
+  pushdown: ReturnType<typeof compilePipeline>['pushdown'],
+  hints: ReadonlySet<string> | undefined,
+  span: { startNs: bigint; endNs: bigint; originNs: bigint; bucketNs: bigint },
+): Promise<StepSeries[] | undefined> {
+  const shape = extractedShape(expr, pushdown.length, hints);
+  if (!shape || !ctx.reader.extractedAggregation) return undefined;
+  if (!shape.unwrap && (span.endNs - span.startNs) / span.bucketNs > BigInt(MAX_BUCKETS)) {
+    return undefined;
+  }
+  const found = await ctx.reader.extractedAggregation({
+    matchers: expr.range.selector.matchers,
+    filters: pushdown,
+    ...span,
+    ...shape,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  if (!found) return undefined;
+  if (!shape.unwrap) {
+    const series = mergeBuckets(
+      found.map((s) => ({ labels: group(s.labels, expr.grouping), buckets: s.buckets! })),
+    );
+    checkSeriesLimit(series.length, ctx.maxSeries);
+    return windowsFromBuckets(expr, series, ctx.steps, ctx.steps[0]!, span.bucketNs);
+  }
+  const grouping = unwrapGrouping(expr);
+  const byKey = new Map<string, SeriesSamples>();
+  for (const s of found) {
+    const labels = group(s.labels, grouping);
+    const key = labelsKey(labels);
+    let into = byKey.get(key);
+    if (!into) byKey.set(key, (into = { labels, ts: [], values: [], sorted: false }));
+    for (let i = 0; i < s.offsets!.length; i++) {
+      into.ts.push(s.offsets![i]!);
+      into.values.push(s.values![i]!);
+    }
+  }
+  for (const s of byKey.values()) sortSamples(s);
+  checkSeriesLimit(byKey.size, ctx.maxSeries);
+  return windowsFromSamples(expr, [...byKey.values()], ctx.steps, span.originNs);
+}
+
+/** Unwrapped samples keep the range's `by` labels, or all but the unwrapped one. */
+function unwrapGrouping(expr: RangeExpr): Grouping | undefined {
+  const unwrap = expr.range.unwrap!;
+  return expr.grouping && !expr.grouping.without
+    ? expr.grouping
+    : { without: true, labels: [...(expr.grouping?.labels ?? []), unwrap.label] };
 }
 
 function checkSeriesLimit(n: number, max: number): void {
@@ -348,11 +413,7 @@ async function samplesFromEntries(
   const unwrap = expr.range.unwrap;
   const convert = converter(unwrap?.conversion);
   const postFilters = (unwrap?.postFilters ?? []).map(compileLabelFilter);
-  const grouping: Grouping | undefined = unwrap
-    ? expr.grouping && !expr.grouping.without
-      ? expr.grouping
-      : { without: true, labels: [...(expr.grouping?.labels ?? []), unwrap.label] }
-    : expr.grouping;
+  const grouping = unwrap ? unwrapGrouping(expr) : expr.grouping;
   const byteOps = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate';
   const byKey = new Map<string, SeriesSamples>();
   for await (const batch of entriesOf(expr, ctx, pipeline.pushdown, spanStart, spanEnd)) {

@@ -1,0 +1,214 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runQuery, type QueryResult } from '../../../src/logs/logql/index.js';
+import type { ExtractedRequest, LogReader } from '../../../src/logs/reader.js';
+import type { LogStream } from '../../../src/logs/sink.js';
+import { LogStore } from '../../../src/logs/store/index.js';
+import { MemoryLogReader } from '../../support/memory-log-reader.js';
+
+const S = 1_000_000_000n;
+const BASE = 1_763_000_400n * S;
+
+/** Lines where storage-side extraction could go wrong, cycled through every stream. */
+const EDGE_LINES = [
+  'level=info path=/x duration=12ms status=200',
+  'level=warn msg="quoted level=error path=/z inside" path=/y duration=1.5s status=503',
+  'msg="a \\"q\\" level=fake b" level=debug duration=3ms status=404',
+  'msg="ends in backslash \\\\" level=info duration=3ms',
+  'level="with space" duration=2ms path="/a b"',
+  'level= duration=4ms',
+  'level=info level=error duration=5ms',
+  'level=error level= duration=6ms',
+  'level=a=b duration=7ms',
+  'level=info level=x"y duration=8ms',
+  '',
+  'no pairs at all',
+  'xlevel=foo duration=9ms',
+  'foo="unterminated level=zzz duration=10ms',
+  'level=info\tduration=11ms\tpath=/tab',
+  'level=info duration=0 status=-1.25',
+  'level=info duration=250us status=0.1',
+  'level=warn duration=1h status=7',
+  'level=warn duration=2m path=/x',
+  'level=ünï duration=1µs path=/ü',
+  'path="/a b" duration=3ms level=info',
+  'level=""',
+  'level=info duration= status=',
+  '  level=info   duration=13ms  ',
+];
+
+function streams(): LogStream[] {
+  const make = (labels: Record<string, string>, lines: string[], every: bigint): LogStream => ({
+    labels,
+    entries: Array.from({ length: 200 }, (_, i) => ({
+      timestamp: BASE + BigInt(i) * every + BigInt(i % 3),
+      line: lines[i % lines.length]!,
+    })),
+  });
+  return [
+    make({ job: 'a', env: 'prod' }, EDGE_LINES, 7n * S),
+    make({ job: 'a', env: 'dev' }, [...EDGE_LINES].reverse(), 5n * S),
+    // `level` is a stream label here: extracted keys are renamed, storage declines.
+    make({ job: 'b', level: 'stream' }, EDGE_LINES, 11n * S),
+    // An unwrapped value the stage cannot convert: the query fails as Loki's does.
+    make({ job: 'c' }, ['path=/c duration=abc', 'path=/c duration=5ms'], 13n * S),
+    // An escaped quoted value in a wanted field: storage declines.
+    make({ job: 'd' }, ['level="esc\\"aped" duration=1ms', 'level=info duration=2ms'], 9n * S),
+  ];
+}
+
+/** A reader without the optional method: the engine runs the stages. */
+function stagesOnly(r: LogReader): LogReader {
+  return {
+    selectEntries: (req) => r.selectEntries(req),
+    aggregateBuckets: (req) => r.aggregateBuckets(req),
+    series: (m, s, e) => r.series(m, s, e),
+    labelNames: (s, e, m) => r.labelNames(s, e, m),
+    labelValues: (n, s, e, m) => r.labelValues(n, s, e, m),
+  };
+}
+
+/** Counts the extractions that storage answered (did not decline). */
+function counting(r: LogReader): { reader: LogReader; answered: () => number } {
+  let n = 0;
+  const reader: LogReader = {
+    ...stagesOnly(r),
+    extractedAggregation: async (req: ExtractedRequest) => {
+      const out = await r.extractedAggregation!(req);
+      if (out) n++;
+      return out;
+    },
+  };
+  return { reader, answered: () => n };
+}
+
+type Outcome = { error: string } | { series: [string, [string, number][]][] };
+
+async function outcome(reader: LogReader, query: string): Promise<Outcome> {
+  let r: QueryResult;
+  try {
+    r = await runQuery(reader, {
+      query,
+      startNs: BASE,
+      endNs: BASE + 1200n * S,
+      stepNs: 60n * S,
+      instant: false,
+      direction: 'backward',
+      limit: 100,
+      maxSeries: 1000,
+    });
+  } catch (e) {
+    // Which failing series is named depends on scan order, in Loki too.
+    return { error: String(e).split(' for series')[0]! };
+  }
+  assert.equal(r.type, 'matrix');
+  const series = r.series.map(
+    (s) =>
+      [
+        JSON.stringify(Object.entries(s.labels).sort()),
+        s.points.map(([t, v]) => [String(t), v] as [string, number]),
+      ] as [string, [string, number][]],
+  );
+  return { series: series.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) };
+}
+
+/** Equal, values to 1e-12 relative: sums may add the same samples in another order. */
+function assertSame(actual: Outcome, expected: Outcome, query: string): void {
+  if ('error' in expected || 'error' in actual) {
+    assert.deepEqual(actual, expected, query);
+    return;
+  }
+  assert.deepEqual(
+    actual.series.map(([k, pts]) => [k, pts.map(([t]) => t)]),
+    expected.series.map(([k, pts]) => [k, pts.map(([t]) => t)]),
+    query,
+  );
+  actual.series.forEach(([, pts], i) =>
+    pts.forEach(([, v], j) => {
+      const want = expected.series[i]![1][j]![1];
+      assert.ok(
+        Math.abs(v - want) <= 1e-12 * Math.max(1, Math.abs(want)),
+        `${query}: ${v} ${want}`,
+      );
+    }),
+  );
+}
+
+/**
+ * Query → whether the DuckDB store is expected to answer it (true) or to
+ * decline / not be asked. The memory reader, the reference, also answers
+ * where only SQL declines (escaped quoted values).
+ */
+const CASES: [string, boolean][] = [
+  ['sum by (level) (count_over_time({job="a"} | logfmt [1m]))', true],
+  ['sum by (level, path) (rate({job="a"} |= "duration" | logfmt [5m]))', true],
+  ['sum by (path) (count_over_time({job="a"} != "debug" | logfmt [2m]))', true],
+  ['sum by (level) (bytes_over_time({job="a"} | logfmt [2m]))', true],
+  ['max by (level) (bytes_rate({job="a"} | logfmt [3m]))', true],
+  ['sum(count_over_time({job="a"} | logfmt [1m]))', false],
+  ['quantile_over_time(0.99, {job="a"} | logfmt | unwrap duration(duration) [5m]) by (path)', true],
+  ['quantile_over_time(0.5, {job="a"} | logfmt | unwrap duration(duration) [5m]) by (level)', true],
+  [
+    'sum by (level) (sum_over_time({job="a"} | logfmt | unwrap duration_seconds(duration) [5m]))',
+    true,
+  ],
+  ['sum by (path) (avg_over_time({job="a"} | logfmt | unwrap duration(duration) [4m]))', true],
+  ['min_over_time({job="a"} | logfmt | unwrap status [5m]) by (level)', true],
+  [
+    'max_over_time({job="a", env="prod"} |= "status" | logfmt | unwrap status [5m]) by (path)',
+    true,
+  ],
+  ['stddev_over_time({job="a"} |= "ms" | logfmt | unwrap duration(duration) [5m]) by (path)', true],
+  ['sum by (level) (rate({job="a"} | logfmt | unwrap duration(duration) [5m]))', true],
+  // Not pushed down: all labels kept, strict parser, label filter, first/last, bytes().
+  ['count_over_time({job="a"} | logfmt [1m])', false],
+  ['sum by (level) (count_over_time({job="a"} | logfmt --strict [1m]))', false],
+  ['sum by (level) (count_over_time({job="a"} | logfmt | path="/x" [1m]))', false],
+  ['last_over_time({job="a"} | logfmt | unwrap duration(duration) [5m]) by (path)', false],
+  // Declined by storage: stream label collision, escaped value, unconvertible value.
+  ['sum by (level) (count_over_time({job=~"a|b"} | logfmt [1m]))', false],
+  ['sum by (level) (count_over_time({job="d"} | logfmt [1m]))', false],
+  ['sum by (path) (sum_over_time({job="c"} | logfmt | unwrap duration(duration) [5m]))', false],
+  ['max_over_time({job="a"} | logfmt | unwrap path [5m]) by (level)', false],
+];
+
+describe('storage-side logfmt extraction', () => {
+  let dir: string;
+  let store: LogStore;
+  const memory = new MemoryLogReader();
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-extracted-'));
+    store = await LogStore.open({ dir });
+    await store.push(streams());
+    memory.push(streams());
+  });
+
+  after(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [query, pushed] of CASES) {
+    it(`${pushed ? 'pushed down' : 'stages'}: ${query}`, async () => {
+      const expected = await outcome(stagesOnly(memory), query);
+      if (!('error' in expected)) assert.ok(expected.series.length > 0, 'case has data');
+      for (const target of [store as LogReader, memory]) {
+        const { reader, answered } = counting(target);
+        assertSame(await outcome(reader, query), expected, query);
+        if (target === store) assert.equal(answered() > 0, pushed, `answered by storage: ${query}`);
+      }
+    });
+  }
+
+  it('unconvertible unwrapped values fail the query as the stages do', async () => {
+    const r = await outcome(
+      store,
+      'sum by (path) (sum_over_time({job="c"} | logfmt | unwrap duration(duration) [5m]))',
+    );
+    assert.ok('error' in r && /SampleExtractionErr/.test(r.error), JSON.stringify(r));
+  });
+});
