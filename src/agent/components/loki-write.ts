@@ -235,7 +235,7 @@ class LokiWrite implements Component {
     } else {
       const http = new HttpPushTarget({
         url: a.url,
-        headers: (a.headers as Record<string, string> | undefined) ?? {},
+        headers: headers(a),
         tenantId: a.tenant_id as string | undefined,
         remoteTimeoutMs: (a.remote_timeout as number | undefined) ?? 10_000,
         retryOn429,
@@ -290,6 +290,15 @@ function labelKey(labels: Labels): string {
   let key = '';
   for (const n of names) key += `${n}\u0000${labels[n]}\u0001`;
   return key;
+}
+
+/** `headers` plus `http_headers` (a map of value lists, sent comma-joined). */
+function headers(a: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = { ...((a.headers as Record<string, string>) ?? {}) };
+  for (const [name, values] of Object.entries((a.http_headers as Record<string, unknown>) ?? {})) {
+    out[name] = (Array.isArray(values) ? values : [values]).map(String).join(', ');
+  }
+  return out;
 }
 
 function authorization(a: Record<string, unknown>): string | undefined {

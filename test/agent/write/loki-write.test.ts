@@ -24,6 +24,7 @@ async function tempDir(): Promise<string> {
 interface Received {
   tenant?: string;
   contentType?: string;
+  extra?: string;
   streams: { labels: string; entries: { ts: bigint; line: string; md: [string, string][] }[] }[];
 }
 
@@ -85,6 +86,7 @@ async function fakeLoki(answer: (req: IncomingMessage) => number | Promise<numbe
         received.push({
           tenant: req.headers['x-scope-orgid'] as string | undefined,
           contentType: req.headers['content-type'],
+          extra: `${req.headers['x-extra']}|${req.headers['x-multi']}`,
           streams: decodePush(Buffer.concat(chunks)),
         });
       }
@@ -138,7 +140,14 @@ test('pushes protobuf+snappy with external labels, tenant and structured metadat
     { id: 'loki.write.t', dataPath: await tempDir(), logger },
     {
       external_labels: { env: 'sandbox', job: 'overridden' },
-      endpoint: [{ url: loki.url, tenant_id: 'team-a', headers: { 'X-Extra': '1' } }],
+      endpoint: [
+        {
+          url: loki.url,
+          tenant_id: 'team-a',
+          headers: { 'X-Extra': '1' },
+          http_headers: { 'X-Multi': ['a', 'b'] },
+        },
+      ],
     },
   );
   const run = start(component);
@@ -157,6 +166,7 @@ test('pushes protobuf+snappy with external labels, tenant and structured metadat
   assert.equal(loki.received.length, 2);
   const a = loki.received.find((r) => r.tenant === 'team-a')!;
   assert.equal(a.contentType, 'application/x-protobuf');
+  assert.equal(a.extra, '1|a, b');
   assert.deepEqual(a.streams, [
     {
       labels: '{env="sandbox", job="dockerlogs"}',
