@@ -4,6 +4,7 @@
  * by their label values in label-name order, floats in Go's shortest `%g`
  * form, so obs's output diffs cleanly against node_exporter's and cAdvisor's.
  */
+import { formatGoFloat as goFormatFloat } from '../common/go-fmt.js';
 
 export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -47,26 +48,12 @@ export function single(name: string, help: string, type: MetricType, value: numb
   return { name, help, type, samples: [{ labels: {}, value }] };
 }
 
-/** Go's strconv.FormatFloat(v, 'g', -1, 64), as expfmt writes sample values. */
+/**
+ * A sample value as expfmt writes it: strconv.FormatFloat(v, 'g', -1, 64),
+ * except that its writeFloat prints every zero, -0 too, as `0`.
+ */
 export function formatGoFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return '0';
-  const [mant, expText] = v.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  const sign = neg ? '-' : '';
-  // Go's shortest %g uses exponent form when the exponent is below -4 or at least 6.
-  if (exp < -4 || exp >= 6) {
-    const frac = digits.length > 1 ? `.${digits.slice(1)}` : '';
-    const e = Math.abs(exp);
-    return `${sign}${digits[0]}${frac}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+  return v === 0 ? '0' : goFormatFloat(v);
 }
 
 export function escapeLabelValue(v: string): string {

@@ -1,7 +1,8 @@
 import type { Labels } from '../../common/labels.js';
 import type { AggregateExpr } from './ast.js';
 import { PromQLError } from './errors.js';
-import { formatSampleValue, goFloatV } from './format-value.js';
+import { formatGoFloat } from '../../common/go-fmt.js';
+import { formatSampleValue } from './format-value.js';
 import type { FloatHistogram } from '../queryable.js';
 import { heapPop, heapPush, insertionSort } from './go-heap.js';
 import { histogramAdd, histogramScale } from './histogram.js';
@@ -35,7 +36,7 @@ export function aggregateStep(
   vec: Vector,
   cache: Map<Labels, GroupKey>,
 ): Vector {
-  const { op, without } = e;
+  const { op } = e;
   let valueLabel = '';
   if (op === 'count_values') {
     valueLabel = param as string;
@@ -46,8 +47,9 @@ export function aggregateStep(
   let k = 0;
   if (op === 'topk' || op === 'bottomk') {
     const f = param as number;
-    if (!(f >= -9223372036854775808 && f <= 9223372036854775807)) {
-      throw new PromQLError('execution', `Scalar value ${goFloatV(f)} overflows int64`);
+    // int64's bounds as float64: ±2^63.
+    if (!(f >= -(2 ** 63) && f <= 2 ** 63)) {
+      throw new PromQLError('execution', `Scalar value ${formatGoFloat(f)} overflows int64`);
     }
     k = Math.trunc(f);
     if (k < 1) return [];

@@ -22,19 +22,3 @@ export function formatSampleValue(v: number): string {
   else out = digits.slice(0, pointAt) + '.' + digits.slice(pointAt);
   return (negative ? '-' : '') + out;
 }
-
-/** Go's fmt %v for a float64 (%g, shortest): exponent form below 1e-4 or from 1e6. */
-export function goFloatV(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mantissa, expText] = v.toExponential().split('e') as [string, string];
-  const exp = Number(expText);
-  if (exp < -4 || exp >= 6) {
-    const sign = exp < 0 ? '-' : '+';
-    const digits = String(Math.abs(exp)).padStart(2, '0');
-    return `${mantissa}e${sign}${digits}`;
-  }
-  return formatSampleValue(v);
-}

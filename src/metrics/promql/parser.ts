@@ -1,3 +1,4 @@
+import { goSprintf } from '../../common/go-fmt.js';
 import type { LabelMatcher, MatchType } from '../../common/labels.js';
 import { parsePromDuration } from '../../common/duration.js';
 import type {
@@ -61,7 +62,8 @@ const PRECEDENCE: Record<string, number> = {
 };
 const POW_PRECEDENCE = 6;
 const MATCH_OPS = new Set(['=', '!=', '=~', '!~']);
-const INT64_LIMIT = 9223372036854775807;
+/** 2^63: math.MaxInt64 as a float64. */
+const INT64_LIMIT = 2 ** 63;
 
 /** Describes a token as Prometheus's Item.desc() does, for "unexpected ..." messages. */
 function describe(t: Token): string {
@@ -95,13 +97,6 @@ function describe(t: Token): string {
     case 'error':
       return 'error';
   }
-}
-
-/** Go's %f for the @ bound message. */
-function goFloatF(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return v.toFixed(6);
 }
 
 function parseNumberText(text: string): number {
@@ -374,7 +369,7 @@ class Parser {
     this.next();
     const value = sign * parseNumberText(n.text);
     if (!Number.isFinite(value) || Math.abs(value) >= INT64_LIMIT) {
-      this.fail(e.pos ?? 0, `timestamp out of bounds for @ modifier: ${goFloatF(value)}`);
+      this.fail(e.pos ?? 0, `timestamp out of bounds for @ modifier: ${goSprintf('%f', [value])}`);
     }
     return { kind: 'time', ms: Math.round(value * 1000) };
   }

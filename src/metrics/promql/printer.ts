@@ -1,6 +1,6 @@
 import { formatPromDuration } from '../../common/duration.js';
 import type { AggregateExpr, AtModifier, BinaryExpr, Expr, VectorSelector } from './ast.js';
-import { goFloatV } from './format-value.js';
+import { formatGoFloat } from '../../common/go-fmt.js';
 import { parsePromQL } from './parser.js';
 
 function goQuote(s: string): string {
@@ -56,7 +56,7 @@ function matchingString(e: BinaryExpr): string {
 export function exprString(e: Expr): string {
   switch (e.kind) {
     case 'number':
-      return goFloatV(e.value);
+      return formatGoFloat(e.value);
     case 'string':
       return goQuote(e.value);
     case 'vectorSelector':

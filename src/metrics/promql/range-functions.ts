@@ -1,3 +1,4 @@
+import { goSprintf } from '../../common/go-fmt.js';
 import type { FloatHistogram } from '../queryable.js';
 import { PromQLError } from './errors.js';
 import { histogramAdd, histogramIsReset, histogramScale, histogramSub } from './histogram.js';
@@ -139,13 +140,13 @@ function holtWinters(w: RangeWindow): number | undefined {
   if (!(sf > 0 && sf < 1)) {
     throw new PromQLError(
       'execution',
-      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFloatF(sf)}`,
+      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${goSprintf('%f', [sf])}`,
     );
   }
   if (!(tf > 0 && tf < 1)) {
     throw new PromQLError(
       'execution',
-      `invalid trend factor. Expected: 0 < tf < 1, got: ${goFloatF(tf)}`,
+      `invalid trend factor. Expected: 0 < tf < 1, got: ${goSprintf('%f', [tf])}`,
     );
   }
   const { fs, lo, hi } = w;
@@ -162,13 +163,6 @@ function holtWinters(w: RangeWindow): number | undefined {
     s1 = x + y;
   }
   return s1;
-}
-
-/** Go's %f: six decimals. */
-function goFloatF(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
-  return v.toFixed(6);
 }
 
 function windowValues(w: RangeWindow): number[] {
