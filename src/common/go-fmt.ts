@@ -1,3 +1,4 @@
+import { goQuote } from './go-quote.js';
 import { formatGoTime } from './go-time.js';
 
 /**
@@ -142,7 +143,7 @@ function formatVerb(verb: string, arg: unknown, flags: string, prec: number | un
       return prec !== undefined && typeof arg === 'string' ? [...s].slice(0, prec).join('') : s;
     }
     case 'q':
-      return typeof arg === 'string' ? JSON.stringify(arg) : bad(verb, arg);
+      return typeof arg === 'string' ? goQuote(arg) : bad(verb, arg);
     case 't':
       return typeof arg === 'boolean' ? String(arg) : bad(verb, arg);
     case 'd':

@@ -45,6 +45,7 @@ describe('Go fmt.Sprintf', () => {
     ['%v|%.2v|%+v', [1e21, 1.23456, 2n], '1e+21|1.2|+2'],
     ['%x|%X|%o|%b|%x', [255n, 255n, 8n, 5n, 'hi'], 'ff|FF|10|101|6869'],
     ['%q|%t', ['a"b', true], '"a\\"b"|true'],
+    ['%q', ['tab\there\x01'], '"tab\\there\\x01"'],
     ['%d|%f|%t|%q', ['x', 1n, 'y', 2.5], '%!d(string=x)|%!f(int=1)|%!t(string=y)|%!q(float64=2.5)'],
     ['%d %d', [1n], '1 %!d(MISSING)'],
     ['%s', ['a', 1n, 2.5], 'a%!(EXTRA int=1, float64=2.5)'],

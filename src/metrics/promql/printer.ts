@@ -1,11 +1,8 @@
 import { formatPromDuration } from '../../common/duration.js';
 import type { AggregateExpr, AtModifier, BinaryExpr, Expr, VectorSelector } from './ast.js';
 import { formatGoFloat } from '../../common/go-fmt.js';
+import { goQuote } from '../../common/go-quote.js';
 import { parsePromQL } from './parser.js';
-
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
 
 function duration(ms: number): string {
   return formatPromDuration(ms);

@@ -8,4 +8,4 @@ export {
   type ParsedExposition,
   type ParsedSample,
 } from './parser.js';
-export { goQuote } from './go-quote.js';
+export { goQuote } from '../../../common/go-quote.js';

@@ -1,5 +1,5 @@
 import type { Labels } from '../../../common/labels.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../../common/go-quote.js';
 import { Lexer, Tok, tokName } from './lexer.js';
 
 export type ExpositionFormat = 'prometheus' | 'openmetrics';

@@ -1,6 +1,6 @@
 /**
- * Go's strconv.Quote (`%q`), so parse errors quote input exactly as
- * Prometheus's do: `\n`, `\t`, `\"`, `\\`, `\x00` for control bytes, printable
+ * Go's strconv.Quote (`%q`), so messages and printed expressions quote text
+ * exactly as Go programs do: `\n`, `\t`, `\"`, `\\`, `\x00` for control bytes, printable
  * Unicode as is.
  */
 export function goQuote(s: string): string {
