@@ -61,8 +61,15 @@ class LokiRelabel implements Component {
   private async send(entries: AgentEntry[]): Promise<void> {
     this.options.metrics?.read(entries.length);
     const out: AgentEntry[] = [];
+    // Entries of one file or container share a label object: relabel it once per batch.
+    let lastIn: AgentEntry['labels'] | undefined;
+    let lastOut: AgentEntry['labels'] | null = null;
     for (const e of entries) {
-      const labels = this.relabelCached(e.labels);
+      if (e.labels !== lastIn) {
+        lastIn = e.labels;
+        lastOut = this.relabelCached(e.labels);
+      }
+      const labels = lastOut;
       if (labels === null) {
         this.options.metrics?.dropped(1, 'relabel');
         continue;

@@ -76,10 +76,11 @@ class LokiProcess implements Component {
   private async send(entries: AgentEntry[]): Promise<void> {
     this.options.metrics?.read(entries.length);
     const batch: ProcessEntry[] = entries.map((e) => ({
-      labels: { ...e.labels },
+      labels: e.labels,
+      sharedLabels: true,
       timestamp: e.timestamp,
       line: e.line,
-      metadata: { ...e.metadata },
+      metadata: e.metadata ? { ...e.metadata } : {},
       extracted: {},
     }));
     await this.forward(this.pipeline.process(batch, this.drop));
@@ -89,12 +90,17 @@ class LokiProcess implements Component {
     if (batch.length === 0) return;
     const out: AgentEntry[] = batch.map((e) => {
       const entry: AgentEntry = { labels: e.labels, timestamp: e.timestamp, line: e.line };
-      if (Object.keys(e.metadata).length > 0) entry.metadata = e.metadata;
+      if (hasKeys(e.metadata)) entry.metadata = e.metadata;
       return entry;
     });
     await Promise.all(this.forwardTo.map((r) => r.send(out)));
     this.options.metrics?.sent(out.length);
   }
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 export const lokiProcess: ComponentDefinition = {

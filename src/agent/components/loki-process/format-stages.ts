@@ -2,7 +2,7 @@ import { compileGoRegexp } from '../../../common/go-regexp.js';
 import { compileGoTemplate } from './go-template.js';
 import { formatLabels } from '../../../common/labels.js';
 import { GO_LAYOUTS, parseGoTime } from '../../../common/go-time.js';
-import { extractedString, perEntry, type ProcessEntry, type Stage } from './stage.js';
+import { extractedString, ownLabels, perEntry, type ProcessEntry, type Stage } from './stage.js';
 
 /**
  * `stage.docker {}`: a line in Docker's json-file format
@@ -20,7 +20,7 @@ export function dockerStage(): Stage {
     if (typeof doc !== 'object' || doc === null || typeof doc.log !== 'string') return true;
     if (typeof doc.stream === 'string') {
       e.extracted.stream = doc.stream;
-      e.labels.stream = doc.stream;
+      ownLabels(e).stream = doc.stream;
     }
     if (typeof doc.time === 'string') {
       e.extracted.timestamp = doc.time;
@@ -59,7 +59,7 @@ export function criStage(args: {
           continue;
         }
         const [, time, stream, flags, content] = m;
-        e.labels.stream = stream!;
+        ownLabels(e).stream = stream!;
         e.extracted.stream = stream;
         e.extracted.flags = flags;
         e.extracted.timestamp = time;
@@ -164,7 +164,7 @@ export function packStage(args: { labels: string[]; ingest_timestamp: boolean })
       const v = e.labels[name] ?? extractedString(e.extracted[name]);
       if (v === undefined) continue;
       obj[name] = v;
-      delete e.labels[name];
+      if (e.labels[name] !== undefined) delete ownLabels(e)[name];
     }
     obj._entry = e.line;
     e.line = JSON.stringify(obj);

@@ -1,4 +1,11 @@
-import { LABEL_NAME, extractedString, perEntry, type Stage } from './stage.js';
+import {
+  LABEL_NAME,
+  extractedString,
+  mapLabels,
+  ownLabels,
+  perEntry,
+  type Stage,
+} from './stage.js';
 
 type ValueMap = Record<string, string | null>;
 
@@ -8,9 +15,8 @@ export function staticLabelsStage(args: { values: ValueMap }): Stage {
     (kv): kv is [string, string] => typeof kv[1] === 'string',
   );
   for (const [name] of values) checkLabelName(name);
-  return perEntry((e) => {
-    for (const [name, value] of values) e.labels[name] = value;
-    return true;
+  return mapLabels((labels) => {
+    for (const [name, value] of values) labels[name] = value;
   });
 }
 
@@ -20,7 +26,7 @@ export function labelsStage(args: { values: ValueMap }): Stage {
   return perEntry((e) => {
     for (const [name, source] of pairs) {
       const v = extractedString(e.extracted[source]);
-      if (v !== undefined && v !== '') e.labels[name] = v;
+      if (v !== undefined && v !== '') ownLabels(e)[name] = v;
     }
     return true;
   });
@@ -40,18 +46,16 @@ export function structuredMetadataStage(args: { values: ValueMap }): Stage {
 
 /** `stage.label_drop { values = ["filename"] }`. */
 export function labelDropStage(args: { values: string[] }): Stage {
-  return perEntry((e) => {
-    for (const name of args.values) delete e.labels[name];
-    return true;
+  return mapLabels((labels) => {
+    for (const name of args.values) delete labels[name];
   });
 }
 
 /** `stage.label_keep { values = ["job", "env"] }`. */
 export function labelKeepStage(args: { values: string[] }): Stage {
   const keep = new Set(args.values);
-  return perEntry((e) => {
-    for (const name of Object.keys(e.labels)) if (!keep.has(name)) delete e.labels[name];
-    return true;
+  return mapLabels((labels) => {
+    for (const name of Object.keys(labels)) if (!keep.has(name)) delete labels[name];
   });
 }
 

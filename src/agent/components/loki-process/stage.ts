@@ -3,6 +3,14 @@ import type { Labels } from '../../../common/labels.js';
 /** An entry as it passes through `loki.process`, with the values stages extracted from it. */
 export interface ProcessEntry {
   labels: Labels;
+  /**
+   * True while `labels` is the object the entry arrived with, shared with
+   * the source's other entries: a stage changing labels takes its own copy
+   * first (`ownLabels`), or maps each shared object once (`mapLabels`).
+   * Entries of one file or container then keep one label object, so
+   * `loki.write` groups them without keying every line.
+   */
+  sharedLabels?: boolean;
   /** Unix nanoseconds. */
   timestamp: bigint;
   line: string;
@@ -35,6 +43,43 @@ export function perEntry(fn: (e: ProcessEntry) => boolean | string): Stage {
         else drop(e, keep === false ? 'stage' : keep);
       }
       return out;
+    },
+  };
+}
+
+/** The entry's labels, copied first if they are shared with other entries. */
+export function ownLabels(e: ProcessEntry): Labels {
+  if (e.sharedLabels) {
+    e.labels = { ...e.labels };
+    e.sharedLabels = false;
+  }
+  return e.labels;
+}
+
+/**
+ * A stage whose label change depends on the labels alone (`static_labels`,
+ * `label_drop`, `label_keep`): each shared label object is copied and
+ * changed once per batch, and its entries share the result.
+ */
+export function mapLabels(change: (labels: Labels) => void): Stage {
+  return {
+    process(entries) {
+      let memo: Map<Labels, Labels> | undefined;
+      for (const e of entries) {
+        if (!e.sharedLabels) {
+          change(e.labels);
+          continue;
+        }
+        memo ??= new Map();
+        let out = memo.get(e.labels);
+        if (!out) {
+          out = { ...e.labels };
+          change(out);
+          memo.set(e.labels, out);
+        }
+        e.labels = out;
+      }
+      return entries;
     },
   };
 }
