@@ -10,12 +10,13 @@
  * millisecond scrape jitter. Data set B: 5,000 more series over the last hour,
  * so RSS is read at 10,000 series.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
+import { startObs, waitReady, type BenchServer } from './obs-server.js';
 
 const SERIES = 5000;
 const SPAN_H = Number(process.env.BENCH_SPAN_H ?? 6);
@@ -24,14 +25,6 @@ const WINDOW = 40; // samples per series per request window (10 min)
 const SERIES_PER_REQ = 50; // 50 x 40 = 2,000 samples per request, Prometheus's max_samples_per_send
 const INFLIGHT = 4;
 const RUNS = 11;
-
-const root = findRoot();
-
-function findRoot(): string {
-  let dir = path.dirname(new URL(import.meta.url).pathname);
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -169,25 +162,7 @@ const metricName = (id: number): string =>
   ['bench_counter_total', 'bench_gauge', 'bench_state'][id % 3]!;
 
 // ---- servers
-interface Server {
-  name: string;
-  base: string;
-  dir: string;
-  proc: ChildProcess;
-  blocksDir: string;
-}
-
-async function waitReady(base: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/-/ready`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base} never became ready`);
-}
+type Server = BenchServer;
 
 async function startPrometheus(): Promise<Server> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prom-'));
@@ -207,38 +182,6 @@ async function startPrometheus(): Promise<Server> {
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base);
   return { name: 'prometheus', base, dir, proc, blocksDir: path.join(dir, 'data') };
-}
-
-async function startObs(): Promise<Server> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-obs-'));
-  const dist = (p: string): string => JSON.stringify(path.join(root, 'dist', 'src', p));
-  const code = `
-    const { openMetricsStore } = await import(${dist('metrics/storage/index.js')});
-    const { registerPrometheusApi } = await import(${dist('metrics/api/index.js')});
-    const { PromQLEngine } = await import(${dist('metrics/promql/index.js')});
-    const Fastify = (await import('fastify')).default;
-    const store = await openMetricsStore({ dir: ${JSON.stringify(dir)}, retentionMs: 30 * 86400000 });
-    const app = Fastify();
-    registerPrometheusApi(app, {
-      store, engine: new PromQLEngine(),
-      targets: () => ({ activeTargets: [], droppedTargets: [] }),
-      configYaml: () => '', flags: () => ({}), ready: () => true,
-      enableAdminApi: false, enableRemoteWriteReceiver: true, enableLifecycle: false,
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    process.stdout.write(app.server.address().port + '\\n');
-  `;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-    proc.once('exit', (c) => reject(new Error(`obs exited ${c}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
-  return { name: 'obs', base, dir, proc, blocksDir: dir };
 }
 
 function rssMiB(pid: number): number {

@@ -52,18 +52,19 @@ export class StoreQuerier implements Querier {
       }
       return out;
     }
-    const needed = windowFilter(hints) ?? ((): boolean => true);
+    const win = stepWindows(hints);
+    const needed = win ? (cMin: number, cMax: number) => overlapsWindow(win, cMin, cMax) : all;
     const plans: Plan[] = [];
     for (const e of entries) {
       const p = this.plan(e, mint, maxt, needed);
       if (p) plans.push(p);
     }
-    return decodePlans(plans, mint, maxt);
+    return decodePlans(plans, mint, maxt, win);
   }
 
   /** One series' samples over the querier's whole window. */
   readSeries(e: SeriesEntry): Series | null {
-    const p = this.plan(e, this.mint, this.maxt, () => true);
+    const p = this.plan(e, this.mint, this.maxt, all);
     return p ? (decodePlans([p], this.mint, this.maxt)[0] ?? null) : null;
   }
 
@@ -76,26 +77,30 @@ export class StoreQuerier implements Querier {
       const all = b.chunks(e.id, mint, maxt);
       if (!all.length) continue;
       // A block chunk ends before the next one starts; the last ends at the series' max.
-      const chunks: Uint8Array[] = [];
+      const part: Part = { chunks: [], mins: [], maxs: [], stones: b.tombstones.get(e.id) };
       let next = chunkMinT(all[0]!);
       for (let i = 0; i < all.length; i++) {
         const cMin = next;
         const cMax = i + 1 < all.length ? (next = chunkMinT(all[i + 1]!)) - 1 : b.seriesMax(e.id);
         if (cMax < mint || cMin > maxt || !needed(cMin, cMax)) continue;
-        chunks.push(all[i]!);
+        part.chunks.push(all[i]!);
+        part.mins.push(cMin);
+        part.maxs.push(cMax);
         total += chunkCount(all[i]!);
       }
-      if (chunks.length) parts.push({ chunks, stones: b.tombstones.get(e.id) });
+      if (part.chunks.length) parts.push(part);
     }
     const hs = this.src.headSeries(e.id);
     if (hs) {
-      const chunks: Uint8Array[] = [];
+      const part: Part = { chunks: [], mins: [], maxs: [] };
       for (const c of hs.chunks()) {
         if (c.maxT < mint || c.minT > maxt || !needed(c.minT, c.maxT)) continue;
-        chunks.push(c.bytes);
+        part.chunks.push(c.bytes);
+        part.mins.push(c.minT);
+        part.maxs.push(c.maxT);
         total += c.count;
       }
-      if (chunks.length) parts.push({ chunks });
+      if (part.chunks.length) parts.push(part);
     }
     return total === 0 ? null : { entry: e, parts, total };
   }
@@ -135,8 +140,13 @@ export class StoreQuerier implements Querier {
 
 type ChunkFilter = (minT: number, maxT: number) => boolean;
 
+const all: ChunkFilter = () => true;
+
 interface Part {
   chunks: Uint8Array[];
+  /** Each chunk's time bounds (a block chunk's max is the next one's min - 1). */
+  mins: number[];
+  maxs: number[];
   stones?: Interval[];
 }
 
@@ -147,51 +157,119 @@ interface Plan {
 }
 
 /**
+ * With a step wider than the range, a range query reads only the windows
+ * [start + k*step, start + k*step + range]: chunks between them are not
+ * decoded, decoding stops after a chunk's last window, and only samples
+ * inside a window are kept (Prometheus gets the same from seeking its chunk
+ * iterators). Keeping every sample of the touched chunks instead held a whole
+ * 15-day range in memory: 1.4 GB for 1,000 series at 15 s.
+ */
+interface StepWindows {
+  start: number;
+  step: number;
+  range: number;
+}
+
+function stepWindows(hints: SelectHints | undefined): StepWindows | undefined {
+  const step = hints?.stepMs ?? 0;
+  const range = hints?.rangeMs;
+  const start = hints?.startMs;
+  if (!step || range === undefined || start === undefined || step <= range) return undefined;
+  return { start, step, range };
+}
+
+/** Index of the first window ending at or after `t`. */
+function firstWindow(w: StepWindows, t: number): number {
+  return Math.max(0, Math.ceil((t - w.start - w.range) / w.step));
+}
+
+function overlapsWindow(w: StepWindows, cMin: number, cMax: number): boolean {
+  return w.start + firstWindow(w, cMin) * w.step <= cMax;
+}
+
+/**
  * Decodes every planned series into one pair of shared arrays and hands out
  * views: one allocation per select instead of two per series, which
- * dominated instant queries over thousands of series.
+ * dominated instant queries over thousands of series. With step windows the
+ * arrays start at the windows' share of the samples and grow when needed.
  */
-function decodePlans(plans: Plan[], mint: number, maxt: number): Series[] {
+function decodePlans(plans: Plan[], mint: number, maxt: number, win?: StepWindows): Series[] {
   let grand = 0;
   for (const p of plans) grand += p.total;
-  const ts = new Float64Array(grand);
-  const vs = new Float64Array(grand);
-  const words = new Uint32Array(vs.buffer);
-  const out: Series[] = [];
+  let cap = win ? Math.min(grand, Math.ceil((grand * win.range * 1.25) / win.step) + 4096) : grand;
+  let ts = new Float64Array(cap);
+  let vs = new Float64Array(cap);
+  let words = new Uint32Array(vs.buffer);
+  const spans: number[] = [];
   let n = 0;
   for (const p of plans) {
     const start = n;
     for (const part of p.parts) {
       const from = n;
-      for (const c of part.chunks) n = decodeXorChunk(c, mint, maxt, ts, words, n);
+      for (let i = 0; i < part.chunks.length; i++) {
+        const c = part.chunks[i]!;
+        if (!win) {
+          n = decodeXorChunk(c, mint, maxt, ts, words, n);
+          continue;
+        }
+        const need = chunkCount(c);
+        if (n + need > cap) {
+          cap = Math.max(Math.ceil(cap * 1.5), n + need);
+          const grownTs = new Float64Array(cap);
+          const grownVs = new Float64Array(cap);
+          grownTs.set(ts.subarray(0, n));
+          grownVs.set(vs.subarray(0, n));
+          ts = grownTs;
+          vs = grownVs;
+          words = new Uint32Array(vs.buffer);
+        }
+        const k0 = firstWindow(win, part.mins[i]!);
+        const k1 = Math.floor((part.maxs[i]! - win.start) / win.step);
+        const lo = Math.max(mint, win.start + k0 * win.step);
+        const hi = Math.min(maxt, win.start + k1 * win.step + win.range);
+        const before = n;
+        n = decodeXorChunk(c, lo, hi, ts, words, n);
+        if (k1 > k0) n = keepWindows(ts, words, before, n, win);
+      }
       if (part.stones) n = dropDeleted(ts, vs, from, n, part.stones);
     }
-    if (n > start) {
+    spans.push(start, n);
+  }
+  const out: Series[] = [];
+  plans.forEach((p, i) => {
+    const start = spans[i * 2]!;
+    const end = spans[i * 2 + 1]!;
+    if (end > start) {
       out.push({
         labels: { ...p.entry.labels },
-        timestamps: ts.subarray(start, n),
-        values: vs.subarray(start, n),
+        timestamps: ts.subarray(start, end),
+        values: vs.subarray(start, end),
       });
     }
-  }
+  });
   return out;
 }
 
-/**
- * With a step wider than the range, a range query reads only windows
- * [start + k*step, start + k*step + range]; chunks between windows are not
- * decoded (Prometheus gets the same from seeking its chunk iterators).
- */
-function windowFilter(hints: SelectHints | undefined): ChunkFilter | undefined {
-  const step = hints?.stepMs ?? 0;
-  const range = hints?.rangeMs;
-  const start = hints?.startMs;
-  if (!step || range === undefined || start === undefined || step <= range) return undefined;
-  return (cMin, cMax) => {
-    // First window ending at or after the chunk's start; does it begin before the chunk ends?
-    const k = Math.max(0, Math.ceil((cMin - start - range) / step));
-    return start + k * step <= cMax;
-  };
+/** Keeps, compacting in place, the samples of [from, to) that fall inside a window. */
+function keepWindows(
+  ts: Float64Array,
+  words: Uint32Array,
+  from: number,
+  to: number,
+  win: StepWindows,
+): number {
+  const { start, step, range } = win;
+  let w = from;
+  for (let r = from; r < to; r++) {
+    const t = ts[r]!;
+    const off = t - start;
+    if (off - Math.floor(off / step) * step > range) continue;
+    ts[w] = t;
+    words[w * 2] = words[r * 2]!;
+    words[w * 2 + 1] = words[r * 2 + 1]!;
+    w++;
+  }
+  return w;
 }
 
 /** Removes samples inside tombstoned intervals from [start, end), compacting in place. */
