@@ -168,12 +168,19 @@ function compileLayout(layout: string): Chunk[] {
   return chunks;
 }
 
-/**
- * time.Parse / time.ParseInLocation: `layout` is a reference-time layout;
- * `zone` (IANA) applies when the value has no offset. A layout without a
- * year means the current year, as Promtail fills it in.
- */
-export function parseGoTime(layout: string, value: string, zone?: string): bigint {
+export interface ParseGoTimeOptions {
+  /** IANA zone for values without an offset (time.ParseInLocation); UTC when absent. */
+  zone?: string;
+  /** The year when the layout has none; Go's is 0, Promtail fills in the current one. */
+  missingYear?: number;
+}
+
+/** time.Parse / time.ParseInLocation with a reference-time layout. */
+export function parseGoTime(
+  layout: string,
+  value: string,
+  { zone, missingYear = 0 }: ParseGoTimeOptions = {},
+): bigint {
   const chunks = compileLayout(layout);
   let year = NaN;
   let month = 1;
@@ -334,16 +341,16 @@ export function parseGoTime(layout: string, value: string, zone?: string): bigin
     if (pm && hour < 12) hour += 12;
     if (!pm && hour === 12) hour = 0;
   }
-  if (Number.isNaN(year)) year = new Date().getUTCFullYear();
+  if (Number.isNaN(year)) year = missingYear;
   if (yday > 0) {
-    const d = new Date(Date.UTC(year, 0, yday));
+    const d = new Date(wallClockMs(year, 0, yday, 0, 0, 0));
     month = d.getUTCMonth() + 1;
     day = d.getUTCDate();
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
     throw new Error(`parsing time ${JSON.stringify(value)}: value out of range`);
   }
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+  const wall = wallClockMs(year, month - 1, day, hour, minute, second);
   const utcMs =
     offsetSec !== undefined
       ? wall - offsetSec * 1000
@@ -351,6 +358,21 @@ export function parseGoTime(layout: string, value: string, zone?: string): bigin
         ? wall - zoneOffsetMs(zone, wall)
         : wall;
   return BigInt(utcMs) * 1_000_000n + BigInt(nanos);
+}
+
+/** Date.UTC without its mapping of years 0-99 to 1900-1999. */
+function wallClockMs(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
 }
 
 /** time.Time.Format(layout) of Unix nanoseconds, in UTC. */

@@ -23,6 +23,17 @@ describe('Go time.Parse', () => {
       () => parseGoTime(GO_LAYOUTS.RFC3339, '2024-03-01 10:00:00'),
       /parsing time "2024-03-01 10:00:00" as "2006-01-02T15:04:05Z07:00": cannot parse " 10:00:00"/,
     ));
+  it('takes year 0 when the layout has none, unless told another', () => {
+    const stamp = (opts?: { missingYear: number }) =>
+      formatGoTime(parseGoTime(GO_LAYOUTS.Stamp, 'Mar  1 10:00:00', opts), '2006-01-02 15:04');
+    assert.equal(stamp(), '0000-03-01 10:00');
+    assert.equal(stamp({ missingYear: 2024 }), '2024-03-01 10:00');
+  });
+  it('applies a zone to values without an offset', () =>
+    assert.equal(
+      parseGoTime('2006-01-02 15:04', '2024-07-01 12:00', { zone: 'Europe/Paris' }),
+      ns('2024-07-01T10:00:00Z'),
+    ));
   it('does not take a layout constant name as a layout', () =>
     assert.throws(() => parseGoTime('RFC3339', '2024-03-01T10:00:00Z'), /cannot parse/));
 });

@@ -70,3 +70,22 @@ test('template errors carry Go text/template positions', () => {
       'template: line:1:10: executing "line" at <duration>: error calling duration: time: invalid duration "n/a"',
   );
 });
+
+test('toDate and toDateInZone parse with Go layouts, the zero time when they cannot', () => {
+  const render = (src: string) => compileTemplate('line', src).render({}, '', 0n);
+  assert.equal(
+    render('{{ toDate "02/Jan/2006:15:04:05 -0700" "10/Oct/2000:13:55:36 -0700" | unixEpoch }}'),
+    '971211336',
+  );
+  assert.equal(
+    render(
+      '{{ toDateInZone "2006-01-02 15:04" "Europe/Paris" "2024-07-01 12:00" | date "15:04 MST" }}',
+    ),
+    '10:00 UTC',
+  );
+  assert.equal(
+    render('{{ toDateInZone "2006-01-02" "Not/AZone" "2024-07-01" | date "2006-01-02T15:04" }}'),
+    '2024-07-01T00:00',
+  );
+  assert.equal(render('{{ toDate "2006-01-02" "garbage" | date "2006-01-02" }}'), '0001-01-01');
+});

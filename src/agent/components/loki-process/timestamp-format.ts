@@ -20,7 +20,8 @@ export function parseTimestamp(format: string, value: string, zone?: string): bi
   const layout = Object.hasOwn(GO_LAYOUTS, format)
     ? GO_LAYOUTS[format as keyof typeof GO_LAYOUTS]
     : format;
-  return parseGoTime(layout, value, zone);
+  // Promtail: a layout without a year (Stamp, Kitchen...) means this year.
+  return parseGoTime(layout, value, { zone, missingYear: new Date().getUTCFullYear() });
 }
 
 function parseUnix(value: string, scale: bigint): bigint {

@@ -2,7 +2,7 @@ import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js'
 import { goDurationError, parseBytesOrError, parseGoDurationSeconds } from '../units.js';
 import type { TemplateFunc } from './exec.js';
 import { goSprintf, goTypeName, isGoTime, type GoTime } from '../../../common/go-fmt.js';
-import { formatGoTime } from '../../../common/go-time.js';
+import { checkZone, formatGoTime, parseGoTime } from '../../../common/go-time.js';
 import { printValue, truth } from './exec.js';
 
 /** What `__line__` and `__timestamp__` read: the entry being formatted. */
@@ -107,15 +107,24 @@ function indent(n: unknown, s: unknown): string {
   return pad + str(s).replace(/\n/g, '\n' + pad);
 }
 
-function parseTimeLayout(layout: string, value: string): GoTime {
-  // Only the RFC 3339 family is common in log templates; other layouts are refused.
-  if (!/2006-01-02/.test(layout)) throw new Error(`parsing time "${value}": unsupported layout`);
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new Error(`parsing time "${value}" as "${layout}": cannot parse`);
-  const frac = /\.(\d+)/.exec(value)?.[1] ?? '';
-  const ns =
-    BigInt(Math.floor(ms / 1000)) * 1000000000n + BigInt(frac.padEnd(9, '0').slice(0, 9) || '0');
-  return { goTime: ns };
+/** Go's zero time.Time (0001-01-01 00:00:00 UTC) in Unix nanoseconds. */
+const ZERO_TIME_NS = -62_135_596_800n * 1_000_000_000n;
+
+/**
+ * sprig's toDate and Loki's toDateInZone: time.ParseInLocation, with the
+ * zero time when the value does not parse and UTC when the zone is unknown.
+ */
+function parseTimeLayout(layout: string, value: string, zone?: string): GoTime {
+  try {
+    if (zone !== undefined) checkZone(zone);
+  } catch {
+    zone = undefined;
+  }
+  try {
+    return { goTime: parseGoTime(layout, value, { zone }) };
+  } catch {
+    return { goTime: ZERO_TIME_NS };
+  }
 }
 
 /** Loki's line_format / label_format functions (its own, Go builtins, and the sprig subset). */
@@ -279,7 +288,7 @@ export function templateFunctions(ctx: EntryContext): Map<string, TemplateFunc> 
     },
     date: (layout, t) => formatGoTime(toTime(t).goTime, str(layout)),
     toDate: (layout, s) => parseTimeLayout(str(layout), str(s)),
-    toDateInZone: (layout, _zone, s) => parseTimeLayout(str(layout), str(s)),
+    toDateInZone: (layout, zone, s) => parseTimeLayout(str(layout), str(s), str(zone)),
     now: () => ({ goTime: BigInt(Date.now()) * 1000000n }),
     unixEpoch: (t) => toTime(t).goTime / 1000000000n,
     default: (d, ...given) => (given.length === 0 || !truth(given[0]) ? d : given[0]),
