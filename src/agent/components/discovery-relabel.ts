@@ -1,6 +1,7 @@
 import type { Labels } from '../../common/labels.js';
 import { relabel, type CompiledRelabel, type RelabelConfig } from '../../common/relabel.js';
 import type { Component, ComponentDefinition, ComponentOptions } from '../component.js';
+import { aborted } from './aborted.js';
 import { RULES_SCHEMA, compileRules } from './relabel-rules.js';
 
 interface Args {
@@ -39,10 +40,7 @@ class DiscoveryRelabel implements Component {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    return aborted(signal);
   }
 
   health(): { healthy: boolean } {

@@ -7,6 +7,7 @@ import type {
   ComponentOptions,
   LogsReceiver,
 } from '../component.js';
+import { aborted } from './aborted.js';
 import { RULES_SCHEMA, compileRules } from './relabel-rules.js';
 
 interface Args {
@@ -48,10 +49,7 @@ class LokiRelabel implements Component {
   }
 
   run(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    return aborted(signal);
   }
 
   health(): { healthy: boolean } {

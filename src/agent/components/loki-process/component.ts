@@ -6,6 +6,7 @@ import type {
   EnumBlock,
   LogsReceiver,
 } from '../../component.js';
+import { aborted } from '../aborted.js';
 import { Pipeline } from './pipeline.js';
 import { LOKI_PROCESS_SCHEMA } from './schema.js';
 import type { DropFn, ProcessEntry } from './stage.js';
@@ -61,10 +62,7 @@ class LokiProcess implements Component {
         );
       }
     }, FLUSH_INTERVAL_MS);
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await aborted(signal);
     clearInterval(timer);
     await this.forward(this.pipeline.flush(Number.POSITIVE_INFINITY, this.drop));
   }
