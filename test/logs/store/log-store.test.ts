@@ -251,3 +251,27 @@ describe('LogStore', () => {
     assert.equal(all.at(-1)!.line, 'after restart');
   });
 });
+
+describe('LogStore settle layout', () => {
+  it('stores a settled hour stream by stream, oldest first, so unordered reads come grouped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-settle-'));
+    const store = await LogStore.open({ dir });
+    try {
+      // Two streams interleaved and out of order within one hour (loading
+      // deduplicates by hashing, so stored order is arbitrary before settling).
+      for (const i of [3n, 0n, 2n, 1n]) {
+        await store.push([
+          { labels: { job: 'b' }, entries: [{ timestamp: BASE + i * S, line: `b${i}` }] },
+          { labels: { job: 'a' }, entries: [{ timestamp: BASE + i * S, line: `a${i}` }] },
+        ]);
+      }
+      const lines = async (): Promise<string[]> =>
+        (await collect(store, { unordered: true })).map((e) => e.line);
+      await store.settle(0);
+      assert.deepEqual(await lines(), ['b0', 'b1', 'b2', 'b3', 'a0', 'a1', 'a2', 'a3']);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
