@@ -22,6 +22,22 @@ export interface Token {
   end: number;
 }
 
+/** The aggregation operators, keywords too. */
+export const AGGREGATORS: ReadonlySet<string> = new Set([
+  'sum',
+  'avg',
+  'count',
+  'min',
+  'max',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'count_values',
+  'quantile',
+]);
+
 /** Words Prometheus's lexer turns into keywords (case-insensitive). */
 const KEYWORDS = new Set([
   'and',
@@ -36,18 +52,7 @@ const KEYWORDS = new Set([
   'group_right',
   'bool',
   'offset',
-  'sum',
-  'avg',
-  'count',
-  'min',
-  'max',
-  'group',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'count_values',
-  'quantile',
+  ...AGGREGATORS,
 ]);
 
 function isAlpha(c: string): boolean {

@@ -11,24 +11,10 @@ import type {
 } from './ast.js';
 import { parseError, PromQLError } from './errors.js';
 import { FUNCTIONS } from './functions-spec.js';
-import { lexError, tokenize, type Token } from './lexer.js';
+import { AGGREGATORS, lexError, tokenize, type Token } from './lexer.js';
 import { compileRegex } from './matcher.js';
 import { checkAST } from './check.js';
 
-const AGGREGATORS = new Set<string>([
-  'sum',
-  'avg',
-  'count',
-  'min',
-  'max',
-  'group',
-  'stddev',
-  'stdvar',
-  'topk',
-  'bottomk',
-  'count_values',
-  'quantile',
-]);
 const PARAM_AGGREGATORS = new Set<string>(['topk', 'bottomk', 'count_values', 'quantile']);
 
 /** Keywords Prometheus's grammar also accepts as metric names (metric_identifier). */
