@@ -474,11 +474,7 @@ class Parser {
     const op = this.next().text as RangeOp;
     let grouping = this.parseOptionalGrouping();
     this.expect('(');
-    let param: number | undefined;
-    if (this.peek().type === 'NUMBER' && this.peek(1).type === ',') {
-      param = this.next().value as number;
-      this.next();
-    }
+    const param = this.parseOptionalParam();
     const range = this.parseLogRange();
     this.expect(')');
     grouping ??= this.parseOptionalGrouping();
@@ -489,6 +485,14 @@ class Parser {
       range,
       ...(grouping ? { grouping } : {}),
     };
+  }
+
+  /** The leading `N,` of `topk(5, ...)` or `quantile_over_time(0.9, ...)`, if any. */
+  private parseOptionalParam(): number | undefined {
+    if (this.peek().type !== 'NUMBER' || this.peek(1).type !== ',') return undefined;
+    const param = this.next().value as number;
+    this.next();
+    return param;
   }
 
   private parseLogRange(): LogRange {
@@ -527,11 +531,7 @@ class Parser {
     const op = opTok.text as VectorOp;
     let grouping = this.parseOptionalGrouping();
     this.expect('(');
-    let param: number | undefined;
-    if (this.peek().type === 'NUMBER' && this.peek(1).type === ',') {
-      param = this.next().value as number;
-      this.next();
-    }
+    const param = this.parseOptionalParam();
     const inner = this.parseExpr();
     const close = this.peek();
     this.expect(')');
