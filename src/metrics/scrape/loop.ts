@@ -9,7 +9,8 @@ import {
 } from '../appender.js';
 import { parseBase2Bytes, type ScrapeConfig } from '../config/index.js';
 import { writeStaleMarker } from '../queryable.js';
-import { parseExposition, goQuote, type MetricMetadata } from './exposition/index.js';
+import { goQuote } from '../../common/go-quote.js';
+import { parseExposition, type MetricMetadata } from './exposition/index.js';
 import { scrapeHttp, ScrapeError, type ScrapeBody } from './http-scrape.js';
 import { scrapeMetrics } from './metrics.js';
 import { labelsKey, publicLabels, type ScrapeTarget } from './target.js';

@@ -8,4 +8,3 @@ export {
   type ParsedExposition,
   type ParsedSample,
 } from './parser.js';
-export { goQuote } from '../../../common/go-quote.js';
