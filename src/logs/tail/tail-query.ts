@@ -1,4 +1,4 @@
-import { compileGoRegexp, goRegexpMatches } from '../../common/go-regexp.js';
+import { compileLabelMatcher } from '../../common/label-matcher.js';
 import type { LabelMatcher, Labels } from '../../common/labels.js';
 import { compileLineFilter, compileLogPipeline } from '../logql/index.js';
 import type { LineFilter } from '../reader.js';
@@ -49,10 +49,6 @@ export const compileTailQuery: TailQueryCompiler = (query) => {
 
 /** Whether a label set satisfies a matcher (a missing label matches as ""). */
 export function matcherTest(m: LabelMatcher): (labels: Labels) => boolean {
-  if (m.type === '=') return (l) => (l[m.name] ?? '') === m.value;
-  if (m.type === '!=') return (l) => (l[m.name] ?? '') !== m.value;
-  const re = compileGoRegexp(m.value, { anchored: true });
-  return m.type === '=~'
-    ? (l) => goRegexpMatches(re, l[m.name] ?? '')
-    : (l) => !goRegexpMatches(re, l[m.name] ?? '');
+  const test = compileLabelMatcher(m);
+  return (labels) => test(labels[m.name] ?? '');
 }
