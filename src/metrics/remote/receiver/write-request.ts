@@ -55,7 +55,7 @@ class Reader {
       result += (b & 0x7f) * mul;
       if (b < 0x80) {
         // int64 two's complement: values at or above 2^63 are negative.
-        return result >= 9223372036854775808 ? result - 18446744073709551616 : result;
+        return result >= 2 ** 63 ? result - 2 ** 64 : result;
       }
       mul *= 128;
     }
@@ -204,7 +204,7 @@ function field(n: number, body: Buffer): Buffer {
 
 function varint(v: number): Buffer {
   const out: number[] = [];
-  let x = v < 0 ? v + 18446744073709551616 : v;
+  let x = v < 0 ? v + 2 ** 64 : v;
   while (x >= 128) {
     out.push((x % 128) | 0x80);
     x = Math.floor(x / 128);
