@@ -126,6 +126,12 @@ class LokiWrite implements Component {
   private ready: Promise<void> = Promise.resolve();
   private externalLabels: Labels = {};
   private maxStreams = 0;
+  /**
+   * Each label object seen (sources and loki.process keep one per file,
+   * container or label set, unchanged) with external labels added and its
+   * stream key, so a batch keys each label set once, not each line.
+   */
+  private streamLabels = new WeakMap<Labels, { labels: Labels; key: string }>();
   private error: string | undefined;
   private runSignal: AbortSignal | undefined;
   private readonly receiver: LogsReceiver = { send: (entries) => this.send(entries) };
@@ -177,8 +183,13 @@ class LokiWrite implements Component {
       bytes += e.line.length;
       let s = byLabels.get(e.labels);
       if (!s) {
-        const labels = { ...this.externalLabels, ...e.labels };
-        const key = labelKey(labels);
+        let stream = this.streamLabels.get(e.labels);
+        if (!stream) {
+          const labels = { ...this.externalLabels, ...e.labels };
+          stream = { labels, key: labelKey(labels) };
+          this.streamLabels.set(e.labels, stream);
+        }
+        const { labels, key } = stream;
         s = byKey.get(key);
         if (!s) {
           if (this.maxStreams > 0 && byKey.size >= this.maxStreams) {
@@ -198,6 +209,7 @@ class LokiWrite implements Component {
 
   private async apply(args: Record<string, unknown>): Promise<void> {
     this.externalLabels = (args.external_labels as Labels | undefined) ?? {};
+    this.streamLabels = new WeakMap();
     this.maxStreams = (args.max_streams as number | undefined) ?? 0;
     const list = (args.endpoint as EndpointArgs[] | undefined) ?? [];
     const wanted = list.map((e) => ({ args: e, key: JSON.stringify(e) }));

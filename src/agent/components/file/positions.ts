@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
 
@@ -15,6 +16,10 @@ import { parse } from 'yaml';
  * File sources store a byte offset; Docker sources use `cursor-<id>` keys
  * holding a timestamp, the journal `journal-<name>` holding a cursor.
  * Saves are write-to-temp-and-rename; overlapping saves are coalesced.
+ * The files are small (a few KB for hundreds of targets) and written up to
+ * ten times a second, so they are written synchronously: microseconds,
+ * where the thread-pool round trips of async writes cost a per cent of a
+ * core at steady state. A save that would write the same text is skipped.
  */
 const SAVE_DELAY_MS = 100;
 const META_SUFFIX = '.obs.json';
@@ -26,6 +31,9 @@ export class PositionsFile {
   private saving: Promise<void> | undefined;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private dirMade = false;
+  private written = '';
+  private metaWritten = '';
 
   private constructor(readonly file: string) {}
 
@@ -121,13 +129,22 @@ export class PositionsFile {
       text += `  ? path: ${JSON.stringify(e.path)}\n    labels: ${JSON.stringify(e.labels)}\n  : ${JSON.stringify(e.value)}\n`;
     }
     if (this.entries.size === 0) text = 'positions: {}\n';
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
     const meta = JSON.stringify(Object.fromEntries(this.meta));
-    await writeFile(tmp, text, { mode: 0o600 });
-    await rename(tmp, this.file);
-    await writeFile(`${this.file}${META_SUFFIX}.tmp`, meta, { mode: 0o600 });
-    await rename(`${this.file}${META_SUFFIX}.tmp`, `${this.file}${META_SUFFIX}`);
+    if (text === this.written && meta === this.metaWritten) return;
+    if (!this.dirMade) {
+      mkdirSync(dirname(this.file), { recursive: true });
+      this.dirMade = true;
+    }
+    if (text !== this.written) {
+      writeFileSync(`${this.file}.tmp`, text, { mode: 0o600 });
+      renameSync(`${this.file}.tmp`, this.file);
+      this.written = text;
+    }
+    if (meta !== this.metaWritten) {
+      writeFileSync(`${this.file}${META_SUFFIX}.tmp`, meta, { mode: 0o600 });
+      renameSync(`${this.file}${META_SUFFIX}.tmp`, `${this.file}${META_SUFFIX}`);
+      this.metaWritten = meta;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util';
-import { fstatSync, statSync } from 'node:fs';
+import { fstatSync, readSync, statSync } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
@@ -42,6 +42,13 @@ const CHUNK = 1024 * 1024;
 const FINGERPRINT = 128;
 /** A line longer than this is cut, so one runaway line cannot take all memory. */
 const MAX_LINE = 16 * 1024 * 1024;
+/**
+ * Reads up to this size are synchronous: at steady state a poll finds a few
+ * lines per file, and a read from the page cache takes microseconds where a
+ * thread-pool round trip costs far more CPU. Larger reads (catching up)
+ * stay asynchronous.
+ */
+const SYNC_READ = 64 * 1024;
 
 /**
  * Follows one file by polling: forwards each complete line (ending in `\n`)
@@ -174,7 +181,7 @@ export class FileTailer {
       }
       if (size === this.offset) {
         // Same size but written since: truncated and refilled to exactly our offset?
-        if (mtime !== this.mtime && !(await this.fingerprintHolds())) {
+        if (mtime !== this.mtime && !this.fingerprintHolds()) {
           this.o.logger.info('file rewritten; reading from the start');
           this.reset();
           any = true;
@@ -186,7 +193,10 @@ export class FileTailer {
       const fp = this.fingerprint.length;
       const want = Math.min(size - this.offset, chunk);
       const buf = Buffer.allocUnsafe(fp + want);
-      const { bytesRead } = await this.fh.read(buf, 0, fp + want, this.offset - fp);
+      const bytesRead =
+        fp + want <= SYNC_READ
+          ? readSync(this.fh.fd, buf, 0, fp + want, this.offset - fp)
+          : (await this.fh.read(buf, 0, fp + want, this.offset - fp)).bytesRead;
       if (bytesRead < fp || !buf.subarray(0, fp).equals(this.fingerprint)) {
         // The bytes before our offset changed: rewritten in place (copytruncate, then written past us).
         this.o.logger.info('file rewritten; reading from the start');
@@ -209,6 +219,9 @@ export class FileTailer {
       if (!(await this.o.forward(entries, signal))) return any;
       this.advance(complete, buf.subarray(0, fp));
       this.commit();
+      // Everything this stat saw is read: the next poll needs no fingerprint
+      // read unless the file is written again.
+      if (this.offset === size) this.mtime = mtime;
       any = true;
     }
     return any;
@@ -228,11 +241,11 @@ export class FileTailer {
     return true;
   }
 
-  private async fingerprintHolds(): Promise<boolean> {
+  private fingerprintHolds(): boolean {
     const n = this.fingerprint.length;
     if (n === 0 || !this.fh) return true;
     const buf = Buffer.alloc(n);
-    const { bytesRead } = await this.fh.read(buf, 0, n, this.offset - n);
+    const bytesRead = readSync(this.fh.fd, buf, 0, n, this.offset - n);
     return bytesRead === n && buf.equals(this.fingerprint);
   }
 

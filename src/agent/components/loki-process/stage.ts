@@ -59,18 +59,18 @@ export function ownLabels(e: ProcessEntry): Labels {
 /**
  * A stage whose label change depends on the labels alone (`static_labels`,
  * `label_drop`, `label_keep`): each shared label object is copied and
- * changed once per batch, and its entries share the result.
+ * changed once, and every entry arriving with it shares the result, batch
+ * after batch (label objects passed between components are not changed).
  */
 export function mapLabels(change: (labels: Labels) => void): Stage {
+  const memo = new WeakMap<Labels, Labels>();
   return {
     process(entries) {
-      let memo: Map<Labels, Labels> | undefined;
       for (const e of entries) {
         if (!e.sharedLabels) {
           change(e.labels);
           continue;
         }
-        memo ??= new Map();
         let out = memo.get(e.labels);
         if (!out) {
           out = { ...e.labels };
