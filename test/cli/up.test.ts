@@ -37,19 +37,12 @@ test("the UI answers /api/health with Grafana's shape", async () => {
   assert.equal(body.version, '11.1.0');
 });
 
-test("every role that exists serves its real counterpart's health endpoints", async () => {
-  const res = await runObs(['status', '--config-dir', dirs.configDir, '--json']);
-  const status = JSON.parse(res.stdout) as {
-    roles: { name: string; state: string; healthy?: boolean }[];
-  };
-  const state = Object.fromEntries(status.roles.map((r) => [r.name, r.state]));
-  if (state.logs === 'running') {
-    const ready = await get(dirs.ports.logs, '/ready');
-    assert.equal(ready?.status, 200);
-  }
-  if (state.metrics === 'running') {
-    for (const path of ['/-/ready', '/-/healthy'])
-      assert.equal((await get(dirs.ports.metrics, path))?.status, 200, path);
+test("the logs and metrics roles serve their real counterparts' health endpoints", async () => {
+  const ready = await get(dirs.ports.logs, '/ready');
+  assert.equal(ready?.status, 200);
+  assert.equal((await ready!.text()).trim(), 'ready');
+  for (const path of ['/-/ready', '/-/healthy']) {
+    assert.equal((await get(dirs.ports.metrics, path))?.status, 200, path);
   }
 });
 
