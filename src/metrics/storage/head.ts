@@ -63,7 +63,10 @@ export class HeadSeries {
       open = null;
     }
     if (!open) {
-      open = this.open = this.spare ?? new XorChunkEncoder(256);
+      // 64 bytes fit V8's on-heap typed arrays (no malloc'd backing store): a
+      // series with few samples costs ~0.4 KB less; a busy one grows its buffer
+      // once and keeps it as the spare for later chunks.
+      open = this.open = this.spare ?? new XorChunkEncoder(64);
       this.spare = null;
     }
     open.append(t, hi, lo);
