@@ -26,38 +26,92 @@ function fieldPattern(key: string): string {
   );
 }
 
-/** Nanoseconds per Go duration unit, as time.ParseDuration has them. */
-const UNIT_NS =
-  "CASE m.u WHEN 'ns' THEN 1.0 WHEN 'us' THEN 1e3 WHEN 'µs' THEN 1e3 WHEN 'μs' THEN 1e3 " +
-  "WHEN 'ms' THEN 1e6 WHEN 's' THEN 1e9 WHEN 'm' THEN 6e10 ELSE 3.6e12 END";
+/** Go duration units, two-letter ones first so that `ms` is not taken for `s`. */
+const UNITS: [string, string][] = [
+  ['ns', '1.0'],
+  ['us', '1e3'],
+  ['µs', '1e3'],
+  ['μs', '1e3'],
+  ['ms', '1e6'],
+  ['s', '1e9'],
+  ['m', '6e10'],
+  ['h', '3.6e12'],
+];
 
-/**
- * The value SQL for an unwrapped field `v` (with `m`, its split into number
- * and unit), NULL where SQL does not convert it (the query then falls back
- * to the stages). Only shapes converted with the stages' exact float
- * arithmetic: `0`, or one number of up to 15 digits before and after the
- * point with one unit, for duration() (number × unit ns / 1e9, as the stage
- * computes it); a plain decimal number otherwise (DuckDB's and JavaScript's
- * string-to-double are both correctly rounded).
- */
-function valueSql(conversion: 'duration' | 'duration_seconds' | undefined): string {
-  if (conversion) {
-    return (
-      `CASE WHEN v = '0' THEN 0.0 WHEN m.n = '' THEN NULL ` +
-      `ELSE CAST(m.n AS DOUBLE) * (${UNIT_NS}) / 1e9 END`
-    );
-  }
-  return `CASE WHEN regexp_full_match(v, '-?[0-9]{1,15}(?:\\.[0-9]{1,15})?') THEN CAST(v AS DOUBLE) END`;
+/** `n` is 1 to 15 digits with at most one point inside: the numbers converted here. */
+function plainNumber(n: string): string {
+  return (
+    `(length(${n}) BETWEEN 1 AND 15 AND ltrim(${n}, '0123456789.') = '' AND ` +
+    `length(${n}) - length(replace(${n}, '.', '')) <= 1 AND ` +
+    `NOT starts_with(${n}, '.') AND NOT suffix(${n}, '.'))`
+  );
 }
 
-const DURATION_SPLIT = `regexp_extract(v, '^([0-9]{1,15}(?:\\.[0-9]{1,15})?)(ns|us|µs|μs|ms|s|m|h)$', ['n', 'u']) AS m`;
+/**
+ * The value of the unwrapped field `v`, NULL where SQL does not convert it
+ * (the query then falls back to the stages): `0`, or a plain number with one
+ * unit, for duration() (number × unit ns / 1e9, the stage's own float
+ * arithmetic); an optionally negative plain number otherwise. DuckDB's and
+ * JavaScript's string-to-double are both correctly rounded.
+ */
+function valueLayers(conversion: 'duration' | 'duration_seconds' | undefined): string[][] {
+  if (!conversion) {
+    const n = `CASE WHEN starts_with(v, '-') THEN substr(v, 2) ELSE v END`;
+    return [[`CASE WHEN ${plainNumber(`(${n})`)} THEN CAST(v AS DOUBLE) END AS val`]];
+  }
+  const unit = `CASE ${UNITS.map(([u]) => `WHEN suffix(v, '${u}') THEN '${u}'`).join(' ')} END`;
+  const ns = `CASE u ${UNITS.map(([u, f]) => `WHEN '${u}' THEN ${f}`).join(' ')} END`;
+  return [
+    [`${unit} AS u`],
+    [`left(v, length(v) - coalesce(length(u), 0)) AS n`],
+    [
+      `CASE WHEN v = '0' THEN 0.0 WHEN u IS NOT NULL AND ${plainNumber('n')} ` +
+        `THEN CAST(n AS DOUBLE) * (${ns}) / 1e9 END AS val`,
+    ],
+  ];
+}
 
-/** Raw extraction struct → the field's value ('' when unset) and whether it holds an escape. */
-function valueOf(x: string): { value: string; escaped: string } {
-  return {
-    value: `CASE WHEN ${x}.q <> '' THEN substr(${x}.q, 2, length(${x}.q) - 2) ELSE ${x}.u END`,
-    escaped: `contains(${x}.q, '\\')`,
-  };
+/**
+ * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
+ * unset) and flag `e{i}` when its value is quoted with escapes (which SQL
+ * does not decode). Most lines take string functions only: the first ` k=`
+ * (or `k=` at the start) when it is outside quotes (no backslash before it,
+ * an even number of quotes), no `k=` follows it, and its value, up to the
+ * next space, holds no other char <= 32, `=` or `"`; or no `k=` at all.
+ * Every other line takes the regular expression.
+ */
+function fieldLayers(k: string, i: number): string[][] {
+  const eq = sqlString(k + '=');
+  const pos = `CASE WHEN starts_with(line, ${eq}) THEN 1 ELSE nullif(strpos(line, ${sqlString(' ' + k + '=')}), 0) + 1 END`;
+  const quoteAt = `strpos(line, '"')`;
+  const pre = `substr(line, 1, p${i} - 1)`;
+  // A CASE chain, so that each test runs only on the lines the ones before it left open.
+  const fast =
+    `CASE WHEN p${i} IS NULL THEN NOT contains(line, ${eq}) ` +
+    `WHEN t${i} GLOB '*[' || chr(1) || '-' || chr(31) || '="]*' OR contains(t${i}, chr(0)) THEN false ` +
+    `WHEN strpos(r${i}, ${eq}) <> 0 THEN false ` +
+    `WHEN ${quoteAt} = 0 OR ${quoteAt} > p${i} THEN true ` +
+    `ELSE strpos(${pre}, '\\') = 0 AND (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
+  const x = `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u'])`;
+  return [
+    [`${pos} AS p${i}`],
+    [`substr(line, p${i} + ${k.length + 1}) AS r${i}`],
+    // strpos and substr: split_part builds a list of every part.
+    [`strpos(r${i}, ' ') AS s${i}`],
+    [`CASE WHEN s${i} = 0 THEN r${i} ELSE substr(r${i}, 1, s${i} - 1) END AS t${i}`],
+    [`${fast} AS ok${i}`],
+    [`CASE WHEN NOT ok${i} THEN ${x} END AS x${i}`],
+    [
+      `CASE WHEN ok${i} THEN coalesce(t${i}, '') WHEN x${i}.q <> '' ` +
+        `THEN substr(x${i}.q, 2, length(x${i}.q) - 2) ELSE x${i}.u END AS f${i}`,
+      `coalesce(NOT ok${i} AND contains(x${i}.q, '\\'), false) AS e${i}`,
+    ],
+  ];
+}
+
+/** Nested selects adding each layer's columns to everything before. */
+function layered(from: string, layers: string[][]): string {
+  return layers.reduce((sql, cols) => `SELECT *, ${cols.join(', ')} FROM (${sql})`, from);
 }
 
 /**
@@ -77,6 +131,7 @@ export async function extractedAggregation(
   const keys = req.unwrap ? [...req.fields, req.unwrap.field] : req.fields;
   if (req.parser !== 'logfmt' || !keys.every((k) => PLAIN_KEY.test(k))) return undefined;
   if (streams.some((s) => keys.some((k) => k in s.labels))) return undefined;
+  if (keys.length === 0) return undefined;
   if (streams.length === 0) return [];
   const where = [
     `stream_id IN (${streams.map((s) => s.id).join(',')})`,
@@ -84,19 +139,16 @@ export async function extractedAggregation(
     `ts < ${req.endNs}`,
     ...req.filters.map(lineFilterSql),
   ].join(' AND ');
-  const extracts = keys.map(
-    (k, i) =>
-      `CASE WHEN contains(line, ${sqlString(k + '=')}) THEN ` +
-      `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u']) END AS x${i}`,
-  );
-  const values = keys.map((_, i) => valueOf(`x${i}`));
-  const fieldCols = req.fields.map((_, i) => `coalesce(${values[i]!.value}, '') AS f${i}`);
-  const escaped = values.map((v) => `coalesce(${v.escaped}, false)`).join(' OR ') || 'false';
-  const inner =
-    `SELECT stream_id, ts, bytes, ${[...fieldCols, `(${escaped}) AS esc`].join(', ')}` +
-    (req.unwrap ? `, coalesce(${values[keys.length - 1]!.value}, '') AS v` : '') +
-    ` FROM (SELECT stream_id, ts, bytes${extracts.map((e) => ', ' + e).join('')} ` +
-    `FROM (${source}) WHERE ${where})`;
+  const layers = keys.map(fieldLayers);
+  const depth = Math.max(0, ...layers.map((l) => l.length));
+  const merged: string[][] = [];
+  for (let d = 0; d < depth; d++) merged.push(layers.flatMap((l) => l[d] ?? []));
+  const escaped = keys.map((_, i) => `e${i}`).join(' OR ');
+  const u = keys.length - 1;
+  const inner = layered(`SELECT stream_id, ts, bytes, line FROM (${source}) WHERE ${where}`, [
+    ...merged,
+    [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
+  ]);
   const fieldNames = req.fields.map((_, i) => `f${i}`);
   const byStream = new Map(streams.map((s) => [s.id, s.labels]));
   const out = new Map<string, ExtractedSeries>();
@@ -136,9 +188,10 @@ export async function extractedAggregation(
   }
 
   const sql =
-    `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, ${valueSql(req.unwrap.conversion)} AS val, esc` +
-    `${fieldNames.map((f) => ', ' + f).join('')} FROM (SELECT *` +
-    `${req.unwrap.conversion ? ', ' + DURATION_SPLIT : ''} FROM (${inner}) WHERE v <> '')`;
+    `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, val, esc` +
+    `${fieldNames.map((f) => ', ' + f).join('')} FROM (` +
+    layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
+    ')';
   const result = await conn.stream(sql);
   for (;;) {
     const chunk = await result.fetchChunk();

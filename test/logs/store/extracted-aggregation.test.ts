@@ -38,6 +38,16 @@ const EDGE_LINES = [
   'level=""',
   'level=info duration= status=',
   '  level=info   duration=13ms  ',
+  'level=warn\tfoo duration=14ms',
+  'path=/p\u001bq level=info duration=15ms',
+  'msg=a\\b level=error duration=16ms path=/slash',
+  'a="x level=odd duration=17ms',
+  'a="x" b="y" level=even duration=18ms path=/even',
+  'level=info msg="level=debug duration=1h" duration=19ms',
+  'level=in\u0000fo duration=20ms',
+  'level=info duration=021.50ms path=/zero',
+  'duration=2h level=warn',
+  'level=info duration=5ms duration=7ms',
 ];
 
 function streams(): LogStream[] {
@@ -57,6 +67,8 @@ function streams(): LogStream[] {
     make({ job: 'c' }, ['path=/c duration=abc', 'path=/c duration=5ms'], 13n * S),
     // An escaped quoted value in a wanted field: storage declines.
     make({ job: 'd' }, ['level="esc\\"aped" duration=1ms', 'level=info duration=2ms'], 9n * S),
+    // A duration of several units: converted by the stage only.
+    make({ job: 'e' }, ['level=info duration=1h30m', 'level=info duration=2ms'], 9n * S),
   ];
 }
 
@@ -171,6 +183,7 @@ const CASES: [string, boolean][] = [
   // Declined by storage: stream label collision, escaped value, unconvertible value.
   ['sum by (level) (count_over_time({job=~"a|b"} | logfmt [1m]))', false],
   ['sum by (level) (count_over_time({job="d"} | logfmt [1m]))', false],
+  ['sum by (level) (sum_over_time({job="e"} | logfmt | unwrap duration(duration) [5m]))', false],
   ['sum by (path) (sum_over_time({job="c"} | logfmt | unwrap duration(duration) [5m]))', false],
   ['max_over_time({job="a"} | logfmt | unwrap path [5m]) by (level)', false],
 ];
