@@ -1,7 +1,16 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
+
+/**
+ * Commits of all readers within this window share one save. Alloy syncs its
+ * positions every 10 s; one second bounds what a crash re-sends to a second
+ * of lines while keeping the renames (two per save) off the steady-state
+ * CPU profile. A clean stop saves at once and re-sends nothing.
+ */
+const SAVE_DELAY_MS = 1000;
+const META_SUFFIX = '.obs.json';
 
 /**
  * Alloy's (and Promtail's) positions file: how far each source has read,
@@ -16,14 +25,12 @@ import { parse } from 'yaml';
  * File sources store a byte offset; Docker sources use `cursor-<id>` keys
  * holding a timestamp, the journal `journal-<name>` holding a cursor.
  * Saves are write-to-temp-and-rename; overlapping saves are coalesced.
- * The files are small (a few KB for hundreds of targets) and written up to
- * ten times a second, so they are written synchronously: microseconds,
- * where the thread-pool round trips of async writes cost a per cent of a
- * core at steady state. A save that would write the same text is skipped.
+ * The files are small (a few KB for hundreds of targets), so the temporary
+ * file is written synchronously (microseconds, where async writes cost
+ * several thread-pool round trips); only the rename, which on ext4 starts
+ * writeback of the replaced file and can take milliseconds, is async. A
+ * save that would write the same text is skipped.
  */
-const SAVE_DELAY_MS = 100;
-const META_SUFFIX = '.obs.json';
-
 export class PositionsFile {
   private readonly entries = new Map<string, { path: string; labels: string; value: string }>();
   /** obs's own notes per entry (a file's inode and last bytes), kept beside Alloy's file. */
@@ -137,12 +144,12 @@ export class PositionsFile {
     }
     if (text !== this.written) {
       writeFileSync(`${this.file}.tmp`, text, { mode: 0o600 });
-      renameSync(`${this.file}.tmp`, this.file);
+      await rename(`${this.file}.tmp`, this.file);
       this.written = text;
     }
     if (meta !== this.metaWritten) {
       writeFileSync(`${this.file}${META_SUFFIX}.tmp`, meta, { mode: 0o600 });
-      renameSync(`${this.file}${META_SUFFIX}.tmp`, `${this.file}${META_SUFFIX}`);
+      await rename(`${this.file}${META_SUFFIX}.tmp`, `${this.file}${META_SUFFIX}`);
       this.metaWritten = meta;
     }
   }
