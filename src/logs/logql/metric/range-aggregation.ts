@@ -90,9 +90,12 @@ export async function evalRangeAggregation(
   if (extracted) return extracted;
 
   const stepNs = steps.length > 1 ? steps[1]! - first : range.rangeNs;
+  // Two coarse scans instead of one fine one, unless line filters make each
+  // scan read every line (then the second scan costs more than fine buckets).
   if (
     bucketed &&
     pipeline.stages.length === 0 &&
+    pipeline.pushdown.length === 0 &&
     steps.length > 1 &&
     bucketCount > BigInt(4 * steps.length)
   ) {
