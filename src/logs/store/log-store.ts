@@ -33,7 +33,10 @@ import { matcherSql, sqlString } from './sql.js';
 export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
-  /** DuckDB's buffer-pool limit (default 64MB): bounds the store's memory; sorts spill to disk. */
+  /**
+   * DuckDB's buffer-pool limit (default 96MB): bounds the store's memory; sorts spill to
+   * disk. 64MB ran out pinning ZSTD blocks in windowed log scans under load.
+   */
   memoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
@@ -101,7 +104,7 @@ export class LogStore implements LogSink, LogReader {
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
-      memory_limit: opts.memoryLimit ?? '64MB',
+      memory_limit: opts.memoryLimit ?? '96MB',
       threads: String(opts.threads ?? 2),
       // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
       // frees) of freed memory after each task; even 8 MiB thresholds left
