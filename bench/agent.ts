@@ -22,7 +22,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
@@ -42,6 +42,7 @@ const CONTAINERS = Number(process.env.CONTAINERS ?? 10);
 const CONTAINER_RATE = 10;
 const DOCKERD_DIR = '/tmp/obs-dockerd-bench-agent';
 const STEADY_S = Number(process.env.STEADY_S ?? 20);
+const SLICE_S = 5;
 const PUSH_URL = 'http://127.0.0.1:3100/loki/api/v1/push';
 
 function dockerPipeline(host: string): string {
@@ -246,9 +247,15 @@ setInterval(() => {
 }, 100);
 `;
 
+interface CpuWindow {
+  median: number;
+  min: number;
+  max: number;
+}
+
 interface SteadyResult {
-  idleCpu: number;
-  busyCpu: number;
+  idleCpu: CpuWindow;
+  busyCpu: CpuWindow;
   rss0MiB: number;
   rssMiB: number;
   heapMiB: number;
@@ -326,11 +333,17 @@ async function steady(): Promise<SteadyResult> {
     },
   );
   await role.start();
+  // A window is measured as 5 s slices; the median slice resists the
+  // machine's load spikes, and the spread says how noisy the run was.
   const window = async () => {
-    const c0 = cpuMs();
-    const t0 = performance.now();
-    await new Promise((r) => setTimeout(r, STEADY_S * 1000));
-    return (cpuMs() - c0) / (performance.now() - t0);
+    const slices: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.round(STEADY_S / SLICE_S)); i++) {
+      const c0 = cpuMs();
+      const t0 = performance.now();
+      await new Promise((r) => setTimeout(r, (STEADY_S * 1000) / Math.round(STEADY_S / SLICE_S)));
+      slices.push((cpuMs() - c0) / (performance.now() - t0));
+    }
+    return { median: median(slices), min: Math.min(...slices), max: Math.max(...slices) };
   };
   await new Promise((r) => setTimeout(r, 2000));
   const idleCpu = await window();
@@ -381,6 +394,11 @@ function steadyInChild(dockerHost: string | undefined): Promise<SteadyResult> {
 if (process.env.BENCH_AGENT_PHASE === 'steady') {
   console.log(JSON.stringify(await steady()));
 } else {
+  const load = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  console.log(`machine: ${cpus().length} CPUs, load average ${load()} at start`);
   const results = [];
   for (let r = 0; r < RUNS; r++) results.push(await throughputRun());
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -406,9 +424,12 @@ if (process.env.BENCH_AGENT_PHASE === 'steady') {
     `steady state, ${STEADY_RATE} lines/s over ${STEADY_FILES} files and ${s.containers} containers, ${STEADY_S} s window:`,
   );
   console.log(`  delivered            : ${fmt(s.received)} lines/s`);
-  console.log(`  agent CPU            : ${pct(s.busyCpu, 2)} of one core`);
-  console.log(`  baseline, files idle : ${pct(s.idleCpu, 2)} of one core`);
+  const cpu = (w: CpuWindow) =>
+    `${pct(w.median, 2)} of one core (median ${SLICE_S} s slice; ${pct(w.min, 2)}-${pct(w.max, 2)})`;
+  console.log(`  agent CPU            : ${cpu(s.busyCpu)}`);
+  console.log(`  baseline, idle       : ${cpu(s.idleCpu)} (same agent, nothing written)`);
   console.log(
     `  agent memory         : RSS +${s.rssMiB.toFixed(1)} MiB, heap +${s.heapMiB.toFixed(1)} MiB over the process before the agent started (${s.rss0MiB.toFixed(0)} MiB)`,
   );
+  console.log(`machine load average ${load()} at the end`);
 }
