@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBListValue } from '@duckdb/node-api';
 import type { Labels } from '../../common/labels.js';
 import type { ExtractedRequest, ExtractedSeries } from '../reader.js';
 import type { StreamInfo } from './catalog.js';
@@ -187,29 +187,22 @@ export async function extractedAggregation(
     return [...out.values()];
   }
 
-  const sql =
+  // One row per series with its samples as lists: converting lists costs far
+  // less than converting a row (with its label strings) per sample.
+  const samples =
     `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, val, esc` +
     `${fieldNames.map((f) => ', ' + f).join('')} FROM (` +
     layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
     ')';
-  const result = await conn.stream(sql);
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const cols = chunk.getColumns();
-    const [ids, ts, vals, esc] = cols as [number[], number[], (number | null)[], boolean[]];
-    const fields = cols.slice(4) as string[][];
-    for (let i = 0; i < ids.length; i++) {
-      const v = vals[i];
-      if (v === null || v === undefined || esc[i]) return undefined;
-      const s = seriesOf(
-        ids[i]!,
-        fields.map((f) => f[i]!),
-        () => ({ labels: {}, offsets: [], values: [] }),
-      );
-      s.offsets!.push(ts[i]!);
-      s.values!.push(v);
-    }
+  const sql =
+    `SELECT stream_id, bool_or(esc OR val IS NULL), list(t), list(val)` +
+    `${fieldNames.map((f) => ', ' + f).join('')} FROM (${samples}) GROUP BY ALL`;
+  const rows = (await conn.runAndReadAll(sql)).getRows();
+  if (rows.some((r) => r[1] === true)) return undefined;
+  for (const r of rows) {
+    const s = seriesOf(Number(r[0]), r.slice(4), () => ({ labels: {}, offsets: [], values: [] }));
+    for (const t of (r[2] as DuckDBListValue).items) s.offsets!.push(t as number);
+    for (const v of (r[3] as DuckDBListValue).items) s.values!.push(v as number);
   }
   return [...out.values()];
 }
