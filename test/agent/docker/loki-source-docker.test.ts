@@ -64,10 +64,11 @@ const seedRules = compileRelabel([
     source_labels: ['__meta_docker_container_label_com_docker_compose_project'],
     target_label: 'compose_project',
   },
+  { source_labels: ['__meta_docker_container_image'], target_label: 'image' },
   { source_labels: ['__meta_docker_container_log_stream'], target_label: 'stream' },
 ]);
 
-test('discovery.docker exports Prometheus docker SD labels', async (t) => {
+test('discovery.docker exports Prometheus docker SD labels, plus the image', async (t) => {
   if (skipWithoutDocker(t)) return;
   const name = `obs-sd-${process.pid}`;
   const id = await engine!.docker(
@@ -94,6 +95,7 @@ test('discovery.docker exports Prometheus docker SD labels', async (t) => {
     __meta_docker_container_id: id,
     __meta_docker_container_name: `/${name}`,
     __meta_docker_container_network_mode: 'none',
+    __meta_docker_container_image: 'obs-test/busybox',
     __meta_docker_container_label_com_docker_compose_project: 'infra_observability',
     __meta_docker_container_label_odd_key_x: '1',
     __meta_docker_network_id: networkId,
@@ -196,6 +198,7 @@ test('loki.source.docker: every line once across container and agent restarts', 
   assert.deepEqual(sample.labels, {
     job: 'dockerlogs',
     container_name: names[0],
+    image: 'obs-test/busybox',
     compose_project: 'demo',
     stream: 'stdout',
   });

@@ -151,12 +151,14 @@ describe("the default config's four pipelines against a real Docker engine, jour
         host: docker.host,
         job: docker.job,
         container_name: docker.container_name,
+        image: docker.image,
         compose_project: docker.compose_project,
       },
       {
         ...seed,
         job: 'dockerlogs',
         container_name: container,
+        image: 'obs-test/busybox',
         compose_project: 'infra_observability',
       },
     );

@@ -55,6 +55,9 @@ export function dockerTargets(
       [`${META}container_id`]: c.Id,
       [`${META}container_name`]: c.Names[0]!,
       [`${META}container_network_mode`]: c.HostConfig.NetworkMode,
+      // Not in Prometheus's docker SD: obs adds the image so the seed's `image` label can be
+      // relabelled like the others (real Alloy leaves a rule reading it without effect).
+      [`${META}container_image`]: c.Image,
     };
     for (const [k, v] of Object.entries(c.Labels ?? {})) {
       common[`${META}container_label_${sanitizeLabelName(k)}`] = v;
