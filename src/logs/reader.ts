@@ -99,6 +99,11 @@ export interface ExtractedRequest extends BucketRequest {
   /** Fields that become series labels (beside the stream's labels). */
   fields: string[];
   unwrap?: { field: string; conversion?: 'duration' | 'duration_seconds' };
+  /**
+   * With unwrap: series labels are the fields alone (the caller drops the
+   * stream's labels), so streams with the same field values form one series.
+   */
+  fieldsOnly?: boolean;
 }
 
 export interface ExtractedSeries {
@@ -106,7 +111,7 @@ export interface ExtractedSeries {
   labels: Labels;
   /** Without unwrap: bucket index k → counts, only for non-empty buckets. */
   buckets?: Map<number, { count: number; bytes: number }>;
-  /** With unwrap: each entry's time in ns after originNs, in any order. */
+  /** With unwrap: each entry's time in ns after originNs, ascending. */
   offsets?: number[];
   /** With unwrap: the converted value (seconds for duration()) of each entry. */
   values?: number[];

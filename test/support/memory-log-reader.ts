@@ -179,7 +179,7 @@ export class MemoryLogReader implements LogReader {
           if (v === undefined) return undefined;
           value = v;
         }
-        const labels: Labels = { ...st.labels };
+        const labels: Labels = req.fieldsOnly ? {} : { ...st.labels };
         req.fields.forEach((f, i) => {
           const v = found[i];
           if (v !== undefined && v !== '') labels[f] = v;
@@ -201,6 +201,13 @@ export class MemoryLogReader implements LogReader {
         b.bytes += Buffer.byteLength(e.line);
         s.buckets!.set(k, b);
       }
+    }
+    for (const s of out.values()) {
+      if (!s.offsets) continue;
+      const order = s.offsets.map((_, i) => i);
+      order.sort((a, b) => s.offsets![a]! - s.offsets![b]! || s.values![a]! - s.values![b]!);
+      s.offsets = order.map((i) => s.offsets![i]!);
+      s.values = order.map((i) => s.values![i]!);
     }
     return [...out.values()];
   }

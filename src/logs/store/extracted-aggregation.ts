@@ -161,7 +161,7 @@ export async function extractedAggregation(
     let s = out.get(key);
     if (!s) {
       s = make();
-      const labels: Labels = { ...byStream.get(sid)! };
+      const labels: Labels = { ...byStream.get(sid) };
       fields.forEach((v, i) => {
         if (v !== '') labels[req.fields[i]!] = String(v);
       });
@@ -194,8 +194,10 @@ export async function extractedAggregation(
     `${fieldNames.map((f) => ', ' + f).join('')} FROM (` +
     layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
     ')';
+  // Both lists in (t, val) order: ties in t cannot pair values differently.
   const sql =
-    `SELECT stream_id, bool_or(esc OR val IS NULL), list(t), list(val)` +
+    `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}, bool_or(esc OR val IS NULL), ` +
+    `list(t ORDER BY t, val), list(val ORDER BY t, val)` +
     `${fieldNames.map((f) => ', ' + f).join('')} FROM (${samples}) GROUP BY ALL`;
   const rows = (await conn.runAndReadAll(sql)).getRows();
   if (rows.some((r) => r[1] === true)) return undefined;

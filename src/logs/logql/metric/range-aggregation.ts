@@ -157,11 +157,16 @@ async function fromExtracted(
   if (!shape.unwrap && (span.endNs - span.startNs) / span.bucketNs > BigInt(MAX_BUCKETS)) {
     return undefined;
   }
+  // Grouped by extracted labels only: storage may merge the streams itself.
+  const by = expr.grouping && !expr.grouping.without ? expr.grouping.labels : undefined;
+  const fieldsOnly =
+    shape.unwrap !== undefined && by !== undefined && by.every((l) => shape.fields.includes(l));
   const found = await ctx.reader.extractedAggregation({
     matchers: expr.range.selector.matchers,
     filters: pushdown,
     ...span,
     ...shape,
+    ...(fieldsOnly ? { fieldsOnly } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!found) return undefined;
@@ -178,13 +183,18 @@ async function fromExtracted(
     const labels = group(s.labels, grouping);
     const key = labelsKey(labels);
     let into = byKey.get(key);
-    if (!into) byKey.set(key, (into = { labels, ts: [], values: [], sorted: false }));
+    if (!into) {
+      // Each answer comes in time order; only merged ones need sorting.
+      byKey.set(key, { labels, ts: s.offsets!, values: s.values!, sorted: true });
+      continue;
+    }
+    into.sorted = false;
     for (let i = 0; i < s.offsets!.length; i++) {
       into.ts.push(s.offsets![i]!);
       into.values.push(s.values![i]!);
     }
   }
-  for (const s of byKey.values()) sortSamples(s);
+  for (const s of byKey.values()) if (!s.sorted) sortSamples(s);
   checkSeriesLimit(byKey.size, ctx.maxSeries);
   return windowsFromSamples(expr, [...byKey.values()], ctx.steps, span.originNs);
 }
