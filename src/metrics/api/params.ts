@@ -4,9 +4,12 @@ import { parseSeriesSelector } from '../promql/index.js';
 import { compileMatcher } from '../storage/matcher.js';
 import { ApiError, invalidParam, messageOf, type Params } from './http.js';
 
-/** Prometheus's API bounds for an absent start/end (MinTime/MaxTime in ms). */
-export const MIN_TIME_MS = -9223372036854776;
-export const MAX_TIME_MS = 9223372036854775;
+/**
+ * Prometheus's API bounds for an absent start/end (MinTime/MaxTime: the int64 range of
+ * nanoseconds, in ms), as near as a double gets.
+ */
+export const MIN_TIME_MS = -(2 ** 63) / 1000;
+export const MAX_TIME_MS = 2 ** 63 / 1000;
 
 const FLOAT_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PromQLError, formatQuery, parsePromQL } from '../promql/index.js';
 import { ApiError, Params, invalidParam, messageOf, respondData, respondError } from './http.js';
-import { parseDuration, parseTime, timeParam } from './params.js';
+import { MAX_TIME_MS, MIN_TIME_MS, parseDuration, parseTime, timeParam } from './params.js';
 import type { PrometheusApiDeps } from './types.js';
 
 const MAX_POINTS = 11000;
@@ -66,8 +66,8 @@ export function registerQueryRoutes(app: FastifyInstance, deps: PrometheusApiDep
   both('/api/v1/query_exemplars', async (req, reply) => {
     await handle(reply, async () => {
       const p = new Params(req);
-      const start = timeParam(p, 'start', -9223372036854776);
-      const end = timeParam(p, 'end', 9223372036854775);
+      const start = timeParam(p, 'start', MIN_TIME_MS);
+      const end = timeParam(p, 'end', MAX_TIME_MS);
       if (end < start) throw invalidParam('end', 'end timestamp must not be before start time');
       parseQuery(p.get('query'));
       // obs stores no exemplars; Prometheus answers the same when none were ingested.

@@ -1,5 +1,4 @@
 import type { FloatHistogram, HistogramSpan } from '../queryable.js';
-import { kahanSumInc } from './math.js';
 
 /** A native histogram with its buckets keyed by index, for arithmetic. */
 interface Expanded {
