@@ -1,20 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseExposition, type ParsedFamily } from '../../src/exporters/exposition-parse.js';
+import { freePort } from '../support/obs-cli.js';
+import { repoRoot } from '../support/repo.js';
 
-/** The repository root: the nearest directory above this file holding package.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
+export { freePort, repoRoot };
 
 /** Skips with a reason, or fails under CI=true, when a real peer is missing. */
 export function requirePeer(available: boolean, what: string): string | false {
@@ -25,14 +14,6 @@ export function requirePeer(available: boolean, what: string): string | false {
 
 export function hasCommand(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 export async function waitForHttp(url: string, timeoutMs = 10_000): Promise<void> {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readFile } from 'node:fs/promises';
 import type { LogStream } from '../../src/logs/sink.js';
+import { repoRoot } from './repo.js';
 
 /** A query of ../shared/conformance/logql/queries.json. */
 export interface ConformanceQuery {
@@ -39,18 +39,6 @@ export interface PushModule {
 
 export const CORPUS_BASE = '2026-11-10T00:00:00Z';
 export const CORPUS_BASE_NS = BigInt(Date.parse(CORPUS_BASE)) * 1000000n;
-
-/** The repository root: the nearest directory up from here holding package.json. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir)
-      throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 export function logqlConformanceDir(): string {
   return resolve(repoRoot(), '..', 'shared', 'conformance', 'logql');

@@ -1,7 +1,7 @@
 import { parsePromDuration } from '../../common/duration.js';
 import type { LabelMatcher } from '../../common/labels.js';
 import { parseSeriesSelector } from '../promql/index.js';
-import { compileMatcher } from '../storage/matcher.js';
+import { compileLabelMatcher } from '../../common/label-matcher.js';
 import { ApiError, invalidParam, messageOf, type Params } from './http.js';
 
 /**
@@ -86,7 +86,8 @@ export function matcherSets(values: string[]): LabelMatcher[][] {
       }
       throw new ApiError('bad_data', messageOf(err));
     }
-    if (set.every((m) => compileMatcher(m)(''))) throw new ApiError('bad_data', EMPTY_MATCHERS);
+    if (set.every((m) => compileLabelMatcher(m)('')))
+      throw new ApiError('bad_data', EMPTY_MATCHERS);
     return set;
   });
 }

@@ -1,5 +1,5 @@
 import type { LabelMatcher, Labels } from '../../common/labels.js';
-import { compileMatcher } from './matcher.js';
+import { compileLabelMatcher } from '../../common/label-matcher.js';
 
 /** Separator for series keys: sorting keys as strings then orders series as labels.Compare. */
 const SEP = '\x00';
@@ -111,7 +111,7 @@ export class SeriesIndex {
     let result: number[] | undefined;
     const subtract: number[][] = [];
     for (const m of matchers) {
-      const test = compileMatcher(m);
+      const test = compileLabelMatcher(m);
       const values = this.postings.get(m.name);
       if (test('')) {
         // Matches series without the label too: remove those whose value fails.

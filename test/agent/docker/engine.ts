@@ -1,21 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { repoRoot } from '../../support/repo.js';
+
+export { repoRoot };
 
 const run = promisify(execFile);
-
-/** The directory holding package.json, found by walking up (works from src/ under tsx and dist/). */
-export function repoRoot(): string {
-  let dir = dirname(new URL(import.meta.url).pathname);
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above ' + import.meta.url);
-    dir = up;
-  }
-  return dir;
-}
 
 export interface DockerEngine {
   /** unix:///... for DockerClient and the docker CLI. */

@@ -1,4 +1,5 @@
 import type { Labels } from '../../../common/labels.js';
+import { METRIC_TYPES } from '../metric-types.js';
 
 /**
  * prompb.WriteRequest (remote write 1.0), decoded by hand: the reflection
@@ -22,18 +23,6 @@ export interface WriteRequest {
   timeseries: WriteSeries[];
   metadata: WriteMetadata[];
 }
-
-// prompb.MetricMetadata.MetricType, lower-cased as /api/v1/metadata prints it.
-const METRIC_TYPES = [
-  'unknown',
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-];
 
 class Reader {
   pos: number;

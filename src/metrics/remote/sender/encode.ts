@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Labels } from '../../../common/labels.js';
+import { METRIC_TYPES } from '../metric-types.js';
 
 /** One series' samples, values as raw doubles so stale-marker bits survive. */
 export interface SeriesSamples {
@@ -45,18 +46,6 @@ export interface FamilyMetadata {
   help: string;
   unit: string;
 }
-
-// prompb.MetricMetadata.MetricType
-const METRIC_TYPES = [
-  'unknown',
-  'counter',
-  'gauge',
-  'histogram',
-  'gaugehistogram',
-  'summary',
-  'info',
-  'stateset',
-];
 
 /** A WriteRequest holding only `metadata` (field 3), as Prometheus sends it apart from samples. */
 export function encodeMetadataRequest(families: readonly FamilyMetadata[]): Uint8Array {
