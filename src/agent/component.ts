@@ -80,7 +80,8 @@ export interface ComponentOptions {
   logger: import('pino').Logger;
   /**
    * The logs role of the same process, when the agent runs inside `obs up`:
-   * `loki.write` hands batches to `sink` instead of POSTing to `pushUrl`.
+   * `loki.write` hands batches to `sink` instead of POSTing when its endpoint names
+   * this role: `pushUrl`'s port and path on a loopback host or on `loki` (the seed's service name).
    */
   inProcessLogs?: { pushUrl: string; sink: import('../logs/sink.js').LogSink };
   /**

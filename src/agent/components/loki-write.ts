@@ -15,6 +15,7 @@ import { untilAborted } from './file/forward.js';
 import { parseByteSize } from './write/bytes.js';
 import { DiskBuffer } from './write/disk-buffer.js';
 import { Endpoint } from './write/endpoint.js';
+import { isInProcessEndpoint } from './write/in-process-endpoint.js';
 import { HttpPushTarget, SinkPushTarget, type PushTarget } from './write/push-target.js';
 
 const tlsConfig: ArgumentSchema = {
@@ -242,7 +243,7 @@ class LokiWrite implements Component {
     const inProcess = this.options.inProcessLogs;
     let target: PushTarget;
     let close: (() => void) | undefined;
-    if (inProcess && a.url === inProcess.pushUrl) {
+    if (inProcess && isInProcessEndpoint(a.url, inProcess.pushUrl)) {
       target = new SinkPushTarget(inProcess.sink, retryOn429);
     } else {
       const http = new HttpPushTarget({
