@@ -11,27 +11,21 @@
  *   SCRAPES=500 npm run bench:exporters
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   createCadvisorSource,
   createNodeExporterSource,
   NODE_COLLECTORS,
 } from '../src/exporters/index.js';
 import type { MetricsSource } from '../src/metrics/appender.js';
+import { freePort } from '../test/support/obs-cli.js';
+import { sharedDir } from '../test/support/repo.js';
 
 const SCRAPES = Number(process.env.SCRAPES ?? 200);
 const CONTAINERS = 20;
 const DIR = '/tmp/obs-dockerd-exporters-bench';
 const SOCK = `unix://${DIR}/docker.sock`;
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 function docker(...args: string[]): string {
   const r = spawnSync('docker', args, {
@@ -65,10 +59,7 @@ async function timeScrapes(source: MetricsSource): Promise<{ ms: number[]; serie
 /** CPU ms per scrape of a real node_exporter process (utime + stime in clock ticks of 10 ms). */
 async function realNodeExporter(): Promise<{ perScrapeMs: number } | undefined> {
   if (spawnSync('sh', ['-c', 'command -v prometheus-node-exporter']).status !== 0) return undefined;
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
+  const port = await freePort();
   const child = spawn(
     'prometheus-node-exporter',
     [
@@ -102,7 +93,7 @@ async function realNodeExporter(): Promise<{ perScrapeMs: number } | undefined> 
 }
 
 async function main() {
-  const tools = join(repoRoot(), '..', 'shared', 'tools');
+  const tools = join(sharedDir(), 'tools');
   const up = spawnSync(join(tools, 'dockerd-up.sh'), [DIR], { encoding: 'utf8' });
   if (up.status !== 0) throw new Error(`dockerd-up.sh: ${up.stderr}`);
   const ids: string[] = [];
