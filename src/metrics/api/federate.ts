@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { formatGoFloat } from '../../common/go-fmt.js';
 import type { Labels } from '../../common/labels.js';
 import { isStaleMarker } from '../queryable.js';
 import { Params } from './http.js';
@@ -36,7 +37,7 @@ export function registerFederate(app: FastifyInstance, deps: PrometheusApiDeps):
           const labels: Labels = { ...s.labels };
           for (const [k, v] of Object.entries(external)) if (!(k in labels)) labels[k] = v;
           const key = JSON.stringify(Object.entries(labels).sort());
-          latest.set(key, { labels, t: s.timestamps[i]!, v: formatGoFloat(s.values[i]!) });
+          latest.set(key, { labels, t: s.timestamps[i]!, v: formatSampleValue(s.values[i]!) });
         }
       }
     } finally {
@@ -66,16 +67,7 @@ function escapeValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-/** Go's strconv.FormatFloat(v, 'g', -1, 64) as expfmt writes sample values. */
-export function formatGoFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const exp = v.toExponential(); // shortest round-trip digits, e.g. 1.2345e+6
-  const [mant, e] = exp.split('e') as [string, string];
-  const x = Number(e);
-  if (x < -4 || x >= 6)
-    return `${mant}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
-  return String(v);
+/** expfmt's writeFloat: strconv.FormatFloat(v, 'g', -1, 64), but every zero, -0 too, as `0`. */
+function formatSampleValue(v: number): string {
+  return v === 0 ? '0' : formatGoFloat(v);
 }
