@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { isLoopback } from '../common/net.js';
 import type { MetricsSource } from '../metrics/appender.js';
 
 export interface ExporterServerOptions {
@@ -82,8 +83,4 @@ export function parseListenAddress(addr: string): { host: string; port: number }
     throw new Error(`listen address ${JSON.stringify(addr)}: invalid port`);
   }
   return { host: host === '' ? '::' : host, port };
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
