@@ -30,7 +30,7 @@ export function parseIpPattern(pattern: string): IpRange | undefined {
   return a ? { v6: a.v6, low: a.value, high: a.value } : undefined;
 }
 
-export function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
+function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
     let v = 0n;
     for (const part of text.split('.')) {

@@ -3,7 +3,7 @@ import { LogqlParseError } from './errors.js';
 /** A parsed `pattern` expression: literals and `<name>` captures (`<_>` unnamed). */
 export type PatternNode = { literal: string } | { capture: string };
 
-export function parsePattern(pattern: string): PatternNode[] {
+function parsePattern(pattern: string): PatternNode[] {
   const nodes: PatternNode[] = [];
   const re = /<([a-zA-Z_][a-zA-Z0-9_]*)>/g;
   let last = 0;

@@ -50,7 +50,7 @@ function prefilterHints(exprs: StageExpr[]): Set<string> | undefined {
  * aggregated `by` some labels); parsers then skip the others, as Loki's
  * parser hints do.
  */
-export function stageFor(expr: StageExpr, hints?: ReadonlySet<string>): Stage {
+function stageFor(expr: StageExpr, hints?: ReadonlySet<string>): Stage {
   switch (expr.type) {
     case 'lineFilter':
       return lineFilterStage(expr);

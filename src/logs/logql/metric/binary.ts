@@ -4,7 +4,7 @@ import { LogqlRequestError } from '../errors.js';
 import { labelsKey, type StepSeries, type StepValue } from './step-series.js';
 
 /** One arithmetic or comparison operation on two numbers, with Loki's rules (x/0 and x%0 are NaN). */
-export function applyOp(op: BinaryOp, a: number, b: number): number {
+function applyOp(op: BinaryOp, a: number, b: number): number {
   switch (op) {
     case '+':
       return a + b;

@@ -3,7 +3,7 @@ import { LogqlParseError } from '../errors.js';
 import { compileTemplate, TemplateError, type CompiledTemplate } from '../template/index.js';
 import type { Stage } from './stage.js';
 
-export const TEMPLATE_ERROR = 'TemplateFormatErr';
+const TEMPLATE_ERROR = 'TemplateFormatErr';
 
 /** `| line_format "{{...}}"`: the template's output replaces the line. */
 export function lineFormatStage(template: string): Stage {

@@ -113,7 +113,7 @@ function findLast(entries: [string, JsonNode][], key: string): JsonNode | undefi
 }
 
 /** Loki's jsonexpr: `a.b`, `a[0]`, `["a.b"]`, `a["b"][1]`. */
-export function parseJsonPath(expr: string): PathPart[] {
+function parseJsonPath(expr: string): PathPart[] {
   const parts: PathPart[] = [];
   const re = /\s*(?:\.?([a-zA-Z_][a-zA-Z0-9_-]*)|\[\s*(\d+)\s*\]|\[\s*"((?:[^"\\]|\\.)*)"\s*\])/y;
   let at = 0;

@@ -13,7 +13,7 @@ import {
 } from '../units.js';
 import type { Stage } from './stage.js';
 
-export const LABEL_FILTER_ERROR = 'LabelFilterErr';
+const LABEL_FILTER_ERROR = 'LabelFilterErr';
 
 type Filter = (lbs: LabelsBuilder) => boolean;
 
@@ -93,7 +93,7 @@ function numericFilter(
   };
 }
 
-export function comparator(op: CompareOp): (a: number, b: number) => boolean {
+function comparator(op: CompareOp): (a: number, b: number) => boolean {
   switch (op) {
     case '==':
       return (a, b) => a === b;

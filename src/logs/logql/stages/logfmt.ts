@@ -2,7 +2,7 @@ import type { LabelExtraction } from '../ast.js';
 import { findLogfmtValues, forEachLogfmtPair, isPlainLogfmtKey } from '../logfmt-decoder.js';
 import { DUPLICATE_SUFFIX, sanitizeLabelKey, type Stage } from './stage.js';
 
-export const LOGFMT_ERROR = 'LogfmtParserErr';
+const LOGFMT_ERROR = 'LogfmtParserErr';
 
 /** Raw key → label name, remembered per stage as Loki interns them. */
 function keyCache(): (key: string) => string {

@@ -12,7 +12,7 @@ export interface EntryContext {
 }
 
 /** sprig's toInt64 (via cast): strings parse as integers, anything unparsable is 0. */
-export function toInt(v: unknown): bigint {
+function toInt(v: unknown): bigint {
   if (typeof v === 'bigint') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -30,7 +30,7 @@ export function toInt(v: unknown): bigint {
 }
 
 /** sprig's toFloat64 (via cast). */
-export function toFloat(v: unknown): number {
+function toFloat(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'boolean') return v ? 1 : 0;
