@@ -11,7 +11,8 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { ContainerReader } from './docker/container-reader.js';
-import { forward, untilAborted } from './file/forward.js';
+import { aborted } from './aborted.js';
+import { forward } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
 
 /** Alloy 1.x's `loki.source.docker` arguments (docs/sources/reference/components/loki/loki.source.docker.md). */
@@ -109,7 +110,7 @@ class LokiSourceDocker implements Component {
     this.positions = await PositionsFile.open(join(this.options.dataPath, 'positions.yml'));
     this.runSignal = signal;
     await this.reconcile(false);
-    await untilAborted(signal);
+    await aborted(signal);
     for (const r of this.readers.values()) r.stop.abort();
     await Promise.all([...this.readers.values()].map((r) => r.done));
     this.readers.clear();

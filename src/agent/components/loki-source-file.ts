@@ -11,7 +11,8 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { DECOMPRESSION_FORMATS, readCompressed } from './file/decompressor.js';
-import { forward, untilAborted } from './file/forward.js';
+import { aborted } from './aborted.js';
+import { forward } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
 import { PollClock } from './file/poll-clock.js';
 import { FileTailer } from './file/tailer.js';
@@ -150,7 +151,7 @@ class LokiSourceFile implements Component {
     this.positions = await PositionsFile.open(file);
     this.runSignal = signal;
     await this.reconcile(false);
-    await untilAborted(signal);
+    await aborted(signal);
     for (const r of this.readers.values()) r.stop.abort();
     await Promise.all([...this.readers.values()].map((r) => r.done));
     this.readers.clear();

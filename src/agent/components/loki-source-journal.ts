@@ -9,7 +9,8 @@ import type {
   ComponentOptions,
   LogsReceiver,
 } from '../component.js';
-import { forward, sleep, untilAborted } from './file/forward.js';
+import { aborted } from './aborted.js';
+import { forward, sleep } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
 import { fieldsAsJson, journalLabels, parseJournalLine } from './journal/journal-entry.js';
 import { journalctl } from './journal/journalctl.js';
@@ -174,9 +175,8 @@ class LokiSourceJournal implements Component {
       onLine,
       stopSignal,
     );
-    const aborted = untilAborted(signal).then(() => stop.abort());
+    void aborted(signal).then(() => stop.abort());
     const { code, stderr } = await proc.exited;
-    void aborted;
     await sending;
     if (!signal.aborted) await flush();
     if (!signal.aborted) {

@@ -11,7 +11,7 @@ import type {
   ComponentOptions,
   LogsReceiver,
 } from '../component.js';
-import { untilAborted } from './file/forward.js';
+import { aborted } from './aborted.js';
 import { parseByteSize } from './write/bytes.js';
 import { DiskBuffer } from './write/disk-buffer.js';
 import { Endpoint } from './write/endpoint.js';
@@ -159,7 +159,7 @@ class LokiWrite implements Component {
     await this.ready;
     this.runSignal = signal;
     for (const e of this.endpoints) start(e);
-    await untilAborted(signal);
+    await aborted(signal);
     await this.ready.catch(() => undefined);
     for (const e of this.endpoints) await stop(e);
   }

@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import type { LogSink } from '../../logs/sink.js';
 import type { Component, ComponentDefinition } from '../component.js';
+import { aborted } from '../components/aborted.js';
 import type { Body } from '../syntax/index.js';
 import { decodeBody } from './decode.js';
 import { EvalError } from './eval-error.js';
@@ -101,10 +102,7 @@ export class Controller {
         this.opts.logger.error({ component: r.node.id, err }, 'component failed');
       }
     });
-    await new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
+    await aborted(signal);
     for (let i = all.length - 1; i >= 0; i--) {
       stops[i]!.abort();
       await done[i];
