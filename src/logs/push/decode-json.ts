@@ -1,5 +1,4 @@
-import type { Labels } from '../../common/labels.js';
-import { formatLabelString } from './parse-labels.js';
+import { formatLabels, type Labels } from '../../common/labels.js';
 import { MalformedPushError, type RawEntry, type RawStream } from './raw-push.js';
 
 /**
@@ -24,7 +23,7 @@ export function decodeJsonPush(body: string): RawStream[] {
       throw new MalformedPushError('"stream" must be an object of string label values');
     }
     return {
-      labels: formatLabelString(labels as Labels),
+      labels: formatLabels(labels as Labels),
       entries: decodeValues(s.values ?? s.entries),
     };
   });

@@ -1,7 +1,7 @@
+import { formatLabels } from '../../common/labels.js';
 import type { LokiLimits } from '../config/index.js';
 import { LogPushError, type LogSink, type LogStream } from '../sink.js';
 import type { PushMetrics } from './metrics.js';
-import { formatLabelString } from './parse-labels.js';
 import { IngestionRateLimiter } from './rate-limiter.js';
 import type { RawStream } from './raw-push.js';
 import { validatePush } from './validate.js';
@@ -27,7 +27,7 @@ export class Distributor implements LogSink {
 
   push(streams: LogStream[]): Promise<void> {
     return this.pushRaw(
-      streams.map((s) => ({ labels: formatLabelString(s.labels), entries: s.entries })),
+      streams.map((s) => ({ labels: formatLabels(s.labels), entries: s.entries })),
       DEFAULT_TENANT,
     );
   }

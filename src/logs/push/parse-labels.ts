@@ -93,11 +93,3 @@ export function parseLabelString(text: string): { names: string[]; labels: Label
     return out;
   }
 }
-
-/** Loki's LabelSet.String(): names sorted, values Go-quoted. */
-export function formatLabelString(labels: Labels): string {
-  return `{${Object.keys(labels)
-    .sort()
-    .map((n) => `${n}=${JSON.stringify(labels[n])}`)
-    .join(', ')}}`;
-}
