@@ -62,45 +62,9 @@ loki.source.journal "system" {
   forward_to    = [loki.process.main.receiver]
 }
 
-// ---- Tool logs: job "tool_sink" ----
-local.file_match "tool_sink" {
-  path_targets = [{
-    __path__ = discovery.relabel.home.output[0].dir + "/_logs/*.log",
-    job      = "tool_sink",
-  }]
-}
-
-loki.source.file "tool_sink" {
-  targets    = local.file_match.tool_sink.targets
-  forward_to = [loki.process.main.receiver]
-}
-
-// ---- Telemetry: job "telemetry" ----
-local.file_match "telemetry" {
-  path_targets = [{
-    __path__ = discovery.relabel.home.output[0].dir + "/_telemetry/*.jsonl",
-    job      = "telemetry",
-  }]
-}
-
-loki.source.file "telemetry" {
-  targets    = local.file_match.telemetry.targets
-  forward_to = [loki.process.main.receiver]
-}
-
-// ---- CodeSwarm MCP logs: log_source "codeswarm_mcp" ----
-local.file_match "codeswarm_mcp" {
-  path_targets = [{
-    __path__ = discovery.relabel.home.output[0].dir + "/apps/vLLM/_data/mcp-logs/*.log",
-    job      = "codeswarm_mcp",
-  }]
-}
-
-loki.source.file "codeswarm_mcp" {
-  targets    = local.file_match.codeswarm_mcp.targets
-  forward_to = [loki.process.codeswarm.receiver]
-}
-
+${filePipeline('Tool logs: job "tool_sink"', 'tool_sink', '/_logs/*.log', 'main')}
+${filePipeline('Telemetry: job "telemetry"', 'telemetry', '/_telemetry/*.jsonl', 'main')}
+${filePipeline('CodeSwarm MCP logs: log_source "codeswarm_mcp"', 'codeswarm_mcp', '/apps/vLLM/_data/mcp-logs/*.log', 'codeswarm')}
 loki.process "codeswarm" {
   stage.static_labels {
     values = { log_source = "codeswarm_mcp" }
@@ -123,6 +87,23 @@ loki.write "default" {
   endpoint {
     url = "http://127.0.0.1:3100/loki/api/v1/push"
   }
+}
+`;
+}
+
+/** One file pipeline: files under the home directory matching `glob`, job `name`. */
+function filePipeline(title: string, name: string, glob: string, processor: string): string {
+  return `// ---- ${title} ----
+local.file_match "${name}" {
+  path_targets = [{
+    __path__ = discovery.relabel.home.output[0].dir + "${glob}",
+    job      = "${name}",
+  }]
+}
+
+loki.source.file "${name}" {
+  targets    = local.file_match.${name}.targets
+  forward_to = [loki.process.${processor}.receiver]
 }
 `;
 }
