@@ -5,6 +5,7 @@ import pino from 'pino';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
 import { formatFlagHelp, parseFlags, type FlagSpec } from '../common/flags.js';
+import { hostForUrl } from '../common/net.js';
 import type { Role, RoleContext, RoleState, RoleStatus } from '../stack/role.js';
 import { loadLokiConfig, type LokiConfig } from './config/index.js';
 import { createPushMetrics, Distributor, registerPushApi } from './push/index.js';
@@ -206,7 +207,7 @@ class LokiRole implements LogsRole {
     return {
       name: 'logs',
       state: this.state,
-      address: `http://${this.ctx.listenHost.includes(':') ? `[${this.ctx.listenHost}]` : this.ctx.listenHost}:${this.boundPort}`,
+      address: `http://${hostForUrl(this.ctx.listenHost)}:${this.boundPort}`,
       healthPath: '/ready',
       dataDir: this.ctx.dataDir,
       retention: `${this.config.limits.retentionPeriodMs / 3_600_000}h`,
