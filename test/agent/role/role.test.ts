@@ -58,24 +58,35 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'obs-agent-role-'));
 }
 
+/** Builds and runs a controller for `config` writing to `sink`; stop() ends it and cleans up. */
+function startPipeline(config: string, sink: LogSink, metrics = new AgentMetrics()) {
+  const dir = tempDir();
+  const controller = new Controller({
+    body: parseAlloy('t.alloy', config),
+    registry: COMPONENTS,
+    dataPath: dir,
+    logger: pino({ level: 'silent' }),
+    metrics,
+    inProcessLogs: { pushUrl: PUSH_URL, sink },
+  });
+  controller.build();
+  const abort = new AbortController();
+  const running = controller.run(abort.signal);
+  return {
+    receiver: controller.component('loki.process.main')!.exports().receiver as LogsReceiver,
+    async stop() {
+      abort.abort();
+      await running;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('agent pipeline into an in-process LogSink', () => {
   it('labels, drops and delivers entries; send resolves after the sink has them', async () => {
-    const dir = tempDir();
     const sink = memorySink();
-    const controller = new Controller({
-      body: parseAlloy('t.alloy', PIPELINE),
-      registry: COMPONENTS,
-      dataPath: dir,
-      logger: pino({ level: 'silent' }),
-      metrics: new AgentMetrics(),
-      inProcessLogs: { pushUrl: PUSH_URL, sink },
-    });
-    controller.build();
-    const abort = new AbortController();
-    const running = controller.run(abort.signal);
+    const { receiver, stop } = startPipeline(PIPELINE, sink);
     try {
-      const receiver = controller.component('loki.process.main')!.exports()
-        .receiver as LogsReceiver;
       await receiver.send([
         { labels: { job: 'app' }, timestamp: 1_000n, line: '{"level":"info","msg":"a"}' },
         { labels: { job: 'app' }, timestamp: 2_000n, line: '{"level":"debug","msg":"b"}' },
@@ -93,19 +104,14 @@ describe('agent pipeline into an in-process LogSink', () => {
         { labels: { env: 'sandbox', host: 'testhost', job: 'app' }, ts: 3_000n, line: 'plain' },
       ]);
     } finally {
-      abort.abort();
-      await running;
-      rmSync(dir, { recursive: true, force: true });
+      await stop();
     }
   });
 
   it('on stop, entries a stage still holds are flushed through to the sink', async () => {
-    const dir = tempDir();
     const sink = memorySink();
-    const controller = new Controller({
-      body: parseAlloy(
-        't.alloy',
-        `loki.process "main" {
+    const { receiver, stop } = startPipeline(
+      `loki.process "main" {
   stage.multiline {
     firstline     = "^START"
     max_wait_time = "1h"
@@ -117,25 +123,14 @@ loki.write "default" {
     url = "${PUSH_URL}"
   }
 }`,
-      ),
-      registry: COMPONENTS,
-      dataPath: dir,
-      logger: pino({ level: 'silent' }),
-      metrics: new AgentMetrics(),
-      inProcessLogs: { pushUrl: PUSH_URL, sink },
-    });
-    controller.build();
-    const abort = new AbortController();
-    const running = controller.run(abort.signal);
-    const receiver = controller.component('loki.process.main')!.exports().receiver as LogsReceiver;
+      sink,
+    );
     await receiver.send([
       { labels: { job: 'a' }, timestamp: 1n, line: 'START one' },
       { labels: { job: 'a' }, timestamp: 2n, line: '  more' },
     ]);
     assert.equal(sink.streams.length, 0);
-    abort.abort();
-    await running;
-    rmSync(dir, { recursive: true, force: true });
+    await stop();
     assert.deepEqual(
       sink.streams.flatMap((s) => s.entries.map((e) => e.line)),
       ['START one\n  more'],
@@ -174,22 +169,9 @@ describe('agent role', () => {
   });
 
   it('counts lines read, sent and dropped by reason per component', async () => {
-    const dir = tempDir();
     const metrics = new AgentMetrics();
-    const controller = new Controller({
-      body: parseAlloy('t.alloy', PIPELINE),
-      registry: COMPONENTS,
-      dataPath: dir,
-      logger: pino({ level: 'silent' }),
-      metrics,
-      inProcessLogs: { pushUrl: PUSH_URL, sink: memorySink() },
-    });
-    controller.build();
-    const abort = new AbortController();
-    const running = controller.run(abort.signal);
+    const { receiver, stop } = startPipeline(PIPELINE, memorySink(), metrics);
     try {
-      const receiver = controller.component('loki.process.main')!.exports()
-        .receiver as LogsReceiver;
       await receiver.send([
         { labels: { job: 'a' }, timestamp: 1n, line: '{"level":"debug"}' },
         { labels: { job: 'a' }, timestamp: 2n, line: '{"level":"info"}' },
@@ -202,9 +184,7 @@ describe('agent role', () => {
         /lines_dropped_total\{component_id="loki\.process\.main",reason="debug"\} 1/,
       );
     } finally {
-      abort.abort();
-      await running;
-      rmSync(dir, { recursive: true, force: true });
+      await stop();
     }
   });
 
