@@ -56,11 +56,11 @@ export function formatGoFloat(v: number): string {
   return v === 0 ? '0' : goFormatFloat(v);
 }
 
-export function escapeLabelValue(v: string): string {
+function escapeLabelValue(v: string): string {
   return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
 }
 
-export function escapeHelp(v: string): string {
+function escapeHelp(v: string): string {
   return v.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
 }
 

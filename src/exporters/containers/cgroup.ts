@@ -22,7 +22,7 @@ const USER_HZ = 100;
 /** cAdvisor's specMemoryValue: limits above 2^62 mean "unlimited" and are reported as 0. */
 const MAX_MEMORY = 2 ** 62;
 
-export function detectCgroupMode(cgroupRoot: string): CgroupMode {
+function detectCgroupMode(cgroupRoot: string): CgroupMode {
   return existsSync(join(cgroupRoot, 'cgroup.controllers')) ? 'v2' : 'v1';
 }
 
@@ -70,10 +70,7 @@ export function parseFlatKeyed(text: string | undefined): Map<string, number> {
 }
 
 /** blkio.*_recursive: `major:minor Op value` lines, summed per device. */
-export function parseBlkio(
-  bytesText: string | undefined,
-  opsText: string | undefined,
-): BlockIoStats[] {
+function parseBlkio(bytesText: string | undefined, opsText: string | undefined): BlockIoStats[] {
   const devices = new Map<string, BlockIoStats>();
   const get = (dev: string) => {
     let d = devices.get(dev);
@@ -98,7 +95,7 @@ export function parseBlkio(
 }
 
 /** io.stat: `major:minor rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=..`. */
-export function parseIoStat(text: string | undefined): BlockIoStats[] {
+function parseIoStat(text: string | undefined): BlockIoStats[] {
   const out: BlockIoStats[] = [];
   for (const line of (text ?? '').split('\n')) {
     const [dev, ...kv] = line.trim().split(/\s+/);

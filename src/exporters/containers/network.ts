@@ -10,7 +10,7 @@ export function readNetworkStats(path: string, readText: ReadText): NetworkInter
   return text === undefined ? [] : parseNetDev(text);
 }
 
-export function parseNetDev(text: string): NetworkInterfaceStats[] {
+function parseNetDev(text: string): NetworkInterfaceStats[] {
   const out: NetworkInterfaceStats[] = [];
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');

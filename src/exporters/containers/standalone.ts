@@ -3,7 +3,7 @@ import { serveUntilSignal, startExporterServer } from '../http-server.js';
 import { CadvisorSource } from './cadvisor.js';
 
 /** cAdvisor's own flags (Go flag style) that `obs run cadvisor` honours or accepts. */
-export const CADVISOR_FLAG_SPECS: Record<string, FlagSpec> = {
+const CADVISOR_FLAG_SPECS: Record<string, FlagSpec> = {
   port: { type: 'string', default: '8080', help: 'port to listen' },
   listen_ip: {
     type: 'string',

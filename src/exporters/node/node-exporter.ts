@@ -66,7 +66,7 @@ function collectorsFor(o: NodeExporterOptions): Record<NodeCollectorName, NodeCo
  * node_scrape_collector_success per collector; a collector that throws
  * contributes nothing but its success 0.
  */
-export async function gatherNode(
+async function gatherNode(
   collectors: readonly NodeCollector[],
   config: NodeConfig,
 ): Promise<MetricFamily[]> {
