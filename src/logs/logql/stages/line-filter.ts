@@ -2,7 +2,7 @@ import { compileGoRegexp } from '../../../common/go-regexp.js';
 import type { LineFilterExpr } from '../ast.js';
 import { LogqlParseError } from '../errors.js';
 import { lineHasIpInRange, parseIpPattern } from '../ip.js';
-import { compilePattern, testPattern, type PatternNode } from '../pattern.js';
+import { compilePattern, testPattern } from '../pattern.js';
 import type { Stage } from './stage.js';
 
 export type LinePredicate = (line: string) => boolean;
@@ -42,15 +42,11 @@ function compileOne(op: LineFilterExpr['op'], ip: boolean, value: string): LineP
     }
     case '|>':
     case '!>': {
-      const nodes = compilePatternFilter(value);
+      // A filter pattern needs no named capture (`<_>` alone is fine).
+      const nodes = compilePattern(value, false);
       return (line) => testPattern(nodes, line);
     }
   }
-}
-
-// A filter pattern needs no named capture (`<_>` alone is fine).
-function compilePatternFilter(value: string): PatternNode[] {
-  return compilePattern(value, false);
 }
 
 export function lineFilterStage(f: LineFilterExpr): Stage {
