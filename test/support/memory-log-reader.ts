@@ -12,7 +12,7 @@ import type {
   StreamBuckets,
 } from '../../src/logs/reader.js';
 import type { LogStream } from '../../src/logs/sink.js';
-import { compileGoRegexp } from '../../src/common/go-regexp.js';
+import { compileLabelMatcher } from '../../src/common/label-matcher.js';
 import { findLogfmtValues } from '../../src/logs/logql/logfmt-decoder.js';
 import { parseGoDurationSeconds, parseGoFloat } from '../../src/logs/logql/units.js';
 
@@ -70,7 +70,7 @@ export class MemoryLogReader implements LogReader {
 
   private matching(matchers: LabelMatcher[]): MemStream[] {
     this.sort();
-    const tests = matchers.map((m) => ({ name: m.name, test: matcherTest(m) }));
+    const tests = matchers.map((m) => ({ name: m.name, test: compileLabelMatcher(m) }));
     return [...this.streams.values()].filter((st) =>
       tests.every((t) => t.test(st.labels[t.name] ?? '')),
     );
@@ -240,19 +240,6 @@ export class MemoryLogReader implements LogReader {
       if (v !== undefined) values.add(v);
     }
     return [...values].sort();
-  }
-}
-
-function matcherTest(m: LabelMatcher): (v: string) => boolean {
-  switch (m.type) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    default: {
-      const re = compileGoRegexp(m.value, { anchored: true }).regex;
-      return m.type === '=~' ? (v) => re.test(v) : (v) => !re.test(v);
-    }
   }
 }
 
