@@ -30,7 +30,7 @@ export async function loadEnvFile(
       `chmod 600 ${file}`,
     );
   }
-  const values = parseDotenv(file, await readFile(file, 'utf8'));
+  const { values, lines } = parseDotenv(file, await readFile(file, 'utf8'));
   const ports = { ...defaults };
   for (const [key, role] of Object.entries(PORT_KEYS)) {
     const raw = values[key];
@@ -39,7 +39,7 @@ export async function loadEnvFile(
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new ConfigError(
         file,
-        lineOf(file, values, key),
+        lines.get(key),
         key,
         `not a TCP port: ${JSON.stringify(raw)}`,
         `set ${key} to a number from 1 to 65535`,
@@ -60,16 +60,13 @@ export async function loadEnvFile(
   return { values, adminUser: values.GRAFANA_ADMIN_USER || 'admin', adminPassword, ports };
 }
 
-const lines = new WeakMap<Record<string, string>, Map<string, number>>();
-
-function lineOf(file: string, values: Record<string, string>, key: string): number | undefined {
-  return lines.get(values)?.get(key);
-}
-
 /** KEY=VALUE lines; `#` comments, `export ` prefixes and quoted values as docker compose reads them. */
-export function parseDotenv(file: string, text: string): Record<string, string> {
+function parseDotenv(
+  file: string,
+  text: string,
+): { values: Record<string, string>; lines: Map<string, number> } {
   const values: Record<string, string> = {};
-  const where = new Map<string, number>();
+  const lines = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
@@ -92,8 +89,7 @@ export function parseDotenv(file: string, text: string): Record<string, string> 
       value = value.replace(/\s+#.*$/, '');
     }
     values[m[1]!] = value;
-    where.set(m[1]!, i + 1);
+    lines.set(m[1]!, i + 1);
   });
-  lines.set(values, where);
-  return values;
+  return { values, lines };
 }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { LogSink, LogStream } from '../logs/sink.js';
 import { SEED } from './defaults.js';
 
@@ -28,7 +29,7 @@ export class SelfLogForwarder extends Writable {
     const line = chunk.toString().trimEnd();
     let level = 'info';
     try {
-      level = levelName((JSON.parse(line) as { level?: number }).level);
+      level = pino.levels.labels[(JSON.parse(line) as { level?: number }).level ?? 30] ?? 'info';
     } catch {
       // not JSON: keep the line as it is
     }
@@ -66,22 +67,5 @@ export class SelfLogForwarder extends Writable {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
     this.sink = undefined;
-  }
-}
-
-function levelName(n: number | undefined): string {
-  switch (n) {
-    case 10:
-      return 'trace';
-    case 20:
-      return 'debug';
-    case 40:
-      return 'warn';
-    case 50:
-      return 'error';
-    case 60:
-      return 'fatal';
-    default:
-      return 'info';
   }
 }
