@@ -5,13 +5,7 @@ import type { MetricsSource } from '../../metrics/appender.js';
 import { single, TEXT_CONTENT_TYPE, writeExposition, type MetricFamily } from '../exposition.js';
 import { FileCache } from '../file-cache.js';
 import { BlockDeviceNames } from './block-devices.js';
-import {
-  cgroupReader,
-  parseFlatKeyed,
-  ROOT_CGROUP,
-  type CgroupMode,
-  type CgroupReader,
-} from './cgroup.js';
+import { cgroupReader, ROOT_CGROUP, type CgroupMode, type CgroupReader } from './cgroup.js';
 import {
   containerFamilies,
   type ContainerRow,
@@ -19,6 +13,7 @@ import {
 } from './container-families.js';
 import { DockerContainers } from './docker-containers.js';
 import { MachineInfo } from './machine.js';
+import { readMeminfoKb } from './meminfo.js';
 import { readNetworkStats } from './network.js';
 
 export interface CadvisorOptions {
@@ -155,8 +150,7 @@ export class CadvisorSource implements MetricsSource {
 
   private meminfo(): Map<string, number> {
     try {
-      const text = readFileSync(join(this.procfs, 'meminfo'), 'latin1');
-      return parseFlatKeyed(text.replace(/:\s+/g, ' ').replace(/ kB$/gm, ''));
+      return readMeminfoKb(this.procfs);
     } catch {
       return new Map();
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { family, single, type MetricFamily } from '../exposition.js';
+import { readMeminfoKb } from './meminfo.js';
 
 function firstReadable(paths: string[]): string {
   for (const p of paths) {
@@ -39,13 +40,9 @@ export class MachineInfo {
       system_uuid: firstReadable([join(this.sysfs, 'class/dmi/id/product_uuid')]),
     };
     let error = 0;
-    const meminfo = new Map<string, number>();
+    let meminfo = new Map<string, number>();
     try {
-      for (const m of readFileSync(join(this.procfs, 'meminfo'), 'latin1').matchAll(
-        /^(\w+):\s+(\d+) kB$/gm,
-      )) {
-        meminfo.set(m[1]!, Number(m[2]) * 1024);
-      }
+      meminfo = readMeminfoKb(this.procfs);
     } catch {
       error = 1;
     }
@@ -55,11 +52,11 @@ export class MachineInfo {
         labels,
       ),
       family('machine_memory_bytes', 'Amount of memory installed on the machine.', 'gauge').add(
-        meminfo.get('MemTotal') ?? 0,
+        (meminfo.get('MemTotal') ?? 0) * 1024,
         labels,
       ),
       family('machine_swap_bytes', 'Amount of swap memory available on the machine.', 'gauge').add(
-        meminfo.get('SwapTotal') ?? 0,
+        (meminfo.get('SwapTotal') ?? 0) * 1024,
         labels,
       ),
       single(
