@@ -321,7 +321,7 @@ test(
   { skip: peer('prometheus').skip, timeout: 60_000 },
   async () => {
     const { parse } = await import('yaml');
-    const { freePort } = await import('../helpers/ports.js');
+    const { freePort } = await import('../../support/obs-cli.js');
     const { startPeer, waitHttp } = await import('../helpers/spawn.js');
     const text = [
       'global:',

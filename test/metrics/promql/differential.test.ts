@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { PromQLEngine, PromQLError, type QueryData } from '../../../src/metrics/promql/index.js';
 import { almostEqual } from '../../../src/metrics/promql/math.js';
 import { requirePeer } from '../../support/peers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/obs-cli.js';
 import { startPeer, waitHttp } from '../helpers/spawn.js';
 import { DATA_END_MS, DATA_START_MS, generateData, toOpenMetrics } from './differential-data.js';
 import { differentialQueries, type DiffQuery } from './differential-queries.js';

@@ -18,7 +18,7 @@ import {
 import { STALE_NAN } from '../../../src/metrics/scrape/index.js';
 import { MemoryAppendable, waitFor } from '../helpers/memory-appendable.js';
 import { peer } from '../helpers/peers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/obs-cli.js';
 import { startPeer, waitHttp } from '../helpers/spawn.js';
 
 const logger = pino({ level: 'silent' });

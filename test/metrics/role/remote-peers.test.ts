@@ -12,7 +12,7 @@ import {
   parseMetricsFlags,
 } from '../../../src/metrics/index.js';
 import { peer } from '../helpers/peers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/obs-cli.js';
 import { startPeer, waitHttp } from '../helpers/spawn.js';
 
 const logger = pino({ level: 'silent' });

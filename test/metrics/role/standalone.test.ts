@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { peer } from '../helpers/peers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/obs-cli.js';
 import { startPeer, waitHttp } from '../helpers/spawn.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'obs-metrics-standalone-'));

@@ -11,7 +11,7 @@ import type { MetricMetadata } from '../../../src/metrics/scrape/index.js';
 import { ScrapeManager } from '../../../src/metrics/scrape/index.js';
 import { MemoryAppendable, waitFor } from '../helpers/memory-appendable.js';
 import { peer } from '../helpers/peers.js';
-import { freePort } from '../helpers/ports.js';
+import { freePort } from '../../support/obs-cli.js';
 import { startPeer, waitHttp } from '../helpers/spawn.js';
 
 const logger = pino({ level: 'silent' });
