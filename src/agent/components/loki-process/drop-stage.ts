@@ -1,4 +1,5 @@
 import { compileGoRegexp } from '../../../common/go-regexp.js';
+import { parseByteSize } from '../write/bytes.js';
 import { extractedString, perEntry, type Stage } from './stage.js';
 
 export interface DropArgs {
@@ -51,12 +52,10 @@ export function dropStage(args: DropArgs): Stage {
   });
 }
 
-/** Base-2 sizes as Alloy writes them: `8KB`, `1KiB`, `1MB`, `512B`, or a number of bytes. */
+/** `longer_than`: a number of bytes or a base-2 size (`8KB`, `1KiB`, `512B`). */
 function parseBytes(v: string | number): number {
   if (typeof v === 'number') return v;
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)$/i.exec(v.trim());
-  if (!m) throw new Error(`stage.drop: invalid longer_than ${JSON.stringify(v)}`);
-  const unit = m[2]!.toUpperCase().replace('I', '').replace('B', '');
-  const pow = ['', 'K', 'M', 'G', 'T'].indexOf(unit);
-  return Number(m[1]) * 1024 ** pow;
+  const bytes = parseByteSize(v);
+  if (bytes === undefined) throw new Error(`stage.drop: invalid longer_than ${JSON.stringify(v)}`);
+  return bytes;
 }
