@@ -4,8 +4,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repoRoot } from '../../support/repo.js';
 
-export { repoRoot };
-
 const run = promisify(execFile);
 
 export interface DockerEngine {
@@ -30,11 +28,11 @@ export async function startDockerEngine(): Promise<DockerEngine | undefined> {
     try {
       const { stdout } = await run(join(tools, 'dockerd-up.sh'), [dir], { timeout: 120_000 });
       host = /DOCKER_HOST=(\S+)/.exec(stdout)?.[1];
+      if (!host) throw new Error(`dockerd-up.sh printed no DOCKER_HOST: ${stdout}`);
     } catch (err) {
       if (process.env.CI === 'true') throw err;
       return undefined;
     }
-    if (!host) return undefined;
   }
   const env = { ...process.env, DOCKER_HOST: host };
   return {
