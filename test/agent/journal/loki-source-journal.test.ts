@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
 import { lokiSourceJournal } from '../../../src/agent/components/loki-source-journal.js';
 import { compileRelabel } from '../../../src/common/relabel.js';
-import { repoRoot } from '../docker/engine.js';
+import { repoRoot } from '../../support/repo.js';
 
 const logger = pino({ level: process.env.DEBUG_LOG ?? 'silent' });
 const dirs: string[] = [];

@@ -9,7 +9,8 @@ import { createAgentRole, defaultAlloyConfig } from '../../../src/agent/index.js
 import { COMPONENTS } from '../../../src/agent/components/registry.js';
 import { checkAlloyConfig } from '../../../src/agent/runtime/index.js';
 import type { LogSink, LogStream } from '../../../src/logs/sink.js';
-import { repoRoot, startDockerEngine, type DockerEngine } from '../docker/engine.js';
+import { repoRoot } from '../../support/repo.js';
+import { startDockerEngine, type DockerEngine } from '../docker/engine.js';
 
 const PUSH_URL = 'http://127.0.0.1:3100/loki/api/v1/push';
 
