@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createCadvisorSource } from '../../src/exporters/index.js';
 import type { ParsedFamily } from '../../src/exporters/exposition-parse.js';
-import { familiesByName, hasCommand, promtoolCheck, repoRoot, requirePeer } from './helpers.js';
+import { sharedDir } from '../support/repo.js';
+import { familiesByName, hasCommand, promtoolCheck, requirePeer } from './helpers.js';
 
 /**
  * The container exporter against a real Docker engine (a private dockerd
@@ -14,7 +15,7 @@ import { familiesByName, hasCommand, promtoolCheck, repoRoot, requirePeer } from
  */
 const DIR = '/tmp/obs-dockerd-exporters';
 const SOCK = `unix://${DIR}/docker.sock`;
-const tools = join(repoRoot(), '..', 'shared', 'tools');
+const tools = join(sharedDir(), 'tools');
 const canRoot = process.getuid?.() === 0 && hasCommand('dockerd') && hasCommand('docker');
 const skip = requirePeer(canRoot, 'a root shell with docker.io (dockerd)');
 

@@ -1,9 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { parseExposition, type ParsedFamily } from '../../src/exporters/exposition-parse.js';
 import { freePort } from '../support/obs-cli.js';
-import { repoRoot } from '../support/repo.js';
 
-export { freePort, repoRoot };
+export { freePort };
 
 /** Skips with a reason, or fails under CI=true, when a real peer is missing. */
 export function requirePeer(available: boolean, what: string): string | false {
