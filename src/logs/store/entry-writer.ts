@@ -32,6 +32,9 @@ const CSV_BUFFER: Record<PartitionKind, string> = {
  * survived a crash after its load is not loaded twice.
  */
 export class EntryWriter {
+  /** Days attached on this connection, so loading a segment does not re-run the DDL. */
+  private readonly attached = new Set<number>();
+
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly dir: string,
@@ -39,6 +42,7 @@ export class EntryWriter {
 
   /** Attaches a day's database file, creating file and tables when new. */
   async attach(day: number): Promise<void> {
+    if (this.attached.has(day)) return;
     const file = path.join(this.dir, partitionFile(day));
     await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}`);
     for (const kind of PARTITION_KINDS) {
@@ -49,10 +53,12 @@ export class EntryWriter {
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${partitionDb(day)}.applied_segments (name VARCHAR PRIMARY KEY)`,
     );
+    this.attached.add(day);
   }
 
   /** Detaches a day's database (its file can then be deleted). */
   async detach(day: number): Promise<void> {
+    this.attached.delete(day);
     await this.conn.run(`DETACH DATABASE IF EXISTS ${partitionDb(day)}`);
   }
 
@@ -88,6 +94,7 @@ export class EntryWriter {
     } finally {
       await this.conn.run(`DETACH DATABASE IF EXISTS ${tmp}`);
     }
+    this.attached.delete(day);
     try {
       await this.conn.run(`DETACH DATABASE ${db}`);
       fs.renameSync(next, file);
