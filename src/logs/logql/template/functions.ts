@@ -1,4 +1,4 @@
-import { compileGoRegexp, expandGoTemplate } from '../../../common/go-regexp.js';
+import { compileGoRegexp, expandGoTemplate, type GoRegexp } from '../../../common/go-regexp.js';
 import { goDurationError, parseBytesOrError, parseGoDurationSeconds } from '../units.js';
 import type { TemplateFunc } from './exec.js';
 import { goSprintf, goTypeName, isGoTime, type GoTime } from '../../../common/go-fmt.js';
@@ -45,13 +45,23 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : printValue(v);
 }
 
-function regex(source: string): RegExp {
-  return compileGoRegexp(source).regex;
-}
+const globalRegexes = new Map<string, { regex: RegExp; groupNames: GoRegexp['groupNames'] }>();
 
-function globalRegex(source: string): RegExp {
-  const re = regex(source);
-  return new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g');
+/**
+ * A template's regex with the `g` flag, compiled once per pattern: templates
+ * run per line. Shared safely, as replace and matchAll reset `lastIndex`.
+ */
+function globalRegex(source: string): { regex: RegExp; groupNames: GoRegexp['groupNames'] } {
+  let compiled = globalRegexes.get(source);
+  if (compiled) return compiled;
+  const { regex: re, groupNames } = compileGoRegexp(source);
+  compiled = {
+    regex: new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'),
+    groupNames,
+  };
+  if (globalRegexes.size > 1000) globalRegexes.clear();
+  globalRegexes.set(source, compiled);
+  return compiled;
 }
 
 function trimCutset(s: string, cutset: string, left: boolean, right: boolean): string {
@@ -170,9 +180,8 @@ export function templateFunctions(ctx: EntryContext): Map<string, TemplateFunc> 
       str(p) !== '' && str(s).endsWith(str(p)) ? str(s).slice(0, -str(p).length) : str(s),
     TrimSpace: (s) => str(s).trim(),
     regexReplaceAll: (re, s, repl) => {
-      const compiled = compileGoRegexp(str(re));
-      const g = new RegExp(compiled.regex.source, compiled.regex.flags + 'g');
-      return str(s).replace(g, (...m) => {
+      const compiled = globalRegex(str(re));
+      return str(s).replace(compiled.regex, (...m) => {
         const groups = m.slice(0, compiled.groupNames.length) as string[];
         const exec = Object.assign(groups, {
           index: 0,
@@ -181,8 +190,9 @@ export function templateFunctions(ctx: EntryContext): Map<string, TemplateFunc> 
         return expandGoTemplate(str(repl), exec, compiled.groupNames);
       });
     },
-    regexReplaceAllLiteral: (re, s, repl) => str(s).replace(globalRegex(str(re)), () => str(repl)),
-    count: (re, s) => BigInt([...str(s).matchAll(globalRegex(str(re)))].length),
+    regexReplaceAllLiteral: (re, s, repl) =>
+      str(s).replace(globalRegex(str(re)).regex, () => str(repl)),
+    count: (re, s) => BigInt([...str(s).matchAll(globalRegex(str(re)).regex)].length),
     urlencode: (s) =>
       encodeURIComponent(str(s))
         .replace(/%20/g, '+')
