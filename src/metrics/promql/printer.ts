@@ -4,10 +4,6 @@ import { formatGoFloat } from '../../common/go-fmt.js';
 import { goQuote } from '../../common/go-quote.js';
 import { parsePromQL } from './parser.js';
 
-function duration(ms: number): string {
-  return formatPromDuration(ms);
-}
-
 function atString(at: AtModifier | undefined): string {
   if (!at) return '';
   if (at.kind === 'start') return ' @ start()';
@@ -16,8 +12,8 @@ function atString(at: AtModifier | undefined): string {
 }
 
 function offsetString(ms: number): string {
-  if (ms > 0) return ` offset ${duration(ms)}`;
-  if (ms < 0) return ` offset -${duration(-ms)}`;
+  if (ms > 0) return ` offset ${formatPromDuration(ms)}`;
+  if (ms < 0) return ` offset -${formatPromDuration(-ms)}`;
   return '';
 }
 
@@ -59,7 +55,7 @@ export function exprString(e: Expr): string {
     case 'vectorSelector':
       return selectorBody(e) + atString(e.at) + offsetString(e.offsetMs);
     case 'matrixSelector':
-      return `${selectorBody(e.selector)}[${duration(e.rangeMs)}]${atString(e.selector.at)}${offsetString(e.selector.offsetMs)}`;
+      return `${selectorBody(e.selector)}[${formatPromDuration(e.rangeMs)}]${atString(e.selector.at)}${offsetString(e.selector.offsetMs)}`;
     case 'subquery':
       return `${exprString(e.expr)}${subquerySuffix(e)}`;
     case 'call':
@@ -78,8 +74,8 @@ export function exprString(e: Expr): string {
 }
 
 function subquerySuffix(e: Extract<Expr, { kind: 'subquery' }>): string {
-  const step = e.stepMs > 0 ? duration(e.stepMs) : '';
-  return `[${duration(e.rangeMs)}:${step}]${atString(e.at)}${offsetString(e.offsetMs)}`;
+  const step = e.stepMs > 0 ? formatPromDuration(e.stepMs) : '';
+  return `[${formatPromDuration(e.rangeMs)}:${step}]${atString(e.at)}${offsetString(e.offsetMs)}`;
 }
 
 const MAX_LINE = 100;
