@@ -60,12 +60,8 @@ export function validatePush(
     }
     const streamBytes = stream.entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
     const labelsOrError = streamLabels(stream.labels, limits);
-    if (typeof labelsOrError === 'string' || 'reason' in labelsOrError) {
-      const { reason, msg } =
-        typeof labelsOrError === 'string'
-          ? { reason: 'invalid_labels' as const, msg: labelsOrError }
-          : labelsOrError;
-      discard(reason, stream.entries.length, streamBytes, msg);
+    if ('reason' in labelsOrError) {
+      discard(labelsOrError.reason, stream.entries.length, streamBytes, labelsOrError.msg);
       continue;
     }
     const labels = labelsOrError.labels;
@@ -95,12 +91,15 @@ export function validatePush(
 function streamLabels(
   text: string,
   limits: LokiLimits,
-): { labels: Labels } | { reason: DiscardReason; msg: string } | string {
+): { labels: Labels } | { reason: DiscardReason; msg: string } {
   let parsed: { names: string[]; labels: Labels };
   try {
     parsed = parseLabelString(text);
   } catch (err) {
-    return `Error parsing labels '${text}' with error: ${(err as Error).message}`;
+    return {
+      reason: 'invalid_labels',
+      msg: `Error parsing labels '${text}' with error: ${(err as Error).message}`,
+    };
   }
   const names = Object.keys(parsed.labels).sort();
   if (names.length === 0) {
