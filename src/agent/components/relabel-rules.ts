@@ -2,7 +2,7 @@ import { compileRelabel, type CompiledRelabel, type RelabelConfig } from '../../
 import type { ArgumentSchema, BlockSpec } from '../component.js';
 
 /** A `rule` block as Alloy documents it: Prometheus's relabel_config in Alloy syntax. */
-export const RULE_BLOCK: BlockSpec = {
+const RULE_BLOCK: BlockSpec = {
   multiple: true,
   schema: {
     attributes: {

@@ -72,7 +72,7 @@ export class ResumeFilter {
 }
 
 /** Alloy's positions key for a container (positions.CursorKey). */
-export function cursorKey(containerId: string): string {
+function cursorKey(containerId: string): string {
   return `cursor-${containerId}`;
 }
 

@@ -49,7 +49,7 @@ export function logfmtStage(args: { mapping: Record<string, string>; source?: st
 }
 
 /** go-logfmt's decoding: `key=value`, `key="quoted \"value\""`, bare `key`. */
-export function parseLogfmt(text: string): Map<string, string> {
+function parseLogfmt(text: string): Map<string, string> {
   const out = new Map<string, string>();
   let i = 0;
   const n = text.length;

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
 import { LogPushError, type LogSink, type LogStream } from '../../../logs/sink.js';
 import { encodePushProto } from './push-request.js';
 
@@ -22,7 +21,7 @@ export class PushFailure extends Error {
 }
 
 /** Loki's label for a per-entry tenant, set by `stage.tenant`; removed before sending. */
-export const TENANT_LABEL = '__tenant_id__';
+const TENANT_LABEL = '__tenant_id__';
 
 export interface HttpTargetConfig {
   url: string;
@@ -141,8 +140,4 @@ function splitByTenant(
     else out.set(tenant, [stream]);
   }
   return out;
-}
-
-export function readOptionalFile(path: string | undefined): Buffer | undefined {
-  return path ? readFileSync(path) : undefined;
 }
