@@ -21,7 +21,7 @@ export type RelabelAction =
   | 'lowercase'
   | 'uppercase';
 
-export const RELABEL_ACTIONS: readonly RelabelAction[] = [
+const RELABEL_ACTIONS: readonly RelabelAction[] = [
   'replace',
   'keep',
   'drop',
@@ -64,7 +64,7 @@ export interface CompiledRelabel {
   readonly rules: readonly CompiledRule[];
 }
 
-export const RELABEL_DEFAULTS = {
+const RELABEL_DEFAULTS = {
   separator: ';',
   regex: '(.*)',
   replacement: '$1',
@@ -94,14 +94,11 @@ export function withRelabelDefaults(
 }
 
 function compileRule(c: RelabelConfig): CompiledRule {
-  const rawAction = c.action ?? RELABEL_DEFAULTS.action;
+  const { action: rawAction, replacement, separator, regex: regexSource } = withRelabelDefaults(c);
   const action = String(rawAction).toLowerCase() as RelabelAction;
   if (!RELABEL_ACTIONS.includes(action)) throw new Error(`unknown relabel action "${rawAction}"`);
   const target = c.target_label ?? '';
-  const replacement = c.replacement ?? RELABEL_DEFAULTS.replacement;
-  const separator = c.separator ?? RELABEL_DEFAULTS.separator;
   const modulus = c.modulus ?? 0;
-  const regexSource = c.regex ?? RELABEL_DEFAULTS.regex;
 
   if (modulus === 0 && action === 'hashmod') {
     throw new Error('relabel configuration for hashmod requires non-zero modulus');
