@@ -12,11 +12,10 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
-import { startObs, waitReady, type BenchServer } from './obs-server.js';
+import { freePort, startObs, waitReady, type BenchServer } from './obs-server.js';
 
 const SERIES = 5000;
 const SPAN_H = Number(process.env.BENCH_SPAN_H ?? 6);
@@ -25,16 +24,6 @@ const WINDOW = 40; // samples per series per request window (10 min)
 const SERIES_PER_REQ = 50; // 50 x 40 = 2,000 samples per request, Prometheus's max_samples_per_send
 const INFLIGHT = 4;
 const RUNS = 11;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function mulberry32(seed: number): () => number {
   return () => {

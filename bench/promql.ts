@@ -11,13 +11,12 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
 import type { Labels } from '../src/common/labels.js';
 import { encodeWriteRequest } from '../src/metrics/remote/sender/index.js';
-import { procMemMiB, resetPeak, startObs, waitReady } from './obs-server.js';
+import { freePort, procMemMiB, resetPeak, startObs, waitReady } from './obs-server.js';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 15);
 const COUNTERS = 1000;
@@ -129,16 +128,6 @@ function firstDifference(a: unknown, b: unknown, at = 'data'): string | undefine
     if (d) return d;
   }
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** POSTs one snappy body to every server at once; both take it or the bench stops. */

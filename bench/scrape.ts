@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -19,20 +18,11 @@ import {
   parseMetricsFlags,
 } from '../src/metrics/index.js';
 import { parseExposition } from '../src/metrics/scrape/index.js';
+import { freePort } from './obs-server.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Scrapes before the measured window, so both run warm (V8's JIT, Go's caches). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHttp(url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
