@@ -17,6 +17,8 @@ export type QueryResult =
 
 export interface QueryRequest {
   query: string;
+  /** `query` already parsed by the caller with parseLogQL, so it is not parsed twice. */
+  expr?: Expr;
   startNs: bigint;
   endNs: bigint;
   /** Range queries only. */
@@ -44,7 +46,7 @@ export async function runQuery(
   req: QueryRequest,
   stats: LogQueryStats = { linesProcessed: 0, bytesProcessed: 0 },
 ): Promise<QueryResult> {
-  const expr = parseLogQL(req.query);
+  const expr = req.expr ?? parseLogQL(req.query);
   if (expr.kind === 'log') {
     const startNs = req.instant ? req.endNs - INSTANT_LOG_LOOKBACK_NS : req.startNs;
     const run = (s: bigint, e: bigint): Promise<LogStreamResult[]> =>

@@ -90,6 +90,7 @@ async function execute(
     ctx.reader,
     {
       query,
+      expr,
       startNs,
       endNs: r.endNs,
       ...(r.stepNs !== undefined ? { stepNs: r.stepNs } : {}),
