@@ -62,8 +62,6 @@ export async function runQuery(
         },
         stats,
       );
-    // With fewer entries than the limit, Loki's split-and-merge returns them
-    // all, which one scan of the whole range gives as well.
     const whole = await run(startNs, req.endNs);
     const splits = splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction);
     // Fewer entries than the limit, or all of them inside the first split: then
