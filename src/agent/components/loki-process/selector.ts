@@ -1,5 +1,6 @@
-import { compileGoRegexp, type GoRegexp } from '../../../common/go-regexp.js';
-import type { Labels, LabelMatcher } from '../../../common/labels.js';
+import { compileGoRegexp, goRegexpMatches, type GoRegexp } from '../../../common/go-regexp.js';
+import { compileLabelMatcher, type ValueTest } from '../../../common/label-matcher.js';
+import type { Labels } from '../../../common/labels.js';
 import { goUnquote } from '../../../common/go-unquote.js';
 
 /**
@@ -35,7 +36,7 @@ export function parseSelector(src: string): EntrySelector {
   ws();
   if (src[i] !== '{') fail('syntax error: unexpected character, expecting {');
   i++;
-  const matchers: (LabelMatcher & { re?: GoRegexp })[] = [];
+  const matchers: { name: string; test: ValueTest }[] = [];
   ws();
   while (src[i] !== '}') {
     ws();
@@ -48,9 +49,7 @@ export function parseSelector(src: string): EntrySelector {
     if (!op) fail('syntax error: unexpected character, expecting = or != or =~ or !~');
     i += op!.length;
     const value = str();
-    const matcher: LabelMatcher & { re?: GoRegexp } = { type: op!, name, value };
-    if (op === '=~' || op === '!~') matcher.re = compileGoRegexp(value, { anchored: true });
-    matchers.push(matcher);
+    matchers.push({ name, test: compileLabelMatcher({ type: op!, name, value }) });
     ws();
     if (src[i] === ',') i++;
     else if (src[i] !== '}') fail('syntax error: unexpected character, expecting , or }');
@@ -74,21 +73,12 @@ export function parseSelector(src: string): EntrySelector {
   }
   return {
     matches(labels, line) {
-      for (const m of matchers) {
-        const v = labels[m.name] ?? '';
-        let ok: boolean;
-        if (m.re) {
-          m.re.regex.lastIndex = 0;
-          ok = m.re.regex.test(v) === (m.type === '=~');
-        } else ok = (v === m.value) === (m.type === '=');
-        if (!ok) return false;
-      }
+      for (const m of matchers) if (!m.test(labels[m.name] ?? '')) return false;
       for (const f of filters) {
         if ('text' in f) {
           if (line.includes(f.text) !== (f.op === '|=')) return false;
         } else {
-          f.re.regex.lastIndex = 0;
-          if (f.re.regex.test(line) !== (f.op === '|~')) return false;
+          if (goRegexpMatches(f.re, line) !== (f.op === '|~')) return false;
         }
       }
       return true;
