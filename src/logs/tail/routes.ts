@@ -3,7 +3,7 @@ import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import type { LogReader } from '../reader.js';
 import type { LogStream } from '../sink.js';
-import { compileTailQuery, type TailQueryCompiler } from './tail-query.js';
+import { compileTailQuery } from './tail-query.js';
 import { TailSession, type TailRequest } from './tail-session.js';
 import { parseLokiTime } from './timestamp.js';
 
@@ -11,7 +11,6 @@ export interface TailApiOptions {
   reader: LogReader;
   /** Subscribes to entries as they are stored; returns the unsubscribe function. */
   subscribe(listener: (streams: LogStream[]) => void): () => void;
-  compile?: TailQueryCompiler;
   maxEntriesLimitPerQuery: number;
   maxConcurrentTailRequests: number;
   /** Loki's querier.tail_max_duration: the socket is closed after this long. */
@@ -27,7 +26,6 @@ const HOUR_NS = 3_600_000_000_000n;
 
 /** `GET /loki/api/v1/tail` over WebSocket (and the legacy `/api/prom/tail`). */
 export async function registerTailApi(app: FastifyInstance, opts: TailApiOptions): Promise<void> {
-  const compile = opts.compile ?? compileTailQuery;
   const sessions = new Set<TailSession>();
   const requests = new WeakMap<FastifyRequest, TailRequest>();
   const unsubscribe = opts.subscribe((streams) => {
@@ -42,7 +40,7 @@ export async function registerTailApi(app: FastifyInstance, opts: TailApiOptions
   const preValidation = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const q = req.query as Record<string, string | undefined>;
     try {
-      requests.set(req, parseTailRequest(q, compile, opts.maxEntriesLimitPerQuery));
+      requests.set(req, parseTailRequest(q, opts.maxEntriesLimitPerQuery));
     } catch (err) {
       const msg = (err as Error).message;
       reply.code(400).type('text/plain; charset=utf-8').send(`${msg}\n`);
@@ -82,12 +80,8 @@ export async function registerTailApi(app: FastifyInstance, opts: TailApiOptions
   }
 }
 
-function parseTailRequest(
-  q: Record<string, string | undefined>,
-  compile: TailQueryCompiler,
-  maxLimit: number,
-): TailRequest {
-  const query = compile(q.query ?? '');
+function parseTailRequest(q: Record<string, string | undefined>, maxLimit: number): TailRequest {
+  const query = compileTailQuery(q.query ?? '');
   const delay = q.delay_for === undefined || q.delay_for === '' ? 0 : Number(q.delay_for);
   if (!Number.isInteger(delay))
     throw new TailRequestError(`strconv.Atoi: parsing "${q.delay_for}": invalid syntax`);

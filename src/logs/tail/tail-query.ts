@@ -14,15 +14,13 @@ export interface TailQuery {
   processLive(labels: Labels, ts: bigint, line: string): { labels: Labels; line: string } | null;
 }
 
-export type TailQueryCompiler = (query: string) => TailQuery;
-
 /**
  * A LogQL log query for `/loki/api/v1/tail`, compiled by the LogQL engine
  * (its parse errors and the empty-compatible-selector refusal included).
  * Live entries do not come from storage, so the matchers and pushed-down
  * filters are evaluated here for them.
  */
-export const compileTailQuery: TailQueryCompiler = (query) => {
+export function compileTailQuery(query: string): TailQuery {
   const pipeline = compileLogPipeline(query);
   const labelTests = pipeline.matchers.map(matcherTest);
   const lineTests = pipeline.filters.map((f) =>
@@ -45,7 +43,7 @@ export const compileTailQuery: TailQueryCompiler = (query) => {
         ? process(labels, ts, line)
         : null,
   };
-};
+}
 
 /** Whether a label set satisfies a matcher (a missing label matches as ""). */
 export function matcherTest(m: LabelMatcher): (labels: Labels) => boolean {
