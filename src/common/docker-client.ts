@@ -6,7 +6,7 @@ import http from 'node:http';
  * are unversioned, so the daemon answers with its own API version.
  */
 
-export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
 /** `GET /containers/json` items (the fields obs reads). */
 export interface ContainerSummary {
