@@ -1,4 +1,4 @@
-import { compileGoRegexp } from '../../../common/go-regexp.js';
+import { compileGoRegexp, goRegexpMatches } from '../../../common/go-regexp.js';
 import { parseByteSize } from '../write/bytes.js';
 import { extractedString, perEntry, type Stage } from './stage.js';
 
@@ -44,8 +44,7 @@ export function dropStage(args: DropArgs): Stage {
       subject = e.line;
     }
     if (re) {
-      re.regex.lastIndex = 0;
-      if (!re.regex.test(subject)) return true;
+      if (!goRegexpMatches(re, subject)) return true;
     }
     if (args.value !== undefined && subject !== args.value) return true;
     return reason;

@@ -1,4 +1,4 @@
-import { compileGoRegexp } from '../../../common/go-regexp.js';
+import { compileGoRegexp, goRegexpMatches } from '../../../common/go-regexp.js';
 import { formatLabels } from '../../../common/labels.js';
 import type { DropFn, ProcessEntry, Stage } from './stage.js';
 
@@ -32,8 +32,7 @@ export function multilineStage(args: {
       const now = Date.now();
       for (const e of entries) {
         const key = formatLabels(e.labels);
-        re.regex.lastIndex = 0;
-        const isFirst = re.regex.test(e.line);
+        const isFirst = goRegexpMatches(re, e.line);
         const block = blocks.get(key);
         if (block && !isFirst) {
           block.lines.push(e.line);
