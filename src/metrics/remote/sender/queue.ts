@@ -4,6 +4,7 @@ import type { Labels } from '../../../common/labels.js';
 import { compileRelabel, relabel, type CompiledRelabel } from '../../../common/relabel.js';
 import { parsePromDuration } from '../../../common/duration.js';
 import { authorizationHeader, type RemoteWriteConfig } from '../../config/index.js';
+import { seriesKey } from '../../storage/index.js';
 import { DiskQueue } from './disk-queue.js';
 import {
   encodeMetadataRequest,
@@ -370,12 +371,6 @@ export class RemoteWriteQueue {
     );
     return 'dropped';
   }
-}
-
-function seriesKey(labels: Labels): string {
-  let key = '';
-  for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name]}\xff`;
-  return key;
 }
 
 /** Copies one double by its bytes (same-type typed-array copies are raw), keeping NaN payloads. */
