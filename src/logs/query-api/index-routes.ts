@@ -2,7 +2,7 @@ import type { Labels } from '../../common/labels.js';
 import { LogqlRequestError, parseMatchers, stepTimes } from '../logql/index.js';
 import { formatSampleValue, sampleTime } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
-import { parseBounds, parseSecondsOrDuration, type Params } from './params.js';
+import { parseBounds, parseStep, type Params } from './params.js';
 
 /** `/index/stats`, `/index/volume` and `/index/volume_range`. */
 export function registerIndexRoutes(
@@ -50,15 +50,7 @@ export function registerIndexRoutes(
 
   route('/loki/api/v1/index/volume_range', async (p, signal) => {
     const { startNs, endNs } = parseBounds(p, ctx.now());
-    const stepText = p.get('step');
-    const stepNs = stepText
-      ? parseSecondsOrDuration(stepText)
-      : BigInt(Math.max(1, Math.floor(Number(endNs - startNs) / 1e9 / 250))) * 1000000000n;
-    if (stepNs <= 0n) {
-      throw new LogqlRequestError(
-        'zero or negative query resolution step widths are not accepted. Try a positive integer',
-      );
-    }
+    const stepNs = parseStep(p, startNs, endNs);
     const volumes = await volume(ctx, p, startNs, endNs, stepNs, signal);
     const steps = stepTimes(startNs, endNs, stepNs);
     return {

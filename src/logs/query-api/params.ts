@@ -99,3 +99,17 @@ export function parseBounds(p: Params, now: bigint): { startNs: bigint; endNs: b
   const startNs = parseTimestamp(p.get('start'), endNs - sinceNs);
   return { startNs, endNs };
 }
+
+/** `step`: as given, else Loki's default of the range over 250 in whole seconds; positive. */
+export function parseStep(p: Params, startNs: bigint, endNs: bigint): bigint {
+  const stepText = p.get('step');
+  const stepNs = stepText
+    ? parseSecondsOrDuration(stepText)
+    : BigInt(Math.max(1, Math.floor(Number(endNs - startNs) / 1e9 / 250))) * NS_PER_S;
+  if (stepNs <= 0n) {
+    throw new LogqlRequestError(
+      'zero or negative query resolution step widths are not accepted. Try a positive integer',
+    );
+  }
+  return stepNs;
+}

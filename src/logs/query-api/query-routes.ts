@@ -1,13 +1,7 @@
 import { LogqlRequestError, parseLogQL, runQuery } from '../logql/index.js';
 import { lokiStats, queryData } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
-import {
-  parseBounds,
-  parseDirection,
-  parseLimit,
-  parseSecondsOrDuration,
-  parseTimestamp,
-} from './params.js';
+import { parseBounds, parseDirection, parseLimit, parseStep, parseTimestamp } from './params.js';
 
 const DEFAULT_MAX_POINTS = 11000;
 
@@ -23,15 +17,7 @@ export function registerQueryRoutes(
     }
     const limit = parseLimit(p.get('limit'));
     const direction = parseDirection(p.get('direction'));
-    const stepText = p.get('step');
-    const stepNs = stepText
-      ? parseSecondsOrDuration(stepText)
-      : BigInt(Math.max(1, Math.floor(Number(endNs - startNs) / 1e9 / 250))) * 1000000000n;
-    if (stepNs <= 0n) {
-      throw new LogqlRequestError(
-        'zero or negative query resolution step widths are not accepted. Try a positive integer',
-      );
-    }
+    const stepNs = parseStep(p, startNs, endNs);
     const maxPoints = BigInt(ctx.limits.maxPointsPerSeries ?? DEFAULT_MAX_POINTS);
     if ((endNs - startNs) / stepNs > maxPoints) {
       throw new LogqlRequestError(
