@@ -11,7 +11,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/obs-cli.js';
+import { repoRoot } from '../test/support/repo.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -24,11 +25,7 @@ const BATCH = 1000;
 const CONNECTIONS = 4;
 const SPAN_NS = 6n * 3_600_000_000_000n;
 
-const root = (() => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-})();
+const root = repoRoot();
 
 // ---- corpus ----
 
@@ -121,16 +118,6 @@ function makeBatch(b: number, startNs: bigint): Batch {
 }
 
 // ---- the role in a child process ----
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
