@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { LabelMatcher, Labels } from '../../common/labels.js';
+import { sortLabels, type LabelMatcher, type Labels } from '../../common/labels.js';
 import { ApiError, Params, respondData, respondError } from './http.js';
 import {
   MAX_TIME_MS,
@@ -41,7 +41,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: PrometheusApiDe
           }
         }
         const keys = [...seen.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        let data = keys.map((k) => sorted(seen.get(k)!));
+        let data = keys.map((k) => sortLabels(seen.get(k)!));
         const warnings: string[] = [];
         if (limit > 0 && data.length > limit) {
           data = data.slice(0, limit);
@@ -112,10 +112,4 @@ async function collect(
 function respondLimited(reply: FastifyReply, data: string[], limit: number): void {
   if (limit > 0 && data.length > limit) respondData(reply, data.slice(0, limit), [TRUNCATED]);
   else respondData(reply, data);
-}
-
-function sorted(labels: Labels): Labels {
-  const out: Labels = {};
-  for (const k of Object.keys(labels).sort()) out[k] = labels[k]!;
-  return out;
 }

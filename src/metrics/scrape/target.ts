@@ -1,4 +1,4 @@
-import type { Labels } from '../../common/labels.js';
+import { sortLabels, type Labels } from '../../common/labels.js';
 import { parsePromDuration } from '../../common/duration.js';
 import { relabel, type CompiledRelabel } from '../../common/relabel.js';
 import type { ScrapeConfig } from '../config/index.js';
@@ -56,7 +56,7 @@ export function populateTarget(
   for (const [name, value] of Object.entries(defaults)) {
     if (base[name] === undefined || base[name] === '') base[name] = value;
   }
-  const discoveredLabels = sorted(base);
+  const discoveredLabels = sortLabels(base);
   const relabeled = relabel(base, rules);
   if (relabeled === null) return { kind: 'dropped', discoveredLabels };
   const lb: Labels = { ...relabeled };
@@ -99,7 +99,7 @@ export function populateTarget(
     if (!LABEL_NAME.test(name)) return fail(`invalid label name for "${name}"`);
     if (value.includes('\ufffd')) return fail(`invalid label value for "${name}": "${value}"`);
   }
-  const labels = sorted(lb);
+  const labels = sortLabels(lb);
   return {
     kind: 'active',
     target: {
@@ -137,12 +137,6 @@ export function labelsKey(labels: Labels): string {
   let key = '';
   for (const name of Object.keys(labels).sort()) key += `${name}\xff${labels[name]}\xff`;
   return key;
-}
-
-function sorted(labels: Labels): Labels {
-  const out: Labels = {};
-  for (const name of Object.keys(labels).sort()) out[name] = labels[name]!;
-  return out;
 }
 
 /** Go's SplitHostPort fails with "missing port" (so Prometheus adds the scheme's port). */
