@@ -1,8 +1,13 @@
 import type { Labels } from '../../common/labels.js';
-import { relabel, type CompiledRelabel, type RelabelConfig } from '../../common/relabel.js';
+import {
+  compileRelabel,
+  relabel,
+  type CompiledRelabel,
+  type RelabelConfig,
+} from '../../common/relabel.js';
 import type { Component, ComponentDefinition, ComponentOptions } from '../component.js';
 import { aborted } from './aborted.js';
-import { RULES_SCHEMA, compileRules } from './relabel-rules.js';
+import { RULES_SCHEMA } from './relabel-rules.js';
 
 interface Args {
   targets: Labels[];
@@ -24,7 +29,7 @@ class DiscoveryRelabel implements Component {
     args: Args,
   ) {
     this.id = options.id;
-    this.rules = compileRules(args.rule);
+    this.rules = compileRelabel(args.rule);
     this.output = this.apply(args.targets);
   }
 
@@ -34,7 +39,7 @@ class DiscoveryRelabel implements Component {
 
   async update(args: Record<string, unknown>): Promise<void> {
     const a = args as unknown as Args;
-    this.rules = compileRules(a.rule);
+    this.rules = compileRelabel(a.rule);
     this.output = this.apply(a.targets);
     this.options.onExportsChange?.();
   }

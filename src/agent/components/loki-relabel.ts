@@ -1,5 +1,5 @@
 import type { CompiledRelabel, RelabelConfig } from '../../common/relabel.js';
-import { relabel } from '../../common/relabel.js';
+import { compileRelabel, relabel } from '../../common/relabel.js';
 import type {
   AgentEntry,
   Component,
@@ -8,7 +8,7 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { aborted } from './aborted.js';
-import { RULES_SCHEMA, compileRules } from './relabel-rules.js';
+import { RULES_SCHEMA } from './relabel-rules.js';
 
 interface Args {
   forward_to: LogsReceiver[];
@@ -34,7 +34,7 @@ class LokiRelabel implements Component {
   ) {
     this.id = options.id;
     this.args = args;
-    this.rules = compileRules(args.rule);
+    this.rules = compileRelabel(args.rule);
     this.receiver = { send: (entries) => this.send(entries) };
   }
 
@@ -44,7 +44,7 @@ class LokiRelabel implements Component {
 
   async update(args: Record<string, unknown>): Promise<void> {
     this.args = args as unknown as Args;
-    this.rules = compileRules(this.args.rule);
+    this.rules = compileRelabel(this.args.rule);
     this.cache = new Map();
   }
 

@@ -1,4 +1,3 @@
-import { compileRelabel, type CompiledRelabel, type RelabelConfig } from '../../common/relabel.js';
 import type { ArgumentSchema, BlockSpec } from '../component.js';
 
 /** A `rule` block as Alloy documents it: Prometheus's relabel_config in Alloy syntax. */
@@ -19,8 +18,3 @@ const RULE_BLOCK: BlockSpec = {
 };
 
 export const RULES_SCHEMA: ArgumentSchema['blocks'] = { rule: RULE_BLOCK };
-
-/** Compiles decoded `rule` blocks; errors carry Prometheus's message and the rule's index. */
-export function compileRules(rules: RelabelConfig[]): CompiledRelabel {
-  return compileRelabel(rules);
-}
