@@ -1,16 +1,9 @@
-import type { Labels } from '../../common/labels.js';
+import { formatLabels, type Labels } from '../../common/labels.js';
 import { COMPARISON_OPS, type BinaryOp, type VectorMatching } from './ast.js';
 import type { FloatHistogram } from '../queryable.js';
 import { PromQLError } from './errors.js';
 import { histogramAdd, histogramDiv, histogramScale, histogramSub } from './histogram.js';
-import {
-  dropMetricName,
-  labelsKey,
-  labelsString,
-  METRIC_NAME,
-  type Sample,
-  type Vector,
-} from './value.js';
+import { dropMetricName, labelsKey, METRIC_NAME, type Sample, type Vector } from './value.js';
 
 /** Go's math.Pow, which differs from JS for a base of ±1 with a NaN or infinite exponent. */
 function goPow(x: number, y: number): number {
@@ -235,7 +228,7 @@ export function vectorBinop(
     if (dup) {
       throw new PromQLError(
         'execution',
-        `found duplicate series for the match group ${labelsString(matchedLabels(s.metric, m))} on the ${oneToMany ? 'left' : 'right'} hand-side of the operation: [${labelsString(s.metric)}, ${labelsString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `found duplicate series for the match group ${formatLabels(matchedLabels(s.metric, m))} on the ${oneToMany ? 'left' : 'right'} hand-side of the operation: [${formatLabels(s.metric)}, ${formatLabels(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     oneBySig.set(sig, s);

@@ -1,4 +1,4 @@
-import type { Labels } from '../../common/labels.js';
+import { sortLabels, type Labels } from '../../common/labels.js';
 import type { Queryable } from '../queryable.js';
 import type { Expr } from './ast.js';
 import { VALUE_TYPE_NAMES } from './ast.js';
@@ -59,17 +59,11 @@ export type QueryData =
 /** Prometheus answers at most this many points per series in a range query. */
 const MAX_POINTS_PER_SERIES = 11000;
 
-function sortedMetric(metric: Labels): Labels {
-  const out: Labels = {};
-  for (const n of Object.keys(metric).sort()) out[n] = metric[n]!;
-  return out;
-}
-
 function matrixData(m: Matrix): QueryData {
   return {
     resultType: 'matrix',
     result: m.map((s) => {
-      const out: MatrixSeries = { metric: sortedMetric(s.metric) };
+      const out: MatrixSeries = { metric: sortLabels(s.metric) };
       const values: SamplePair[] = [];
       const histograms: HistogramPair[] = [];
       s.ts.forEach((t, i) => {
@@ -152,10 +146,10 @@ export class PromQLEngine {
             const h = s.hs?.[0];
             if (h)
               return {
-                metric: sortedMetric(s.metric),
+                metric: sortLabels(s.metric),
                 histogram: [t, histogramJson(h, formatSampleValue)],
               };
-            return { metric: sortedMetric(s.metric), value: [t, formatSampleValue(s.fs[0]!)] };
+            return { metric: sortLabels(s.metric), value: [t, formatSampleValue(s.fs[0]!)] };
           }),
         };
     }

@@ -70,12 +70,6 @@ export function compareLabels(a: Labels, b: Labels): number {
   return an.length - bn.length;
 }
 
-/** `{a="1", b="2"}` as Prometheus's labels.String() prints label sets in messages. */
-export function labelsString(metric: Labels): string {
-  const names = Object.keys(metric).sort();
-  return `{${names.map((n) => `${n}=${JSON.stringify(metric[n])}`).join(', ')}}`;
-}
-
 const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function isValidLabelName(name: string): boolean {
