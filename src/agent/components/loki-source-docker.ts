@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DockerClient } from '../../common/docker-client.js';
 import type { Labels } from '../../common/labels.js';
-import { compileRelabel, type CompiledRelabel, type RelabelConfig } from '../../common/relabel.js';
+import type { CompiledRelabel } from '../../common/relabel.js';
 import type {
   AgentEntry,
   ArgumentSchema,
@@ -14,6 +14,7 @@ import { ContainerReader } from './docker/container-reader.js';
 import { aborted } from './aborted.js';
 import { forward } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
+import { relabelRulesArg } from './relabel-rules.js';
 
 /** Alloy 1.x's `loki.source.docker` arguments (docs/sources/reference/components/loki/loki.source.docker.md). */
 const schema: ArgumentSchema = {
@@ -27,17 +28,6 @@ const schema: ArgumentSchema = {
   },
   blocks: {},
 };
-
-/** `relabel_rules` as discovery.relabel exports them (compiled), or plain rules. */
-export function relabelRulesArg(value: unknown): CompiledRelabel | undefined {
-  if (value == null) return undefined;
-  if (Array.isArray(value))
-    return value.length ? compileRelabel(value as RelabelConfig[]) : undefined;
-  const rules = (value as CompiledRelabel).rules;
-  if (!Array.isArray(rules))
-    throw new Error('relabel_rules: expected the rules a discovery.relabel exports');
-  return rules.length ? (value as CompiledRelabel) : undefined;
-}
 
 interface Settings {
   host: string;

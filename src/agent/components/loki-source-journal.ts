@@ -14,7 +14,7 @@ import { forward, sleep } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
 import { fieldsAsJson, journalLabels, parseJournalLine } from './journal/journal-entry.js';
 import { journalctl } from './journal/journalctl.js';
-import { relabelRulesArg } from './loki-source-docker.js';
+import { relabelRulesArg } from './relabel-rules.js';
 
 /** Alloy 1.x's `loki.source.journal` arguments (docs/sources/reference/components/loki/loki.source.journal.md). */
 const schema: ArgumentSchema = {
