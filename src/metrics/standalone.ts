@@ -1,12 +1,11 @@
 import path from 'node:path';
 import pino from 'pino';
 import { formatFlagHelp } from '../common/flags.js';
+import { isLoopback } from '../common/net.js';
 import { PROMETHEUS_COMPAT_VERSION } from './api/index.js';
 import { loadPrometheusConfig } from './config/index.js';
 import { METRICS_FLAG_SPECS, parseMetricsFlags } from './flags.js';
 import { createMetricsRole } from './role.js';
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /**
  * `obs run metrics`: a drop-in for the `prometheus` binary with its own
@@ -31,7 +30,7 @@ export async function runMetricsStandalone(argv: string[]): Promise<void> {
   const sep = flags.listenAddress.lastIndexOf(':');
   const host = flags.listenAddress.slice(0, sep) || '0.0.0.0';
   const port = Number(flags.listenAddress.slice(sep + 1));
-  if (!LOOPBACK.has(host)) {
+  if (!isLoopback(host.replace(/^\[|\]$/g, ''))) {
     logger.warn(
       { address: flags.listenAddress },
       'Listening on a non-loopback address: the Prometheus API has no authentication; anyone who can reach it can read every metric',

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Labels } from '../../common/labels.js';
+import { isLoopback } from '../../common/net.js';
 import { compileRelabel, type CompiledRelabel } from '../../common/relabel.js';
 import type { ScrapeConfig } from '../config/index.js';
 import { ScrapeLoop, type LoopDeps } from './loop.js';
@@ -34,7 +35,7 @@ const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 function globalUrl(url: string): string {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1' || /^127\./.test(host)) u.hostname = hostname();
+  if (isLoopback(host)) u.hostname = hostname();
   return u.toString();
 }
 
