@@ -1,25 +1,6 @@
 import type { Labels } from '../../common/labels.js';
+import { formatSampleValue } from '../../common/sample-value.js';
 import type { QueryResult } from '../logql/index.js';
-
-/** strconv.FormatFloat(v, 'f', -1, 64), as Prometheus and Loki write sample values. */
-export function formatSampleValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  const s = String(v);
-  if (!s.includes('e')) return s;
-  const [mant, expText] = s.split('e') as [string, string];
-  const exp = Number(expText);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  const intLen = (mant.replace('-', '').split('.')[0] ?? '').length;
-  const point = intLen + exp;
-  let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = digits.slice(0, point) + '.' + digits.slice(point);
-  return (neg ? '-' : '') + out;
-}
 
 /** Unix seconds with millisecond precision, as Loki writes sample times. */
 export function sampleTime(ns: bigint): number {

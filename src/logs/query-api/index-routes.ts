@@ -1,6 +1,7 @@
 import type { Labels } from '../../common/labels.js';
 import { LogqlRequestError, parseMatchers, stepTimes } from '../logql/index.js';
-import { formatSampleValue, sampleTime } from './format.js';
+import { formatSampleValue } from '../../common/sample-value.js';
+import { sampleTime } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
 import { parseBounds, parseStep, type Params } from './params.js';
 

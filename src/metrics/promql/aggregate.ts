@@ -2,7 +2,7 @@ import type { Labels } from '../../common/labels.js';
 import type { AggregateExpr } from './ast.js';
 import { PromQLError } from './errors.js';
 import { formatGoFloat } from '../../common/go-fmt.js';
-import { formatSampleValue } from './format-value.js';
+import { formatSampleValue } from '../../common/sample-value.js';
 import type { FloatHistogram } from '../queryable.js';
 import { heapPop, heapPush, insertionSort } from './go-heap.js';
 import { histogramAdd, histogramScale } from './histogram.js';

@@ -4,7 +4,7 @@ import type { Expr } from './ast.js';
 import { VALUE_TYPE_NAMES } from './ast.js';
 import { PromQLError } from './errors.js';
 import { Evaluator } from './evaluator.js';
-import { formatSampleValue } from './format-value.js';
+import { formatSampleValue } from '../../common/sample-value.js';
 import { histogramJson } from './histogram.js';
 import { typeOf } from './check.js';
 import { parsePromQL } from './parser.js';

@@ -10,7 +10,7 @@ export type { Expr, ValueType } from './ast.js';
 export { PromQLError, type PromQLErrorType } from './errors.js';
 export { parsePromQL, parseSeriesSelector } from './parser.js';
 export { formatQuery } from './printer.js';
-export { formatSampleValue } from './format-value.js';
+export { formatSampleValue } from '../../common/sample-value.js';
 export {
   PromQLEngine,
   type EngineOptions,

@@ -182,7 +182,7 @@ async function fromExtracted(
   for (const s of found) {
     const labels = group(s.labels, grouping);
     const key = labelsKey(labels);
-    let into = byKey.get(key);
+    const into = byKey.get(key);
     if (!into) {
       // Each answer comes in time order; only merged ones need sorting.
       byKey.set(key, { labels, ts: s.offsets!, values: s.values!, sorted: true });
