@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -95,6 +95,20 @@ test('os-release values: quotes and escapes as the shell reads them', () => {
   assert.equal(r.get('VERSION_ID'), '12');
   assert.equal(r.get('ID'), 'debian');
   assert.equal(r.get('X'), 'say "hi"');
+});
+
+test('os-release is re-read when the file changes', async () => {
+  const root = await tree({ 'etc/os-release': 'ID=debian\nVERSION_ID="12"\n' });
+  const file = join(root, 'etc/os-release');
+  const src = createNodeExporterSource({ rootfs: root, collectors: ['os'] });
+  const id = async () =>
+    familiesByName((await src.collect()).body).get('node_os_info')!.samples[0]!.labels.id;
+  assert.equal(await id(), 'debian');
+  await writeFile(file, 'ID=alpine\nVERSION_ID=3.19\n');
+  // A later mtime, even within the file system's timestamp granularity.
+  await utimes(file, new Date(), new Date(Date.now() + 5000));
+  assert.equal(await id(), 'alpine');
+  src.close();
 });
 
 test('filter flags are Go regexps, as node_exporter matches them', async () => {

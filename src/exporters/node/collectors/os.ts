@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { family } from '../../exposition.js';
 import { rootfsPath, type NodeCollector } from '../collector.js';
 
@@ -17,17 +17,31 @@ const INFO_LABELS: [label: string, key: string][] = [
   ['version_id', 'VERSION_ID'],
 ];
 
+/**
+ * Parsed os-release files by path, re-read only when the file's mtime moves,
+ * as os_release.go does: the file hardly ever changes between scrapes.
+ */
+const releases = new Map<string, { mtimeMs: number; release: Map<string, string> }>();
+
+async function readOsRelease(file: string): Promise<Map<string, string>> {
+  const { mtimeMs } = await stat(file);
+  const cached = releases.get(file);
+  if (cached?.mtimeMs === mtimeMs) return cached.release;
+  const release = parseOsRelease(await readFile(file, 'utf8'));
+  releases.set(file, { mtimeMs, release });
+  return release;
+}
+
 /** os_release.go: /etc/os-release (or /usr/lib/os-release) under --path.rootfs. */
 export const osCollector: NodeCollector = {
   name: 'os',
   async update(c) {
-    let text: string;
+    let release: Map<string, string>;
     try {
-      text = await readFile(rootfsPath(c, 'etc/os-release'), 'utf8');
+      release = await readOsRelease(rootfsPath(c, 'etc/os-release'));
     } catch {
-      text = await readFile(rootfsPath(c, 'usr/lib/os-release'), 'utf8');
+      release = await readOsRelease(rootfsPath(c, 'usr/lib/os-release'));
     }
-    const release = parseOsRelease(text);
     const info = family(
       'node_os_info',
       "A metric with a constant '1' value labeled by build_id, id, id_like, image_id, image_version, name, pretty_name, variant, variant_id, version, version_codename, version_id.",
