@@ -97,8 +97,13 @@ class LokiSourceJournal implements Component {
     while (!signal.aborted) {
       this.restart = new AbortController();
       const inner = AbortSignal.any([signal, this.restart.signal]);
-      await this.follow(positions, key, inner);
-      if (!signal.aborted && !this.restart.signal.aborted) await sleep(RESTART_DELAY_MS, signal);
+      const exit = await this.follow(positions, key, inner);
+      if (!exit || this.restart.signal.aborted) continue;
+      // A stop signal sent to the whole process group (Ctrl-C, systemd's
+      // control-group kill) ends journalctl just before the agent's own stop:
+      // only an exit the stop does not follow within the delay is news.
+      await sleep(RESTART_DELAY_MS, signal);
+      if (!signal.aborted) this.options.logger.warn(exit, 'journalctl exited; restarting');
     }
     await positions.save();
   }
@@ -107,8 +112,12 @@ class LokiSourceJournal implements Component {
     return this.error ? { healthy: false, message: this.error } : { healthy: true };
   }
 
-  /** One journalctl run, until it exits or `signal` aborts. */
-  private async follow(positions: PositionsFile, key: string, signal: AbortSignal): Promise<void> {
+  /** One journalctl run, until it exits (returned) or `signal` aborts (undefined). */
+  private async follow(
+    positions: PositionsFile,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<{ code: number | null; stderr: string } | undefined> {
     const s = this.settings;
     const cursor = positions.get(key, '');
     let pending: { entries: AgentEntry[]; cursor: string | undefined } = { entries: [], cursor };
@@ -179,10 +188,12 @@ class LokiSourceJournal implements Component {
     const { code, stderr } = await proc.exited;
     await sending;
     if (!signal.aborted) await flush();
-    if (!signal.aborted) {
-      this.error = `journalctl exited (${code ?? 'signal'}): ${stderr || 'no output'}`;
-      this.options.logger.warn({ code, stderr }, 'journalctl exited; restarting');
-    } else this.error = undefined;
+    if (signal.aborted) {
+      this.error = undefined;
+      return undefined;
+    }
+    this.error = `journalctl exited (${code ?? 'signal'}): ${stderr || 'no output'}`;
+    return { code, stderr };
   }
 
   /**

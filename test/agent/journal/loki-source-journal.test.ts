@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,4 +171,56 @@ test('format_as_json and matches', async (t) => {
     'keys sorted as Go writes a map',
   );
   assert.deepEqual(got[0]!.labels, { job: 'loki.source.journal.json' });
+});
+
+/** The journalctl this process started (the component's only child process here). */
+async function journalctlPid(): Promise<number> {
+  let pid: number | undefined;
+  await until(
+    () => {
+      const out = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], {
+        encoding: 'utf8',
+      });
+      pid = out
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/))
+        .filter(([, comm]) => comm === 'journalctl')
+        .map(([p]) => Number(p))[0];
+      return pid !== undefined;
+    },
+    10_000,
+    'journalctl to start',
+  );
+  return pid!;
+}
+
+test('stop is quiet when the stop signal reaches journalctl first; an exit on its own is logged and restarted', async (t) => {
+  if (!(await journalAvailable(t))) return;
+  const journal = tempDir();
+  await writeJournal(journal, [entry('one', 'demo.service', nowUs())]);
+  const warnings: string[] = [];
+  const capture = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+  const got: AgentEntry[] = [];
+  const receiver: LogsReceiver = { send: async (batch) => void got.push(...batch) };
+  const build = () =>
+    lokiSourceJournal.build(
+      { id: 'loki.source.journal.quiet', dataPath: tempDir(), logger: capture },
+      { forward_to: [receiver], path: journal },
+    );
+
+  // Ctrl-C in a terminal: SIGINT to journalctl and obs at once.
+  let run = start(build());
+  await until(() => got.length === 1);
+  process.kill(await journalctlPid(), 'SIGINT');
+  await new Promise((r) => setTimeout(r, 100));
+  await run.stop();
+  assert.deepEqual(warnings, []);
+
+  run = start(build());
+  process.kill(await journalctlPid(), 'SIGTERM');
+  await until(() => warnings.length === 1, 5_000, 'the restart warning');
+  assert.match(warnings[0]!, /journalctl exited; restarting/);
+  await writeJournal(journal, [entry('after restart', 'demo.service', nowUs())]);
+  await until(() => got.some((e) => e.line === 'after restart'), 15_000, 'an entry after restart');
+  await run.stop();
 });
