@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels } from '../../common/labels.js';
 import type { LogStream } from '../../logs/sink.js';
@@ -12,26 +11,12 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { aborted } from './aborted.js';
+import { httpClientFromArgs, validateHttpClient, withHttpClient } from './http-client/index.js';
 import { parseByteSize } from './write/bytes.js';
 import { DiskBuffer } from './write/disk-buffer.js';
 import { Endpoint } from './write/endpoint.js';
 import { isInProcessEndpoint } from './write/in-process-endpoint.js';
 import { HttpPushTarget, SinkPushTarget, type PushTarget } from './write/push-target.js';
-
-const tlsConfig: ArgumentSchema = {
-  attributes: {
-    ca_pem: { type: 'string' },
-    ca_file: { type: 'string' },
-    cert_pem: { type: 'string' },
-    cert_file: { type: 'string' },
-    key_pem: { type: 'string' },
-    key_file: { type: 'string' },
-    server_name: { type: 'string' },
-    insecure_skip_verify: { type: 'bool', default: false },
-    min_version: { type: 'string' },
-  },
-  blocks: {},
-};
 
 /** Alloy 1.x's `loki.write` arguments (docs/sources/reference/components/loki/loki.write.md). */
 const schema: ArgumentSchema = {
@@ -42,47 +27,21 @@ const schema: ArgumentSchema = {
   blocks: {
     endpoint: {
       multiple: true,
-      schema: {
+      schema: withHttpClient({
         attributes: {
           url: { type: 'string', required: true },
           name: { type: 'string' },
           batch_size: { type: 'string', default: '1MiB' },
           batch_wait: { type: 'duration', default: '1s' },
           headers: { type: 'map', default: {} },
-          http_headers: { type: 'map' },
           tenant_id: { type: 'string' },
           min_backoff_period: { type: 'duration', default: '500ms' },
           max_backoff_period: { type: 'duration', default: '5m' },
           max_backoff_retries: { type: 'number', default: 10 },
           retry_on_http_429: { type: 'bool', default: true },
           remote_timeout: { type: 'duration', default: '10s' },
-          bearer_token: { type: 'string' },
-          bearer_token_file: { type: 'string' },
-          enable_http2: { type: 'bool', default: true },
-          follow_redirects: { type: 'bool', default: true },
         },
         blocks: {
-          basic_auth: {
-            schema: {
-              attributes: {
-                username: { type: 'string' },
-                password: { type: 'string' },
-                password_file: { type: 'string' },
-              },
-              blocks: {},
-            },
-          },
-          authorization: {
-            schema: {
-              attributes: {
-                type: { type: 'string', default: 'Bearer' },
-                credentials: { type: 'string' },
-                credentials_file: { type: 'string' },
-              },
-              blocks: {},
-            },
-          },
-          tls_config: { schema: tlsConfig },
           queue_config: {
             schema: {
               attributes: {
@@ -95,7 +54,7 @@ const schema: ArgumentSchema = {
             },
           },
         },
-      },
+      }),
     },
     wal: {
       schema: {
@@ -240,21 +199,23 @@ class LokiWrite implements Component {
     if (batchSize === undefined)
       throw new Error(`loki.write: invalid batch_size "${String(a.batch_size)}"`);
     const retryOn429 = (a.retry_on_http_429 as boolean | undefined) ?? true;
+    validateHttpClient(a);
     const inProcess = this.options.inProcessLogs;
     let target: PushTarget;
     let close: (() => void) | undefined;
     if (inProcess && isInProcessEndpoint(a.url, inProcess.pushUrl)) {
       target = new SinkPushTarget(inProcess.sink, retryOn429);
     } else {
-      const http = new HttpPushTarget({
-        url: a.url,
-        headers: headers(a),
-        tenantId: a.tenant_id as string | undefined,
-        remoteTimeoutMs: (a.remote_timeout as number | undefined) ?? 10_000,
-        retryOn429,
-        authorization: authorization(a),
-        tls: tls(a.tls_config as Record<string, unknown> | undefined),
-      });
+      const http = new HttpPushTarget(
+        {
+          url: a.url,
+          headers: headers(a),
+          tenantId: a.tenant_id as string | undefined,
+          remoteTimeoutMs: (a.remote_timeout as number | undefined) ?? 10_000,
+          retryOn429,
+        },
+        httpClientFromArgs(a),
+      );
       target = http;
       close = () => http.close();
     }
@@ -312,40 +273,6 @@ function headers(a: Record<string, unknown>): Record<string, string> {
     out[name] = (Array.isArray(values) ? values : [values]).map(String).join(', ');
   }
   return out;
-}
-
-function authorization(a: Record<string, unknown>): string | undefined {
-  const basic = a.basic_auth as Record<string, string | undefined> | undefined;
-  if (basic) {
-    const password = basic.password_file
-      ? readFileSync(basic.password_file, 'utf8').trim()
-      : (basic.password ?? '');
-    return `Basic ${Buffer.from(`${basic.username ?? ''}:${password}`).toString('base64')}`;
-  }
-  const auth = a.authorization as Record<string, string | undefined> | undefined;
-  if (auth) {
-    const credentials = auth.credentials_file
-      ? readFileSync(auth.credentials_file, 'utf8').trim()
-      : (auth.credentials ?? '');
-    return `${auth.type ?? 'Bearer'} ${credentials}`;
-  }
-  if (a.bearer_token_file)
-    return `Bearer ${readFileSync(a.bearer_token_file as string, 'utf8').trim()}`;
-  if (a.bearer_token) return `Bearer ${a.bearer_token as string}`;
-  return undefined;
-}
-
-function tls(t: Record<string, unknown> | undefined) {
-  if (!t) return undefined;
-  const pem = (inline: unknown, file: unknown) =>
-    inline ? Buffer.from(inline as string) : file ? readFileSync(file as string) : undefined;
-  return {
-    ca: pem(t.ca_pem, t.ca_file),
-    cert: pem(t.cert_pem, t.cert_file),
-    key: pem(t.key_pem, t.key_file),
-    servername: t.server_name as string | undefined,
-    rejectUnauthorized: !(t.insecure_skip_verify as boolean | undefined),
-  };
 }
 
 export const lokiWrite: ComponentDefinition = {

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
 import { LogPushError, type LogSink, type LogStream } from '../../../logs/sink.js';
+import { type HttpClient, readBody } from '../http-client/index.js';
 import { encodePushProto } from './push-request.js';
 
 /** Where an endpoint's batches go: a Loki push URL or the in-process logs role. */
@@ -29,28 +28,13 @@ export interface HttpTargetConfig {
   tenantId?: string;
   remoteTimeoutMs: number;
   retryOn429: boolean;
-  /** Authorization header value (basic, bearer or `authorization` block). */
-  authorization?: string;
-  tls?: {
-    ca?: Buffer;
-    cert?: Buffer;
-    key?: Buffer;
-    servername?: string;
-    rejectUnauthorized: boolean;
-  };
 }
 
 export class HttpPushTarget implements PushTarget {
-  private readonly agent: http.Agent;
-  private readonly url: URL;
-
-  constructor(private readonly config: HttpTargetConfig) {
-    this.url = new URL(config.url);
-    this.agent =
-      this.url.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, ...config.tls })
-        : new http.Agent({ keepAlive: true });
-  }
+  constructor(
+    private readonly config: HttpTargetConfig,
+    private readonly client: HttpClient,
+  ) {}
 
   async push(streams: LogStream[]): Promise<void> {
     for (const [tenant, group] of splitByTenant(streams, this.config.tenantId)) {
@@ -59,44 +43,39 @@ export class HttpPushTarget implements PushTarget {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.client.close();
   }
 
-  private post(body: Buffer, tenant: string | undefined): Promise<void> {
+  private async post(body: Buffer, tenant: string | undefined): Promise<void> {
     const headers: Record<string, string> = {
       ...this.config.headers,
       'Content-Type': 'application/x-protobuf',
-      'Content-Length': String(body.length),
       'User-Agent': 'obs-agent (loki.write)',
     };
     if (tenant) headers['X-Scope-OrgID'] = tenant;
-    if (this.config.authorization) headers.Authorization = this.config.authorization;
-    const lib = this.url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(
-        this.url,
-        { method: 'POST', headers, agent: this.agent, timeout: this.config.remoteTimeoutMs },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) => reject(new PushFailure(err.message, true)));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) return resolve();
-            const text = Buffer.concat(chunks).toString('utf8').trim().slice(0, 1024);
-            const retryable = status >= 500 || (status === 429 && this.config.retryOn429);
-            reject(
-              new PushFailure(`server returned HTTP status ${status}: ${text}`, retryable, status),
-            );
-          });
-        },
-      );
-      req.on('timeout', () =>
-        req.destroy(new Error(`timeout after ${this.config.remoteTimeoutMs}ms`)),
-      );
-      req.on('error', (err) => reject(new PushFailure(err.message, true)));
-      req.end(body);
-    });
+    let status: number;
+    let text: string;
+    try {
+      const res = await this.client.request(this.config.url, {
+        method: 'POST',
+        headers,
+        body,
+        timeoutMs: this.config.remoteTimeoutMs,
+      });
+      status = res.status;
+      text = (await readBody(res.body)).toString('utf8').trim().slice(0, 1024);
+    } catch (err) {
+      const message =
+        err instanceof Error && err.name === 'TimeoutError'
+          ? `timeout after ${this.config.remoteTimeoutMs}ms`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      throw new PushFailure(message, true);
+    }
+    if (status >= 200 && status < 300) return;
+    const retryable = status >= 500 || (status === 429 && this.config.retryOn429);
+    throw new PushFailure(`server returned HTTP status ${status}: ${text}`, retryable, status);
   }
 }
 
