@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -212,4 +213,79 @@ test('loki.source.docker: every line once across container and agent restarts', 
     ts,
     'timestamps from the daemon, in order',
   );
+});
+
+/** The engine's unix socket offered on a loopback TCP port, as `dockerd -H tcp://` would. */
+async function tcpForwarder(unixHost: string) {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const up = net.connect(unixHost.replace(/^unix:\/\//, ''));
+    for (const s of [client, up]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(up).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  let connections = 0;
+  server.on('connection', () => connections++);
+  return {
+    host: `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+test('discovery.docker and loki.source.docker over tcp://, with port and filter', async (t) => {
+  if (skipWithoutDocker(t)) return;
+  if (!engine!.host.startsWith('unix://')) return t.skip('DOCKER_HOST is not a unix socket');
+  const forwarder = await tcpForwarder(engine!.host);
+  t.after(() => forwarder.close());
+  const name = `obs-tcp-${process.pid}`;
+  const id = await engine!.docker(
+    ...['run', '-d', '--network', 'none', '--name', name, '--label', 'obs.tcp=yes'],
+    ...['obs-test/busybox', 'sh', '-c', 'for i in 1 2 3; do echo "tcp line $i"; done; sleep 60'],
+  );
+  t.after(() => engine!.docker('rm', '-f', id));
+  let changes = 0;
+  const sd = discoveryDocker.build(
+    { id: 'discovery.docker.tcp', dataPath: tempDir(), logger, onExportsChange: () => changes++ },
+    {
+      host: forwarder.host,
+      port: 9100,
+      refresh_interval: 60_000,
+      filter: [{ name: 'label', values: ['obs.tcp=yes'] }],
+    },
+  );
+  const sdRun = start(sd);
+  await until(() => changes > 0, 20_000, 'targets over tcp');
+  const targets = sd.exports().targets as Record<string, string>[];
+  assert.deepEqual(
+    targets.map((l) => [l.__address__, l.__meta_docker_container_name]),
+    [[':9100', `/${name}`]],
+  );
+  const entries: AgentEntry[] = [];
+  const source = lokiSourceDocker.build(
+    { id: 'loki.source.docker.tcp', dataPath: tempDir(), logger },
+    {
+      host: forwarder.host,
+      targets,
+      forward_to: [{ send: async (batch: AgentEntry[]) => void entries.push(...batch) }],
+      labels: { job: 'tcp' },
+    },
+  );
+  const run = start(source);
+  await until(() => entries.length === 3, 20_000, 'lines over tcp');
+  await run.stop();
+  await sdRun.stop();
+  assert.deepEqual(
+    entries.map((e) => e.line),
+    ['tcp line 1', 'tcp line 2', 'tcp line 3'],
+  );
+  assert.ok(forwarder.connections() > 0, 'the daemon was reached through the tcp port');
 });
