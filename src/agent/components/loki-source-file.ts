@@ -1,4 +1,4 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatLabels, type Labels } from '../../common/labels.js';
@@ -85,11 +85,6 @@ function settings(args: Record<string, unknown>): Settings {
     if (!(decompression.format in DECOMPRESSION_FORMATS)) {
       throw new Error(
         `loki.source.file: unsupported decompression format "${decompression.format}" (gz, z, bz2)`,
-      );
-    }
-    if (!DECOMPRESSION_FORMATS[decompression.format]) {
-      throw new Error(
-        `loki.source.file: decompression format "${decompression.format}" is not supported by obs yet`,
       );
     }
     s.decompression = {
@@ -235,23 +230,48 @@ class LokiSourceFile implements Component {
     }).run(signal);
   }
 
-  /** Promtail's `positions: {path: offset}` becomes Alloy's format (no labels), once. */
+  /**
+   * Promtail's (and Grafana Agent static mode's) `positions: {path: offset}`
+   * becomes Alloy's format, as Alloy's ConvertLegacyPositionsFile does it:
+   * only while the new file is missing or empty, only from strictly valid
+   * YAML, each path under the empty label set `{}`; the legacy file stays.
+   */
   private async convertLegacy(file: string): Promise<void> {
     const legacy = this.settings.legacyPositionsFile;
     if (!legacy) return;
-    if (await exists(file)) return;
-    let doc: { positions?: Record<string, string> } | null;
+    if ((await size(file)) > 0) return;
+    let positions: Record<string, unknown>;
     try {
-      doc = parse(await readFile(legacy, 'utf8')) as { positions?: Record<string, string> } | null;
-    } catch {
+      positions = legacyPositions(await readFile(legacy, 'utf8'));
+    } catch (err) {
+      this.options.logger.info(
+        { err, legacy_path: legacy },
+        'will not convert the legacy positions file as it is not valid or does not exist',
+      );
       return;
     }
     const converted = await PositionsFile.open(file);
-    for (const [path, offset] of Object.entries(doc?.positions ?? {}))
+    for (const [path, offset] of Object.entries(positions))
       converted.put(path, '{}', String(offset));
     await converted.save();
-    await rm(legacy, { force: true });
+    this.options.logger.info(
+      { path: file, legacy_path: legacy },
+      'successfully converted legacy positions file to the new format',
+    );
   }
+}
+
+/** `positions:` mapping paths to offsets, and nothing else (Go's yaml.UnmarshalStrict). */
+function legacyPositions(text: string): Record<string, unknown> {
+  const doc = parse(text) as unknown;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new Error('not a YAML mapping');
+  const keys = Object.keys(doc);
+  if (keys.some((k) => k !== 'positions')) throw new Error(`unknown fields ${keys.join(', ')}`);
+  const positions = (doc as { positions?: unknown }).positions ?? {};
+  if (typeof positions !== 'object' || positions === null || Array.isArray(positions))
+    throw new Error('positions is not a mapping');
+  return positions as Record<string, unknown>;
 }
 
 function readerSettings(s: Settings): string {
@@ -259,12 +279,12 @@ function readerSettings(s: Settings): string {
   return JSON.stringify(rest);
 }
 
-async function exists(path: string): Promise<boolean> {
+/** A file's size, 0 when it does not exist. */
+async function size(path: string): Promise<number> {
   try {
-    await stat(path);
-    return true;
+    return (await stat(path)).size;
   } catch {
-    return false;
+    return 0;
   }
 }
 

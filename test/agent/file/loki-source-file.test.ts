@@ -12,7 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
 import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
@@ -301,4 +302,72 @@ test('many files at once', async () => {
   await until(() => c.entries.length === 50 * 200);
   await run.stop();
   assert.equal(new Set(c.lines()).size, 10_000);
+});
+
+test('decompression formats Alloy lists: gz, z (zlib) and bz2 (several bzip2 blocks)', async () => {
+  const lines = Array.from(
+    { length: 120_000 },
+    (_, i) => `compressed line ${i} ${'x'.repeat(i % 17)}`,
+  );
+  const text = lines.join('\n') + '\n';
+  const formats: [string, Buffer][] = [
+    ['gz', gzipSync(text)],
+    ['z', deflateSync(text)],
+    // The real bzip2 tool; its 900 kB blocks make this file three of them.
+    ['bz2', execFileSync('bzip2', ['-c', '-9'], { input: text, maxBuffer: 64 << 20 })],
+  ];
+  for (const [format, bytes] of formats) {
+    const dir = tempDir();
+    const file = join(dir, `old.log.${format}`);
+    writeFileSync(file, bytes);
+    const c = collector();
+    const decompression = { decompression: { enabled: true, format, initial_delay: 0 } };
+    const run = start(source(dir, [{ __path__: file }], c.receiver, decompression));
+    await until(() => c.entries.length === lines.length, 20_000, `${format} lines`);
+    await run.stop();
+    assert.deepEqual(c.lines(), lines, format);
+  }
+  assert.throws(
+    () =>
+      source(tempDir(), [], collector().receiver, {
+        decompression: { enabled: true, format: 'zip' },
+      }),
+    /unsupported decompression format "zip"/,
+  );
+});
+
+test('legacy_positions_file: Promtail positions converted on first start as Alloy does', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'app.log');
+  writeFileSync(file, 'line 1\nline 2\nline 3\n');
+  const legacy = join(dir, 'promtail-positions.yaml');
+  writeFileSync(legacy, `positions:\n  ${file}: "7"\n  /var/log/gone.log: "100"\n`);
+  const c = collector();
+  const extra = { legacy_positions_file: legacy };
+  const run = start(source(dir, [{ __path__: file }], c.receiver, extra));
+  await until(() => c.entries.length === 2);
+  await run.stop();
+  assert.deepEqual(c.lines(), ['line 2', 'line 3']);
+  assert.ok(readFileSync(legacy, 'utf8').includes('positions:'), 'the legacy file is kept');
+  const converted = readFileSync(join(dir, 'positions.yml'), 'utf8');
+  assert.match(converted, new RegExp(`path: "${file}"\\n\\s+labels: "\\{\\}"\\n\\s+: "21"`));
+
+  // Converted only while the new positions file is missing or empty.
+  writeFileSync(legacy, `positions:\n  ${file}: "0"\n`);
+  const again = collector();
+  const rerun = start(source(dir, [{ __path__: file }], again.receiver, extra));
+  await new Promise((r) => setTimeout(r, 300));
+  await rerun.stop();
+  assert.deepEqual(again.lines(), []);
+
+  // Not strictly valid (an unknown field): not converted, the file is read from the start.
+  const fresh = tempDir();
+  const other = join(fresh, 'b.log');
+  writeFileSync(other, 'b1\n');
+  writeFileSync(legacy, `positions:\n  ${other}: "3"\nextra: 1\n`);
+  const strict = collector();
+  const strictRun = start(source(fresh, [{ __path__: other }], strict.receiver, extra));
+  await until(() => strict.entries.length === 1);
+  await strictRun.stop();
+  assert.deepEqual(strict.lines(), ['b1']);
 });

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
+import bz2 from 'unbzip2-stream';
 import type { Logger } from 'pino';
 import type { Labels } from '../../../common/labels.js';
 import type { AgentEntry, ComponentMetrics } from '../../component.js';
@@ -23,14 +24,22 @@ export interface DecompressorOptions {
 /** Lines per forwarded batch. */
 const BATCH_LINES = 10_000;
 
-/** The formats Alloy's `decompression` block accepts that node:zlib can read. */
-export const DECOMPRESSION_FORMATS: Record<
-  string,
-  (() => import('node:stream').Transform) | undefined
-> = {
-  gz: createGunzip,
-  z: createInflate,
-  bz2: undefined,
+/**
+ * The formats Alloy's `decompression` block accepts (Go's compress/gzip,
+ * compress/zlib and compress/bzip2 there), each turning the file's bytes
+ * into a readable of the plain text: gzip and zlib from node:zlib, bzip2
+ * from a pure-JavaScript decoder.
+ */
+export const DECOMPRESSION_FORMATS: Record<string, (compressed: Readable) => Readable> = {
+  gz: (s) => s.pipe(createGunzip()),
+  z: (s) => s.pipe(createInflate()),
+  bz2: (s) => {
+    // The decoder is a classic (through) stream: a PassThrough makes it async-iterable.
+    const decoder = bz2();
+    const out = new PassThrough();
+    decoder.on('error', (err: Error) => out.destroy(err));
+    return s.pipe(decoder).pipe(out);
+  },
 };
 
 /**
@@ -44,7 +53,10 @@ export async function readCompressed(o: DecompressorOptions, signal: AbortSignal
   if (!make) throw new Error(`decompression format "${o.format}" is not supported`);
   const done = Number(o.positions.get(o.path, o.positionLabels) ?? '0') || 0;
   const decoder = new TextDecoder(o.encoding || 'utf-8');
-  const stream: Readable = createReadStream(o.path).pipe(make());
+  const file = createReadStream(o.path);
+  const stream = make(file);
+  // pipe() does not forward errors: a missing file must end the read like a corrupt one.
+  file.on('error', (err) => stream.destroy(err));
   let lineNo = 0;
   let rest = '';
   let batch: AgentEntry[] = [];
@@ -83,5 +95,6 @@ export async function readCompressed(o: DecompressorOptions, signal: AbortSignal
     o.logger.error({ err, path: o.path }, 'error reading compressed file');
   } finally {
     stream.destroy();
+    file.destroy();
   }
 }
