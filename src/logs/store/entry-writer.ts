@@ -9,6 +9,7 @@ import {
   partitionTable,
   type PartitionKind,
 } from './partitions.js';
+import { bloomTableDdl, buildBlooms } from './block-blooms.js';
 import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
 
@@ -53,6 +54,7 @@ export class EntryWriter {
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${partitionDb(day)}.applied_segments (name VARCHAR PRIMARY KEY)`,
     );
+    await this.conn.run(bloomTableDdl(partitionDb(day)));
     this.attached.add(day);
   }
 
@@ -90,6 +92,8 @@ export class EntryWriter {
       await this.conn.run(
         `INSERT INTO ${tmp}.applied_segments SELECT * FROM ${db}.applied_segments`,
       );
+      await this.conn.run(bloomTableDdl(tmp));
+      await buildBlooms(this.conn, tmp);
       await this.conn.run(`CHECKPOINT ${tmp}`);
     } finally {
       await this.conn.run(`DETACH DATABASE IF EXISTS ${tmp}`);
@@ -133,6 +137,8 @@ export class EntryWriter {
           `ON s.stream_id = e.stream_id AND s.ts = e.ts AND s.line = e.line`,
       );
       await this.conn.run(`INSERT INTO ${db}.applied_segments VALUES (${sqlString(segment.name)})`);
+      // The blocks of a settled day no longer cover every row.
+      await this.conn.run(`DELETE FROM ${db}.blooms`);
       await this.conn.run('COMMIT');
     } catch (err) {
       await this.conn.run('ROLLBACK');

@@ -12,6 +12,7 @@ import type {
   StreamBuckets,
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
+import { BlockBlooms } from './block-blooms.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
 import { EntryWriter } from './entry-writer.js';
@@ -77,6 +78,7 @@ export class LogStore implements LogSink, LogReader {
   private readonly days = new Set<number>();
   private readonly retired = new Set<number>();
   private readonly listeners = new Set<AppendListener>();
+  private readonly blooms = new BlockBlooms();
   private pending: PendingWrite[] = [];
   private draining: Promise<void> | undefined;
   /** Serialises segment appends and rotations. */
@@ -244,6 +246,7 @@ export class LogStore implements LogSink, LogReader {
       const segment = this.toLoad[0]!;
       try {
         await this.withWriter(() => this.writer.load(segment));
+        this.blooms.invalidate(segment.day);
       } catch (err) {
         // Kept for the next attempt (and for replay at start); reads report it.
         this.loadError = err;
@@ -343,12 +346,14 @@ export class LogStore implements LogSink, LogReader {
     if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
     if (req.direction === 'backward') days.reverse();
     const ids = streams.map((s) => s.id);
+    const source = (d: number[], startNs = req.startNs, endNs = req.endNs): Promise<string> =>
+      this.sourceSql(d, ids, req.filters, startNs, endNs);
     if (req.unordered) {
       // Metric queries: no sort at all, one streaming scan per day.
       let left = req.limit;
       for (const day of days) {
         for await (const batch of this.streamRows(
-          selectSql(unionSql([day]), ids, req, left),
+          selectSql(await source([day]), ids, req, left),
           req.signal,
         )) {
           yield batch;
@@ -360,14 +365,19 @@ export class LogStore implements LogSink, LogReader {
     }
     if (req.limit !== undefined && req.limit <= TOP_N_LIMIT) {
       // One ordered top-N over all days: DuckDB keeps only `limit` rows.
-      yield* this.streamRows(selectSql(unionSql(days), ids, req, req.limit), req.signal);
+      yield* this.streamRows(selectSql(await source(days), ids, req, req.limit), req.signal);
       return;
     }
     // Otherwise window by window, each holding about WINDOW_ROWS entries, so
     // that every sort stays small and the caller can stop early.
     let remaining = req.limit;
     for (const w of scanWindows(streams, req.startNs, req.endNs, req.direction)) {
-      const sql = selectSql(unionSql([dayOf(w.startNs)]), ids, { ...req, ...w }, remaining);
+      const sql = selectSql(
+        await source([dayOf(w.startNs)], w.startNs, w.endNs),
+        ids,
+        { ...req, ...w },
+        remaining,
+      );
       for await (const batch of this.streamRows(sql, req.signal)) {
         yield batch;
         if (remaining !== undefined) remaining -= batch.length;
@@ -416,9 +426,10 @@ export class LogStore implements LogSink, LogReader {
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (streams.length === 0 || days.length === 0) return [];
+    const ids = streams.map((s) => s.id);
     const sql = aggregateSql(
-      unionSql(days),
-      streams.map((s) => s.id),
+      await this.sourceSql(days, ids, req.filters, req.startNs, req.endNs),
+      ids,
       req,
     );
     const byStream = new Map<number, StreamBuckets>();
@@ -442,8 +453,36 @@ export class LogStore implements LogSink, LogReader {
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (days.length === 0) return [];
-    const source = unionSql(days);
+    const source = await this.sourceSql(
+      days,
+      streams.map((s) => s.id),
+      req.filters,
+      req.startNs,
+      req.endNs,
+    );
     return this.withConnection(req.signal, (c) => extractedAggregation(c, source, streams, req));
+  }
+
+  /**
+   * The entries of these days as one relation, each settled day narrowed by
+   * its blooms to the blocks that can pass the line filters.
+   */
+  private async sourceSql(
+    days: number[],
+    streamIds: number[],
+    filters: SelectLogsRequest['filters'],
+    startNs: bigint,
+    endNs: bigint,
+  ): Promise<string> {
+    if (filters.length === 0) return unionSql(days);
+    return this.withConnection(undefined, async (conn) => {
+      const parts: string[] = [];
+      for (const day of days) {
+        const narrowed = await this.blooms.daySql(conn, day, streamIds, filters, startNs, endNs);
+        parts.push(narrowed ?? unionSql([day]));
+      }
+      return parts.join(' UNION ALL ');
+    });
   }
 
   async series(matchers: LabelMatcher[], startNs: bigint, endNs: bigint): Promise<Labels[]> {
@@ -521,6 +560,7 @@ export class LogStore implements LogSink, LogReader {
     this.days.delete(day);
     this.retired.delete(day);
     await this.withWriter(() => this.writer.detach(day));
+    this.blooms.invalidate(day);
     const file = path.join(this.dir, partitionFile(day));
     fs.rmSync(file, { force: true });
     fs.rmSync(`${file}.wal`, { force: true });
@@ -558,7 +598,11 @@ export class LogStore implements LogSink, LogReader {
     const done: number[] = [];
     for (const [day, lastWrite] of [...this.unsettled]) {
       if (now - lastWrite < idleMs || !this.days.has(day)) continue;
-      await this.withWriter(() => this.writer.rewrite(day));
+      try {
+        await this.withWriter(() => this.writer.rewrite(day));
+      } finally {
+        this.blooms.invalidate(day);
+      }
       if (this.unsettled.get(day) === lastWrite) this.unsettled.delete(day);
       done.push(day);
     }
