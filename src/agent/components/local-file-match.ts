@@ -1,5 +1,3 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Labels } from '../../common/labels.js';
 import type {
   ArgumentSchema,
@@ -8,7 +6,7 @@ import type {
   ComponentOptions,
 } from '../component.js';
 import { sleep } from './file/forward.js';
-import { glob, globToRegExp } from './file/glob.js';
+import { expandPathTargets } from './file/path-targets.js';
 
 /** Alloy 1.x's `local.file_match` arguments (docs/sources/reference/components/local/local.file_match.md). */
 const schema: ArgumentSchema = {
@@ -74,33 +72,11 @@ class LocalFileMatch implements Component {
 
   /** One scan; exports change (and dependents are told) only when the set of targets changed. */
   async sync(): Promise<void> {
-    const out: Labels[] = [];
-    const now = Date.now();
-    for (const target of this.pathTargets) {
-      const pattern = target.__path__;
-      if (!pattern) continue;
-      const exclude = target.__path_exclude__ ? globToRegExp(target.__path_exclude__) : undefined;
-      let matches: string[];
-      try {
-        matches = await glob(pattern);
-      } catch (err) {
-        this.options.logger.error({ err, pattern }, 'error expanding glob');
-        continue;
-      }
-      for (const m of matches) {
-        if (exclude?.test(m)) continue;
-        const abs = resolve(m);
-        let st;
-        try {
-          st = await stat(abs);
-        } catch {
-          continue;
-        }
-        if (st.isDirectory()) continue;
-        if (this.ignoreOlderThanMs > 0 && st.mtimeMs < now - this.ignoreOlderThanMs) continue;
-        out.push({ ...target, __path__: abs });
-      }
-    }
+    const out = await expandPathTargets(
+      this.pathTargets,
+      this.ignoreOlderThanMs,
+      this.options.logger,
+    );
     const key = JSON.stringify(out);
     if (key === this.key) return;
     this.key = key;

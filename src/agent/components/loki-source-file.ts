@@ -12,10 +12,11 @@ import type {
 } from '../component.js';
 import { DECOMPRESSION_FORMATS, readCompressed } from './file/decompressor.js';
 import { aborted } from './aborted.js';
-import { forward } from './file/forward.js';
+import { forward, sleep } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
 import { PollClock } from './file/poll-clock.js';
-import { FileTailer } from './file/tailer.js';
+import { expandPathTargets } from './file/path-targets.js';
+import { FileTailer, type PositionsFileErrorPolicy } from './file/tailer.js';
 
 /** Alloy 1.x's `loki.source.file` arguments (docs/sources/reference/components/loki/loki.source.file.md). */
 const schema: ArgumentSchema = {
@@ -24,9 +25,20 @@ const schema: ArgumentSchema = {
     forward_to: { type: 'list', required: true },
     encoding: { type: 'string', default: '' },
     legacy_positions_file: { type: 'string', default: '' },
+    on_positions_file_error: { type: 'string', default: 'restart_from_beginning' },
     tail_from_end: { type: 'bool', default: false },
   },
   blocks: {
+    file_match: {
+      schema: {
+        attributes: {
+          enabled: { type: 'bool', default: false },
+          sync_period: { type: 'duration', default: '10s' },
+          ignore_older_than: { type: 'duration', default: '0s' },
+        },
+        blocks: {},
+      },
+    },
     decompression: {
       schema: {
         attributes: {
@@ -49,12 +61,21 @@ const schema: ArgumentSchema = {
   },
 };
 
+const POSITIONS_FILE_ERROR_POLICIES: PositionsFileErrorPolicy[] = [
+  'skip',
+  'restart_from_end',
+  'restart_from_beginning',
+];
+
 interface Settings {
   targets: Labels[];
   forwardTo: LogsReceiver[];
   encoding: string;
   legacyPositionsFile: string;
   tailFromEnd: boolean;
+  onPositionsFileError: PositionsFileErrorPolicy;
+  /** The `file_match` block, when enabled: `targets` hold globs, expanded every sync period. */
+  fileMatch?: { syncMs: number; ignoreOlderThanMs: number };
   decompression?: { format: string; initialDelayMs: number };
   minPollMs: number;
   maxPollMs: number;
@@ -72,15 +93,26 @@ function settings(args: Record<string, unknown>): Settings {
   const decompression = args.decompression as
     { enabled: boolean; format: string; initial_delay?: number } | undefined;
   const watch = (args.file_watch as Record<string, number | undefined> | undefined) ?? {};
+  const match = args.file_match as
+    { enabled?: boolean; sync_period?: number; ignore_older_than?: number } | undefined;
+  const onError = (args.on_positions_file_error as string | undefined) ?? 'restart_from_beginning';
+  if (!POSITIONS_FILE_ERROR_POLICIES.includes(onError as PositionsFileErrorPolicy))
+    throw new Error(`unknown OnPositionsFileError value: ${onError}`);
   const s: Settings = {
     targets: (args.targets as Labels[] | undefined) ?? [],
     forwardTo: (args.forward_to as LogsReceiver[] | undefined) ?? [],
     encoding: (args.encoding as string | undefined) ?? '',
     legacyPositionsFile: (args.legacy_positions_file as string | undefined) ?? '',
     tailFromEnd: (args.tail_from_end as boolean | undefined) ?? false,
+    onPositionsFileError: onError as PositionsFileErrorPolicy,
     minPollMs: watch.min_poll_frequency ?? 250,
     maxPollMs: watch.max_poll_frequency ?? 250,
   };
+  if (match?.enabled) {
+    const syncMs = match.sync_period ?? 10_000;
+    if (syncMs <= 0) throw new Error('sync period must be greater than 0');
+    s.fileMatch = { syncMs, ignoreOlderThanMs: match.ignore_older_than ?? 0 };
+  }
   if (decompression?.enabled) {
     if (!(decompression.format in DECOMPRESSION_FORMATS)) {
       throw new Error(
@@ -114,6 +146,10 @@ class LokiSourceFile implements Component {
   private runSignal: AbortSignal | undefined;
   private clock: PollClock | undefined;
   private error: string | undefined;
+  /** With `file_match` enabled: the files its globs found at the last sync. */
+  private matched: Labels[] = [];
+  /** Reconciliations run one at a time (updates and file_match syncs may overlap). */
+  private reconciling: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: ComponentOptions,
@@ -137,7 +173,7 @@ class LokiSourceFile implements Component {
       throw err;
     }
     // Readers look up forward_to on every send; only reading settings need a restart.
-    if (this.runSignal) await this.reconcile(readerSettings(this.settings) !== before);
+    if (this.runSignal) await this.sync(readerSettings(this.settings) !== before);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -145,8 +181,11 @@ class LokiSourceFile implements Component {
     await this.convertLegacy(file);
     this.positions = await PositionsFile.open(file);
     this.runSignal = signal;
-    await this.reconcile(false);
+    await this.sync(false);
+    const matching = this.matchLoop(signal);
     await aborted(signal);
+    await matching;
+    await this.reconciling;
     for (const r of this.readers.values()) r.stop.abort();
     await Promise.all([...this.readers.values()].map((r) => r.done));
     this.readers.clear();
@@ -157,12 +196,39 @@ class LokiSourceFile implements Component {
     return this.error ? { healthy: false, message: this.error } : { healthy: true };
   }
 
+  /** With `file_match` enabled, expands the globs again every sync_period. */
+  private async matchLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      if (!(await sleep(this.settings.fileMatch?.syncMs ?? 10_000, signal))) return;
+      if (this.settings.fileMatch) await this.sync(false);
+    }
+  }
+
+  /** Expands `file_match` globs (when enabled), then reconciles; one run at a time. */
+  private sync(restartAll: boolean): Promise<void> {
+    const next = this.reconciling.then(async () => {
+      const match = this.settings.fileMatch;
+      if (match)
+        this.matched = await expandPathTargets(
+          this.settings.targets,
+          match.ignoreOlderThanMs,
+          this.options.logger,
+        );
+      await this.reconcile(restartAll);
+    });
+    this.reconciling = next.catch((err) =>
+      this.options.logger.error({ err }, 'error updating file readers'),
+    );
+    return next;
+  }
+
   /** Starts readers for new targets, stops those whose target is gone (forgetting their position). */
   private async reconcile(restartAll: boolean): Promise<void> {
     if (this.runSignal?.aborted) return;
     const positions = this.positions!;
     const wanted = new Map<string, { path: string; labels: Labels; positionLabels: string }>();
-    for (const target of this.settings.targets) {
+    const targets = this.settings.fileMatch ? this.matched : this.settings.targets;
+    for (const target of targets) {
       const path = target.__path__;
       if (!path) continue;
       const own: Labels = {};
@@ -224,6 +290,8 @@ class LokiSourceFile implements Component {
     return new FileTailer({
       ...common,
       tailFromEnd: s.tailFromEnd,
+      onPositionsFileError: s.onPositionsFileError,
+      legacyPositions: s.legacyPositionsFile !== '',
       minPollMs: s.minPollMs,
       maxPollMs: s.maxPollMs,
       clock: this.clock!,
@@ -275,7 +343,7 @@ function legacyPositions(text: string): Record<string, unknown> {
 }
 
 function readerSettings(s: Settings): string {
-  const { targets: _t, forwardTo: _f, ...rest } = s;
+  const { targets: _t, forwardTo: _f, fileMatch: _m, ...rest } = s;
   return JSON.stringify(rest);
 }
 

@@ -8,6 +8,7 @@ import {
   rmSync,
   truncateSync,
   unlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { pino } from 'pino';
 import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
 import { localFileMatch } from '../../../src/agent/components/local-file-match.js';
 import { lokiSourceFile } from '../../../src/agent/components/loki-source-file.js';
+import { PositionsFile } from '../../../src/agent/components/file/positions.js';
 
 const logger = pino({ level: process.env.DEBUG_LOG ?? 'silent' });
 const dirs: string[] = [];
@@ -370,4 +372,94 @@ test('legacy_positions_file: Promtail positions converted on first start as Allo
   await until(() => strict.entries.length === 1);
   await strictRun.stop();
   assert.deepEqual(strict.lines(), ['b1']);
+});
+
+test('on_positions_file_error: a stored position that is not an offset, per policy', async () => {
+  const cases: [string, string[]][] = [
+    ['restart_from_beginning', ['one', 'two', 'partial line', 'three']],
+    // From the start of the unfinished last line: it arrives once complete.
+    ['restart_from_end', ['partial line', 'three']],
+    ['skip', []],
+  ];
+  for (const [policy, want] of cases) {
+    const dir = tempDir();
+    const file = join(dir, 'app.log');
+    writeFileSync(file, 'one\ntwo\npartial');
+    const positions = await PositionsFile.open(join(dir, 'positions.yml'));
+    positions.put(file, '{}', 'not-a-number');
+    await positions.save();
+    const c = collector();
+    const run = start(
+      source(dir, [{ __path__: file }], c.receiver, { on_positions_file_error: policy }),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    appendFileSync(file, ' line\nthree\n');
+    if (want.length > 0) await until(() => c.entries.length === want.length, 5_000, policy);
+    else await new Promise((r) => setTimeout(r, 300));
+    await run.stop();
+    assert.deepEqual(c.lines(), want, policy);
+  }
+  assert.throws(
+    () => source(tempDir(), [], collector().receiver, { on_positions_file_error: 'ignore' }),
+    /unknown OnPositionsFileError value: ignore/,
+  );
+});
+
+test('tail_from_end starts at the beginning of an unfinished last line', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'app.log');
+  writeFileSync(file, 'old\nhalf');
+  const c = collector();
+  const run = start(source(dir, [{ __path__: file }], c.receiver, { tail_from_end: true }));
+  await new Promise((r) => setTimeout(r, 200));
+  appendFileSync(file, ' done\nnew\n');
+  await until(() => c.entries.length === 2);
+  await run.stop();
+  assert.deepEqual(c.lines(), ['half done', 'new']);
+});
+
+test('file_match block: globs in targets expanded every sync_period, exclusions, ignore_older_than', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'a.log'), 'a1\n');
+  writeFileSync(join(dir, 'skip.log'), 'excluded\n');
+  writeFileSync(join(dir, 'old.log'), 'too old\n');
+  const hourAgo = new Date(Date.now() - 3600_000);
+  utimesSync(join(dir, 'old.log'), hourAgo, hourAgo);
+  const c = collector();
+  const targets = [
+    { __path__: join(dir, '*.log'), __path_exclude__: join(dir, 'skip.*'), job: 'globbed' },
+  ];
+  const run = start(
+    source(join(dir, 'data'), targets, c.receiver, {
+      file_match: { enabled: true, sync_period: 50, ignore_older_than: 600_000 },
+    }),
+  );
+  await until(() => c.entries.length === 1);
+  writeFileSync(join(dir, 'b.log'), 'b1\n');
+  await until(() => c.entries.length === 2, 5_000, 'a file created later');
+  await run.stop();
+  assert.deepEqual(c.lines().sort(), ['a1', 'b1']);
+  assert.deepEqual(c.entries[0]!.labels, { job: 'globbed', filename: join(dir, 'a.log') });
+  assert.throws(
+    () => source(dir, [], c.receiver, { file_match: { enabled: true, sync_period: 0 } }),
+    /sync period must be greater than 0/,
+  );
+});
+
+test('legacy_positions_file: a labelled target resumes from the converted label-less entry', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'app.log');
+  writeFileSync(file, 'seen\nnew\n');
+  const legacy = join(dir, 'legacy.yaml');
+  writeFileSync(legacy, `positions:\n  ${file}: "5"\n`);
+  const c = collector();
+  const run = start(
+    source(dir, [{ __path__: file, job: 'tool_sink' }], c.receiver, {
+      legacy_positions_file: legacy,
+    }),
+  );
+  await until(() => c.entries.length === 1);
+  await new Promise((r) => setTimeout(r, 100));
+  await run.stop();
+  assert.deepEqual(c.lines(), ['new']);
 });

@@ -19,6 +19,10 @@ export interface TailerOptions {
   forward: (entries: AgentEntry[], signal: AbortSignal) => Promise<boolean>;
   encoding: string;
   tailFromEnd: boolean;
+  /** What a stored position that is not an offset means (Alloy's `on_positions_file_error`). */
+  onPositionsFileError: PositionsFileErrorPolicy;
+  /** Look up the converted legacy entry (`{}` labels) when none is stored under our labels. */
+  legacyPositions: boolean;
   minPollMs: number;
   maxPollMs: number;
   /** The component's shared poll timer (ticking at min_poll_frequency). */
@@ -26,6 +30,8 @@ export interface TailerOptions {
   logger: Logger;
   metrics?: ComponentMetrics;
 }
+
+export type PositionsFileErrorPolicy = 'skip' | 'restart_from_end' | 'restart_from_beginning';
 
 /** What obs notes beside the offset, to recognise a file changed while obs was stopped. */
 interface FileMeta {
@@ -67,6 +73,8 @@ export class FileTailer {
   /** Modification time when the file was last seen fully read. */
   private mtime = -1n;
   private lastTs = 0n;
+  /** The stored position was not an offset and the policy is `skip`: this file is not read. */
+  private skipped = false;
   private readonly decoder: TextDecoder;
   private readonly newline: Buffer;
 
@@ -96,6 +104,7 @@ export class FileTailer {
       while (!signal.aborted) {
         let changed = false;
         if (!this.fh) changed = await this.openFile(true);
+        if (this.skipped) return;
         if (this.fh) {
           changed = (await this.readAvailable(signal)) || changed;
           changed = (await this.checkRotation(signal)) || changed;
@@ -121,7 +130,10 @@ export class FileTailer {
     let st = await fh.stat();
     this.offset = 0;
     this.fingerprint = Buffer.alloc(0);
-    const stored = resume ? this.o.positions.get(this.o.path, this.o.positionLabels) : undefined;
+    let stored = resume ? this.o.positions.get(this.o.path, this.o.positionLabels) : undefined;
+    // Alloy's conversion of a legacy positions file keys every path with no labels.
+    if (resume && stored === undefined && this.o.legacyPositions)
+      stored = this.o.positions.get(this.o.path, '{}');
     const meta = this.o.positions.getMeta(this.o.path, this.o.positionLabels) as
       FileMeta | undefined;
     const known = stored !== undefined && meta?.offset === Number(stored) ? meta : undefined;
@@ -142,12 +154,29 @@ export class FileTailer {
     this.ino = st.ino;
     this.born = st.birthtimeMs;
     if (!resume) return true;
-    if (stored !== undefined) {
+    if (stored !== undefined && !/^[+-]?\d+$/.test(stored)) {
+      const policy = this.o.onPositionsFileError;
+      if (policy === 'skip') {
+        this.o.logger.error({ position: stored }, 'failed to get file position; skipping the file');
+        await fh.close();
+        this.fh = undefined;
+        this.skipped = true;
+        return false;
+      }
+      this.offset = policy === 'restart_from_end' ? await lastLineEnd(fh, st.size) : 0;
+      this.o.logger.info(
+        { position: stored, policy },
+        policy === 'restart_from_end'
+          ? 'retrieved the position of the last line after positions error'
+          : 'reset position to start of file after positions error',
+      );
+    } else if (stored !== undefined) {
       const pos = Number(stored);
       // A file shorter than the stored offset was truncated while we were away.
-      this.offset = Number.isFinite(pos) && pos <= st.size ? pos : 0;
+      this.offset = pos >= 0 && pos <= st.size ? pos : 0;
     } else if (this.o.tailFromEnd) {
-      this.offset = st.size;
+      // From the start of an unfinished last line, so it arrives whole once written (as Alloy).
+      this.offset = await lastLineEnd(fh, st.size);
     }
     if (this.offset > 0) {
       const n = Math.min(FINGERPRINT, this.offset);
@@ -326,4 +355,17 @@ async function findFile(dir: string, meta: FileMeta): Promise<string | undefined
     }
   }
   return undefined;
+}
+
+/** The offset just past the file's last newline (0 without one): where a line would start. */
+async function lastLineEnd(fh: FileHandle, size: number): Promise<number> {
+  const buf = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0;) {
+    const start = Math.max(0, end - buf.length);
+    const { bytesRead } = await fh.read(buf, 0, end - start, start);
+    const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
+    if (nl >= 0) return start + nl + 1;
+    end = start;
+  }
+  return 0;
 }
