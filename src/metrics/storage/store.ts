@@ -10,17 +10,17 @@ import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { SeriesIndex, type SeriesEntry } from './series-index.js';
 import { StoreQuerier } from './querier.js';
-import { Wal, fsyncDir, replayWal } from './wal.js';
+import { Wal, fsyncDir, replayWal, type RecordParts } from './wal.js';
 import {
   RecordType,
   decodeHeadChunk,
   decodeSeries,
   decodeTombstones,
-  encodeHeadChunk,
   encodeSamples,
   encodeSeries,
   encodeTombstones,
   forEachSample,
+  headChunkParts,
   type WalTombstone,
 } from './wal-records.js';
 import { XorChunkEncoder, decodeXorChunk } from './xor-chunk.js';
@@ -155,16 +155,24 @@ export class TsdbStore implements MetricsStore {
     if (t > this.headMaxT) this.headMaxT = t;
   }
 
-  /** The head's whole state as WAL records, with this process's series ids. */
-  private checkpointRecords(): Buffer[] {
-    const series: { id: number; labels: Labels }[] = [];
-    const chunks: Buffer[] = [];
+  /**
+   * The head's whole state as WAL records, with this process's series ids,
+   * produced one at a time for the WAL to frame as it goes.
+   */
+  private *checkpointRecords(): Generator<RecordParts> {
+    let series: { id: number; labels: Labels }[] = [];
     for (const hs of this.head.values()) {
       hs.logged = true;
       series.push({ id: hs.entry.id, labels: hs.entry.labels });
-      for (const c of hs.chunks()) chunks.push(encodeHeadChunk(hs.entry.id, c.bytes));
+      if (series.length === 1000) {
+        yield [encodeSeries(series)];
+        series = [];
+      }
     }
-    return [encodeSeries(series), ...chunks];
+    if (series.length) yield [encodeSeries(series)];
+    for (const hs of this.head.values()) {
+      for (const c of hs.chunks()) yield headChunkParts(hs.entry.id, c.bytes);
+    }
   }
 
   appender(): SampleAppender {

@@ -145,13 +145,17 @@ export function decodeTombstones(buf: Buffer): WalTombstone[] {
   return out;
 }
 
-/** A whole head chunk, used by checkpoints so replay need not re-read old segments. */
-export function encodeHeadChunk(id: number, bytes: Uint8Array): Buffer {
-  const buf = Buffer.allocUnsafe(5 + bytes.length);
-  buf.writeUInt8(RecordType.HeadChunk, 0);
-  buf.writeUInt32LE(id, 1);
-  buf.set(bytes, 5);
-  return buf;
+const chunkHeader = Buffer.allocUnsafe(5);
+
+/**
+ * A whole head chunk, used by checkpoints so replay need not re-read old
+ * segments: a header and the chunk's own bytes, uncopied. The header buffer
+ * is reused, so the parts must be written before the next call.
+ */
+export function headChunkParts(id: number, bytes: Uint8Array): [Buffer, Uint8Array] {
+  chunkHeader.writeUInt8(RecordType.HeadChunk, 0);
+  chunkHeader.writeUInt32LE(id, 1);
+  return [chunkHeader, bytes];
 }
 
 export function decodeHeadChunk(buf: Buffer): { id: number; bytes: Uint8Array } {
