@@ -6,6 +6,7 @@
  * through the Loki HTTP API and prints them beside real Loki 3.0.0's.
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
+ * OBS_BENCH_ROLE_NODE_OPTIONS: node flags for the role's process (e.g. --cpu-prof).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -161,7 +162,11 @@ function startRole(main: string, config: string, port: number): ChildProcess {
       '-server.http-listen-address=127.0.0.1',
       `-server.http-listen-port=${port}`,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
+      env: { ...process.env, NODE_OPTIONS: process.env.OBS_BENCH_ROLE_NODE_OPTIONS ?? '' },
+    },
   );
 }
 
@@ -208,8 +213,27 @@ async function main(): Promise<void> {
   const pid = child.pid!;
   let maxRss = 0;
   const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMiB(pid))), 50);
+  let inner: NodeJS.Timeout | undefined;
   try {
     await waitReady(url);
+    const metric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      return m ? Number(m[1]) / 2 ** 20 : NaN;
+    };
+    // The role's own view while it ingests and answers: V8 heap committed and DuckDB's memory.
+    let maxHeap = 0;
+    let maxDuck = 0;
+    inner = setInterval(() => {
+      metric('nodejs_heap_size_total_bytes').then(
+        (v) => (maxHeap = Math.max(maxHeap, v)),
+        () => 0,
+      );
+      metric('obs_logs_store_duckdb_memory_bytes').then(
+        (v) => (maxDuck = Math.max(maxDuck, v)),
+        () => 0,
+      );
+    }, 250);
     const idleRss = rssMiB(pid);
     const endNs = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
     const startNs = endNs - SPAN_NS;
@@ -242,15 +266,15 @@ async function main(): Promise<void> {
     );
     const ingestS = (performance.now() - t0) / 1000;
     const ingestRss = maxRss;
+    const ingestInner = [maxHeap, maxDuck];
     await fetch(`${url}/flush`, { method: 'POST' });
     const disk = dirBytes(path.join(dir, 'data'));
     const afterIngestRss = rssMiB(pid);
-    const metric = async (name: string): Promise<number> => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-      return m ? Number(m[1]) / 2 ** 20 : NaN;
-    };
+    maxHeap = 0;
+    maxDuck = 0;
     const heapMiB = await metric('nodejs_heap_size_used_bytes');
+    const heapTotalMiB = await metric('nodejs_heap_size_total_bytes');
+    const duckMiB = await metric('obs_logs_store_duckdb_memory_bytes');
     const externalMiB = await metric('nodejs_external_memory_bytes');
     maxRss = 0;
 
@@ -326,6 +350,7 @@ async function main(): Promise<void> {
       results.push({ name: query.name, ms: median(times), loki: query.loki, ok, rss: maxRss });
     }
 
+    const queryInner = [maxHeap, maxDuck];
     // Pushes keep flowing while a heavy query scans everything.
     const heavy = fetch(url + q('{job=~".+"} |~ "(?i)no-such-thing"', '&limit=5000'));
     const pushLat: number[] = [];
@@ -357,11 +382,20 @@ async function main(): Promise<void> {
     );
     out.push(`${'RSS idle (MiB)'.padEnd(34)}${fmt(idleRss)}${fmt(73)}`);
     out.push(`${'RSS max during ingest (MiB)'.padEnd(34)}${fmt(ingestRss)}${fmt(380)}  < 200`);
+    out.push(
+      `${'  JS heap committed / DuckDB max'.padEnd(34)}${fmt(ingestInner[0]!)}${fmt(ingestInner[1]!)}  (during ingest)`,
+    );
     out.push(`${'RSS after ingest (MiB)'.padEnd(34)}${fmt(afterIngestRss)}${fmt(380)}  < 200`);
     out.push(
       `${'  of which JS heap / external (MiB)'.padEnd(34)}${fmt(heapMiB)}${fmt(externalMiB)}  (after ingest)`,
     );
+    out.push(
+      `${'  JS heap committed / DuckDB (MiB)'.padEnd(34)}${fmt(heapTotalMiB)}${fmt(duckMiB)}  (after ingest)`,
+    );
     out.push(`${'RSS max while querying (MiB)'.padEnd(34)}${fmt(queryRss)}${fmt(670)}  < 200`);
+    out.push(
+      `${'  JS heap committed / DuckDB max'.padEnd(34)}${fmt(queryInner[0]!)}${fmt(queryInner[1]!)}  (while querying)`,
+    );
     for (const r of results) {
       const target =
         r.loki === undefined
@@ -379,6 +413,7 @@ async function main(): Promise<void> {
     console.log(out.join('\n'));
   } finally {
     clearInterval(sampler);
+    clearInterval(inner);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     if (!args.includes('--keep')) fs.rmSync(dir, { recursive: true, force: true });

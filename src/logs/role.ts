@@ -13,7 +13,7 @@ import { registerLokiQueryApi } from './query-api/index.js';
 import type { LogReader } from './reader.js';
 import { RetentionCompactor } from './retention/index.js';
 import type { LogSink } from './sink.js';
-import { LogStore } from './store/index.js';
+import { HeapTrim, LogStore } from './store/index.js';
 import { registerTailApi } from './tail/index.js';
 
 /** The Loki release whose API obs answers as; Grafana picks features by it. */
@@ -48,6 +48,7 @@ class LokiRole implements LogsRole {
   private compactor: RetentionCompactor | undefined;
   private distributor: Distributor | undefined;
   private boundPort: number;
+  private readonly heapTrim = new HeapTrim();
 
   constructor(
     private readonly ctx: RoleContext,
@@ -104,6 +105,14 @@ class LokiRole implements LogsRole {
           this.set(store.diskBytes());
         },
       });
+      new Gauge({
+        name: 'obs_logs_store_duckdb_memory_bytes',
+        help: "Memory held by the log store's DuckDB buffer manager.",
+        registers: [registry],
+        async collect() {
+          this.set(await store.memoryBytes());
+        },
+      });
       this.distributor = new Distributor(store, this.config.limits, createPushMetrics(registry));
       this.app = await this.buildApp(store, registry);
       await this.app.listen({ host: this.ctx.listenHost, port: this.boundPort });
@@ -131,6 +140,7 @@ class LokiRole implements LogsRole {
         .type('text/plain; charset=utf-8')
         .send(`${err.message}\n`);
     });
+    app.addHook('onResponse', async () => this.heapTrim.touch());
     await app.register(websocket);
     await registerPushApi(app, {
       distributor: this.distributor!,
@@ -201,6 +211,7 @@ class LokiRole implements LogsRole {
     this.distributor = undefined;
     await this.store?.close();
     this.store = undefined;
+    this.heapTrim.stop();
   }
 
   status(): RoleStatus {

@@ -161,7 +161,7 @@ describe('needle blooms', () => {
     });
   }
 
-  it('counts through the blooms as a full scan does', async () => {
+  it('counts needles in settled and unsettled days exactly', async () => {
     const buckets = await store.aggregateBuckets({
       matchers: [{ name: 'job', type: '=', value: 'needle' }],
       filters: [{ op: '|=', values: ['rare-token'] }],
