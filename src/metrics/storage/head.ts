@@ -1,4 +1,5 @@
 import { XorChunkEncoder, chunkCount, decodeXorChunk } from './xor-chunk.js';
+import type { HeadChunkFiles } from './head-chunk-files.js';
 import type { SeriesEntry } from './series-index.js';
 
 /** Samples per chunk, as Prometheus: small enough to decode cheaply, large enough to compress. */
@@ -11,31 +12,17 @@ export interface HeadChunk {
   count: number;
 }
 
-/**
- * Closed head chunks are copied into shared 64 KiB pages rather than each
- * getting its own ArrayBuffer: tens of thousands of small mallocs fragment the
- * heap and cost far more RSS than the bytes they hold. Chunks leave the head
- * oldest first, so pages empty out roughly in order and are then collected.
- */
-const PAGE_BYTES = 64 * 1024;
-let page = new Uint8Array(PAGE_BYTES);
-let pageUsed = 0;
+/** Numbers kept per closed chunk in `HeadSeries.closed`. */
+const CLOSED_STRIDE = 4;
 
-function toPage(bytes: Uint8Array): Uint8Array {
-  if (bytes.length > PAGE_BYTES / 8) return bytes.slice();
-  if (pageUsed + bytes.length > PAGE_BYTES) {
-    page = new Uint8Array(PAGE_BYTES);
-    pageUsed = 0;
-  }
-  const view = page.subarray(pageUsed, pageUsed + bytes.length);
-  view.set(bytes);
-  pageUsed += bytes.length;
-  return view;
-}
-
-/** One series' recent samples: closed chunks plus the one being appended to. */
+/** One series' recent samples: closed chunks (on disk) plus the one being appended to. */
 export class HeadSeries {
-  closed: HeadChunk[] = [];
+  /**
+   * Closed chunks, oldest first, CLOSED_STRIDE numbers each (position in the
+   * chunk files, minT, maxT, count * 65536 + byte length): one flat array of
+   * doubles instead of an object and a byte view per chunk.
+   */
+  private closed: number[] = [];
   open: XorChunkEncoder | null = null;
   /** The encoder kept for reuse once its chunk is closed. */
   private spare: XorChunkEncoder | null = null;
@@ -45,10 +32,23 @@ export class HeadSeries {
   /** Whether the WAL already holds this series' labels. */
   logged = false;
 
-  constructor(readonly entry: SeriesEntry) {}
+  constructor(
+    readonly entry: SeriesEntry,
+    private readonly files: HeadChunkFiles,
+  ) {}
 
   get empty(): boolean {
     return this.closed.length === 0 && this.open === null;
+  }
+
+  /** How many chunks the series has in the head, the open one included. */
+  get chunkCount(): number {
+    return this.closed.length / CLOSED_STRIDE + (this.open ? 1 : 0);
+  }
+
+  /** The oldest sample time still in the head, undefined when it has none. */
+  get firstT(): number | undefined {
+    return this.closed.length ? this.closed[1] : this.open?.minT;
   }
 
   /** Appends a sample known to be newer than lastT; cuts chunks at block boundaries. */
@@ -80,25 +80,41 @@ export class HeadSeries {
   closeOpen(): void {
     const open = this.open;
     if (!open) return;
-    this.closed.push({
-      bytes: toPage(open.bytes.subarray(0, open.byteLength)),
-      minT: open.minT,
-      maxT: open.maxT,
-      count: open.count,
-    });
+    const length = open.byteLength;
+    const ref = this.files.write(open.minT, open.bytes.subarray(0, length));
+    this.closed.push(ref, open.minT, open.maxT, open.count * 65536 + length);
     open.reset();
     this.spare = open;
     this.open = null;
   }
 
-  /** Every chunk, oldest first, the open one as a snapshot of its current bytes. */
-  chunks(): HeadChunk[] {
-    if (!this.open) return this.closed;
+  /**
+   * Chunks overlapping [mint, maxt] that `needed` accepts, oldest first, the
+   * open one as a view of its current bytes; closed ones are read from disk
+   * only when wanted.
+   */
+  chunks(
+    mint = -Infinity,
+    maxt = Infinity,
+    needed?: (minT: number, maxT: number) => boolean,
+  ): HeadChunk[] {
+    const out: HeadChunk[] = [];
+    const c = this.closed;
+    for (let i = 0; i < c.length; i += CLOSED_STRIDE) {
+      const minT = c[i + 1]!;
+      const maxT = c[i + 2]!;
+      if (maxT < mint || minT > maxt || (needed && !needed(minT, maxT))) continue;
+      const packed = c[i + 3]!;
+      const length = packed % 65536;
+      const bytes = this.files.read(minT, c[i]!, length);
+      out.push({ bytes, minT, maxT, count: (packed - length) / 65536 });
+    }
     const o = this.open;
-    return [
-      ...this.closed,
-      { bytes: o.bytes.subarray(0, o.byteLength), minT: o.minT, maxT: o.maxT, count: o.count },
-    ];
+    if (o && o.maxT >= mint && o.minT <= maxt && (!needed || needed(o.minT, o.maxT))) {
+      const bytes = o.bytes.subarray(0, o.byteLength);
+      out.push({ bytes, minT: o.minT, maxT: o.maxT, count: o.count });
+    }
+    return out;
   }
 
   /**
@@ -107,15 +123,21 @@ export class HeadSeries {
    */
   chunksBefore(boundary: number): HeadChunk[] {
     if (this.open && this.open.maxT < boundary) this.closeOpen();
-    let i = 0;
-    while (i < this.closed.length && this.closed[i]!.maxT < boundary) i++;
-    return this.closed.slice(0, i);
+    const n = this.closedBefore(boundary);
+    if (n === 0) return [];
+    return this.chunks(-Infinity, this.closed[n - CLOSED_STRIDE + 2]!).slice(0, n / CLOSED_STRIDE);
   }
 
   dropBefore(boundary: number): void {
+    this.closed.splice(0, this.closedBefore(boundary));
+  }
+
+  /** How many numbers of `closed` belong to chunks ending before `boundary`. */
+  private closedBefore(boundary: number): number {
+    const c = this.closed;
     let i = 0;
-    while (i < this.closed.length && this.closed[i]!.maxT < boundary) i++;
-    this.closed.splice(0, i);
+    while (i < c.length && c[i + 2]! < boundary) i += CLOSED_STRIDE;
+    return i;
   }
 
   /** Drops samples in [mint, maxt] by re-encoding the affected chunks (a head tombstone). */

@@ -93,8 +93,7 @@ export class StoreQuerier implements Querier {
     const hs = this.src.headSeries(e.id);
     if (hs) {
       const part: Part = { chunks: [], mins: [], maxs: [] };
-      for (const c of hs.chunks()) {
-        if (c.maxT < mint || c.minT > maxt || !needed(c.minT, c.maxT)) continue;
+      for (const c of hs.chunks(mint, maxt, needed)) {
         part.chunks.push(c.bytes);
         part.mins.push(c.minT);
         part.maxs.push(c.maxT);

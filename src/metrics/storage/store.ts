@@ -6,6 +6,7 @@ import type { SampleAppender } from '../appender.js';
 import type { Querier } from '../queryable.js';
 import { Block, writeBlock, type BlockSeriesInput } from './block.js';
 import { HeadAppender } from './head-appender.js';
+import { HeadChunkFiles } from './head-chunk-files.js';
 import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { SeriesIndex, type SeriesEntry } from './series-index.js';
@@ -40,6 +41,7 @@ export class TsdbStore implements MetricsStore {
   private head = new Map<number, HeadSeries>();
   blocks: Block[] = [];
   private wal!: Wal;
+  private chunkFiles!: HeadChunkFiles;
   private headMinT = Infinity;
   private headMaxT = -Infinity;
   /** Newest block's maxTime: the head starts here. */
@@ -71,6 +73,7 @@ export class TsdbStore implements MetricsStore {
     }
     this.dropSupersededBlocks();
     this.sortBlocks();
+    this.chunkFiles = new HeadChunkFiles(path.join(dir, 'chunks_head'), this.blockRange);
     this.replay();
     await this.wal.checkpoint(this.checkpointRecords());
     this.applyRetention();
@@ -148,7 +151,7 @@ export class TsdbStore implements MetricsStore {
     // Samples already persisted in a block (crash between block write and checkpoint).
     if (t < this.blocksMaxT) return;
     let hs = this.head.get(e.id);
-    if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
+    if (!hs) this.head.set(e.id, (hs = new HeadSeries(e, this.chunkFiles)));
     if (t <= hs.lastT) return;
     hs.append(t, hi, lo, this.blockRange);
     if (t < this.headMinT) this.headMinT = t;
@@ -211,7 +214,7 @@ export class TsdbStore implements MetricsStore {
       const e = entries[i]!;
       if (!hs || hs.entry !== e) {
         hs = this.head.get(e.id);
-        if (!hs) this.head.set(e.id, (hs = new HeadSeries(e)));
+        if (!hs) this.head.set(e.id, (hs = new HeadSeries(e, this.chunkFiles)));
         if (!hs.logged) {
           hs.logged = true;
           newSeries.push({ id: e.id, labels: e.labels });
@@ -281,33 +284,37 @@ export class TsdbStore implements MetricsStore {
   }
 
   private async persistHead(mint: number, maxt: number): Promise<void> {
-    const series: BlockSeriesInput[] = [];
     const entries = [...this.head.values()].sort((a, b) =>
       a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
     );
-    for (const hs of entries) {
-      const chunks = hs.chunksBefore(maxt);
-      if (!chunks.length) continue;
-      series.push({
-        labels: hs.entry.labels,
-        chunks: chunks.map((c) => c.bytes),
-        minT: chunks[0]!.minT,
-        maxT: chunks[chunks.length - 1]!.maxT,
-        samples: countSamples(chunks),
-      });
+    // Read from the chunk files series by series as the block is written.
+    function* series(): Generator<BlockSeriesInput> {
+      for (const hs of entries) {
+        const chunks = hs.chunksBefore(maxt);
+        if (!chunks.length) continue;
+        yield {
+          labels: hs.entry.labels,
+          chunks: chunks.map((c) => c.bytes),
+          minT: chunks[0]!.minT,
+          maxT: chunks[chunks.length - 1]!.maxT,
+          samples: countSamples(chunks),
+        };
+      }
     }
     // The chunks stay queryable in the head while the block is written; the
     // swap below runs without an await, so no query sees both or neither.
-    if (series.length) {
-      const meta = await writeBlock(this.opts.dir, mint, maxt, series);
+    // Chunks are cut at window boundaries: one starting before maxt ends before it.
+    if (entries.some((hs) => (hs.firstT ?? Infinity) < maxt)) {
+      const meta = await writeBlock(this.opts.dir, mint, maxt, series());
       this.blocks.push(Block.open(path.join(this.opts.dir, meta.ulid), this.index));
     }
     for (const hs of entries) hs.dropBefore(maxt);
+    this.chunkFiles.dropBefore(maxt);
     this.blocksMaxT = Math.max(this.blocksMaxT, maxt);
     this.sortBlocks();
     let minT = Infinity;
     for (const [id, hs] of this.head) {
-      const first = hs.closed[0]?.minT ?? hs.open?.minT;
+      const first = hs.firstT;
       if (first === undefined) {
         if (hs.lastT < maxt) this.head.delete(id);
         continue;
@@ -485,7 +492,7 @@ export class TsdbStore implements MetricsStore {
     let chunkCount = 0;
     const entries: SeriesEntry[] = [];
     for (const hs of this.head.values()) {
-      chunkCount += hs.closed.length + (hs.open ? 1 : 0);
+      chunkCount += hs.chunkCount;
       entries.push(hs.entry);
     }
     return buildTsdbStatus(entries, limit, {
@@ -519,6 +526,7 @@ export class TsdbStore implements MetricsStore {
     this.closed = true;
     while (this.compaction) await this.compaction;
     await this.wal.close();
+    this.chunkFiles.close();
     for (const b of this.blocks) if (b.refs === 0) b.close();
     this.unlock();
   }
