@@ -16,6 +16,14 @@ import { sqlString } from './sql.js';
 const CSV_COLUMNS =
   "columns={'stream_id':'INTEGER','ts':'BIGINT','bytes':'INTEGER','line':'VARCHAR','metadata':'VARCHAR'}, header=false, delim=',', quote='\"', escape='\"', auto_detect=false, allow_quoted_nulls=false, strict_mode=true";
 
+const WRITE_BLOCK_SIZE = 262_144;
+/**
+ * A settled day's blocks: each row group's ZSTD line segment ends in a
+ * partly filled block, and at 256 KiB that waste was ~1.3 bytes per line
+ * (2 M bench lines: 41.6 -> 40.2 bytes/line in the day file); scans are as fast.
+ */
+const SETTLED_BLOCK_SIZE = 65_536;
+
 /**
  * DuckDB's CSV reader holds a buffer per thread that must fit the longest
  * row: small for the short-line table (lines up to 2 KiB plus metadata),
@@ -45,7 +53,10 @@ export class EntryWriter {
   async attach(day: number): Promise<void> {
     if (this.attached.has(day)) return;
     const file = path.join(this.dir, partitionFile(day));
-    await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}`);
+    // A day being written keeps DuckDB's usual 256 KiB blocks (the instance's
+    // default is small, for the streams database); an existing file has its own.
+    const options = fs.existsSync(file) ? '' : ` (BLOCK_SIZE ${WRITE_BLOCK_SIZE})`;
+    await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}${options}`);
     for (const kind of PARTITION_KINDS) {
       await this.conn.run(
         `CREATE TABLE IF NOT EXISTS ${partitionTable(day, kind)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
@@ -74,7 +85,9 @@ export class EntryWriter {
     const next = `${file}.settle`;
     const tmp = `${db}_settle`;
     for (const f of [next, `${next}.wal`]) fs.rmSync(f, { force: true });
-    await this.conn.run(`ATTACH ${sqlString(next)} AS ${tmp} (STORAGE_VERSION 'v1.3.0')`);
+    await this.conn.run(
+      `ATTACH ${sqlString(next)} AS ${tmp} (STORAGE_VERSION 'v1.3.0', BLOCK_SIZE ${SETTLED_BLOCK_SIZE})`,
+    );
     try {
       for (const kind of PARTITION_KINDS) {
         await this.conn.run(

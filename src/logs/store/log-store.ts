@@ -115,6 +115,9 @@ export class LogStore implements LogSink, LogReader {
       allocator_flush_threshold: '0MB',
       allocator_bulk_deallocation_flush_threshold: '0MB',
       allocator_background_threads: 'true',
+      // New files start with 16 KiB blocks: the streams database holds a few
+      // KiB, and took 800 KiB at the default 256 KiB. Day files set their own.
+      default_block_size: '16384',
     });
     const conn = await instance.connect();
     await conn.run(
