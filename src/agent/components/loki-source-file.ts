@@ -1,6 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { formatLabels, type Labels } from '../../common/labels.js';
 import type {
   AgentEntry,
@@ -13,6 +11,7 @@ import type {
 import { DECOMPRESSION_FORMATS, readCompressed } from './file/decompressor.js';
 import { aborted } from './aborted.js';
 import { forward, sleep } from './file/forward.js';
+import { legacyPositionsToConvert } from './file/legacy-positions.js';
 import { PositionsFile } from './file/positions.js';
 import { PollClock } from './file/poll-clock.js';
 import { expandPathTargets } from './file/path-targets.js';
@@ -307,20 +306,16 @@ class LokiSourceFile implements Component {
   private async convertLegacy(file: string): Promise<void> {
     const legacy = this.settings.legacyPositionsFile;
     if (!legacy) return;
-    if ((await size(file)) > 0) return;
-    let positions: Record<string, unknown>;
-    try {
-      positions = legacyPositions(await readFile(legacy, 'utf8'));
-    } catch (err) {
+    const { positions, reason } = await legacyPositionsToConvert(legacy, file);
+    if (!positions) {
       this.options.logger.info(
-        { err, legacy_path: legacy },
-        'will not convert the legacy positions file as it is not valid or does not exist',
+        { legacy_path: legacy, reason },
+        'will not convert the legacy positions file',
       );
       return;
     }
     const converted = await PositionsFile.open(file);
-    for (const [path, offset] of Object.entries(positions))
-      converted.put(path, '{}', String(offset));
+    for (const [path, offset] of Object.entries(positions)) converted.put(path, '{}', offset);
     await converted.save();
     this.options.logger.info(
       { path: file, legacy_path: legacy },
@@ -329,31 +324,9 @@ class LokiSourceFile implements Component {
   }
 }
 
-/** `positions:` mapping paths to offsets, and nothing else (Go's yaml.UnmarshalStrict). */
-function legacyPositions(text: string): Record<string, unknown> {
-  const doc = parse(text) as unknown;
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new Error('not a YAML mapping');
-  const keys = Object.keys(doc);
-  if (keys.some((k) => k !== 'positions')) throw new Error(`unknown fields ${keys.join(', ')}`);
-  const positions = (doc as { positions?: unknown }).positions ?? {};
-  if (typeof positions !== 'object' || positions === null || Array.isArray(positions))
-    throw new Error('positions is not a mapping');
-  return positions as Record<string, unknown>;
-}
-
 function readerSettings(s: Settings): string {
   const { targets: _t, forwardTo: _f, fileMatch: _m, ...rest } = s;
   return JSON.stringify(rest);
-}
-
-/** A file's size, 0 when it does not exist. */
-async function size(path: string): Promise<number> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return 0;
-  }
 }
 
 export const lokiSourceFile: ComponentDefinition = {

@@ -11,6 +11,7 @@ import type {
 } from '../component.js';
 import { aborted } from './aborted.js';
 import { forward, sleep } from './file/forward.js';
+import { legacyPositionsToConvert } from './file/legacy-positions.js';
 import { PositionsFile } from './file/positions.js';
 import { fieldsAsJson, journalLabels, parseJournalLine } from './journal/journal-entry.js';
 import { journalctl } from './journal/journalctl.js';
@@ -27,7 +28,17 @@ const schema: ArgumentSchema = {
     path: { type: 'string', default: '' },
     relabel_rules: { type: 'any' },
   },
-  blocks: {},
+  blocks: {
+    legacy_position: {
+      schema: {
+        attributes: {
+          file: { type: 'string', required: true },
+          name: { type: 'string', required: true },
+        },
+        blocks: {},
+      },
+    },
+  },
 };
 
 interface Settings {
@@ -38,6 +49,8 @@ interface Settings {
   maxAgeMs: number;
   path: string;
   relabelRules?: CompiledRelabel;
+  /** A Promtail positions file and the journal job whose cursor it holds. */
+  legacyPosition?: { file: string; name: string };
 }
 
 function settings(id: string, args: Record<string, unknown>): Settings {
@@ -55,6 +68,7 @@ function settings(id: string, args: Record<string, unknown>): Settings {
     maxAgeMs: (args.max_age as number | undefined) ?? 7 * 3600_000,
     path: (args.path as string | undefined) ?? '',
     relabelRules: relabelRulesArg(args.relabel_rules),
+    legacyPosition: args.legacy_position as Settings['legacyPosition'],
   };
 }
 
@@ -92,8 +106,10 @@ class LokiSourceJournal implements Component {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    const positions = await PositionsFile.open(join(this.options.dataPath, 'positions.yml'));
+    const file = join(this.options.dataPath, 'positions.yml');
     const key = `cursor-${this.id}`;
+    await this.convertLegacy(file, key);
+    const positions = await PositionsFile.open(file);
     while (!signal.aborted) {
       this.restart = new AbortController();
       const inner = AbortSignal.any([signal, this.restart.signal]);
@@ -108,6 +124,28 @@ class LokiSourceJournal implements Component {
     await positions.save();
   }
 
+  /**
+   * Promtail's cursor for the journal job `legacy_position.name` becomes this
+   * component's, as Alloy's ConvertLegacyPositionsFileJournal does: only
+   * while positions.yml is missing or empty.
+   */
+  private async convertLegacy(file: string, key: string): Promise<void> {
+    const legacy = this.settings.legacyPosition;
+    if (!legacy) return;
+    const { positions, reason } = await legacyPositionsToConvert(legacy.file, file);
+    const cursor = positions?.[`cursor-${legacy.name}`];
+    if (cursor === undefined) {
+      this.options.logger.info(
+        { legacy_path: legacy.file, reason: reason ?? `no cursor for job ${legacy.name}` },
+        'will not convert the legacy positions file',
+      );
+      return;
+    }
+    const converted = await PositionsFile.open(file);
+    converted.put(key, '', cursor);
+    await converted.save();
+  }
+
   health(): { healthy: boolean; message?: string } {
     return this.error ? { healthy: false, message: this.error } : { healthy: true };
   }
@@ -120,6 +158,9 @@ class LokiSourceJournal implements Component {
   ): Promise<{ code: number | null; stderr: string } | undefined> {
     const s = this.settings;
     const cursor = positions.get(key, '');
+    // Resuming from a cursor, entries older than max_age are still not read, as in Alloy
+    // (which then starts at max_age instead of the cursor).
+    const cutoff = cursor ? BigInt(Date.now() - s.maxAgeMs) * 1_000_000n : undefined;
     let pending: { entries: AgentEntry[]; cursor: string | undefined } = { entries: [], cursor };
     let sending: Promise<void> | undefined;
     let running = false;
@@ -160,13 +201,16 @@ class LokiSourceJournal implements Component {
       }
       if (!record) return;
       pending.cursor = record.cursor;
-      const text = s.formatAsJson ? fieldsAsJson(record.fields) : record.fields.MESSAGE;
-      if (text === undefined) {
-        this.options.metrics?.dropped(1, 'no_message');
-      } else {
-        const labels = this.labelsFor(record.fields, labelCache);
-        if (labels) pending.entries.push({ labels, timestamp: record.timestamp, line: text });
-        else this.options.metrics?.dropped(1, 'empty_labels');
+      // Resumed from a cursor: entries older than max_age are passed over, the cursor moving on.
+      if (cutoff === undefined || record.timestamp >= cutoff) {
+        const text = s.formatAsJson ? fieldsAsJson(record.fields) : record.fields.MESSAGE;
+        if (text === undefined) {
+          this.options.metrics?.dropped(1, 'no_message');
+        } else {
+          const labels = this.labelsFor(record.fields, labelCache);
+          if (labels) pending.entries.push({ labels, timestamp: record.timestamp, line: text });
+          else this.options.metrics?.dropped(1, 'empty_labels');
+        }
       }
       if (pending.entries.length >= MAX_PENDING && !paused) {
         paused = true;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -223,4 +223,90 @@ test('stop is quiet when the stop signal reaches journalctl first; an exit on it
   await writeJournal(journal, [entry('after restart', 'demo.service', nowUs())]);
   await until(() => got.some((e) => e.line === 'after restart'), 15_000, 'an entry after restart');
   await run.stop();
+});
+
+test('__journal_priority_keyword; max_age still applies when resuming from a cursor', async (t) => {
+  if (!(await journalAvailable(t))) return;
+  const journal = tempDir();
+  const data = tempDir();
+  const base = nowUs();
+  await writeJournal(journal, [entry('first', 'demo.service', base)]);
+  const got: AgentEntry[] = [];
+  const receiver: LogsReceiver = { send: async (batch) => void got.push(...batch) };
+  const args = {
+    forward_to: [receiver],
+    path: journal,
+    max_age: 7 * 3600_000,
+    relabel_rules: compileRelabel([
+      { source_labels: ['__journal_priority_keyword'], target_label: 'level' },
+    ]),
+  };
+  const build = () =>
+    lokiSourceJournal.build({ id: 'loki.source.journal.age', dataPath: data, logger }, args);
+  let run = start(build());
+  await until(() => got.length === 1);
+  await run.stop();
+  // Written after the cursor, but stamped 8 h ago: older than max_age.
+  await writeJournal(journal, [
+    entry('stale', 'demo.service', base - 8n * 3600n * 1_000_000n),
+    entry('fresh', 'demo.service', base + 1n),
+  ]);
+  run = start(build());
+  await until(() => got.length === 2);
+  await new Promise((r) => setTimeout(r, 300));
+  await run.stop();
+  assert.deepEqual(
+    got.map((e) => e.line),
+    ['first', 'fresh'],
+  );
+  assert.deepEqual(got[0]!.labels, { job: 'loki.source.journal.age', level: 'info' });
+});
+
+test('legacy_position: Promtail’s journal cursor converted on first start', async (t) => {
+  if (!(await journalAvailable(t))) return;
+  const journal = tempDir();
+  const base = nowUs();
+  await writeJournal(journal, [
+    entry('already shipped', 'first.service', base),
+    entry('not yet', 'demo.service', base + 1n),
+  ]);
+  // A first reader of first.service only: its cursor, at the first entry, plays Promtail's.
+  const first = tempDir();
+  const seen: AgentEntry[] = [];
+  const run1 = start(
+    lokiSourceJournal.build(
+      { id: 'loki.source.journal.promtail', dataPath: first, logger },
+      {
+        forward_to: [{ send: async (batch: AgentEntry[]) => void seen.push(...batch) }],
+        path: journal,
+        matches: '_SYSTEMD_UNIT=first.service',
+      },
+    ),
+  );
+  await until(() => seen.length === 1);
+  await new Promise((r) => setTimeout(r, 200));
+  await run1.stop();
+  const cursor = /: "(s=[^"]+)"/.exec(readFileSync(join(first, 'positions.yml'), 'utf8'))![1]!;
+  const legacy = join(first, 'promtail-positions.yaml');
+  writeFileSync(legacy, `positions:\n  cursor-journal_job: "${cursor}"\n`);
+
+  const got: AgentEntry[] = [];
+  const receiver: LogsReceiver = { send: async (batch) => void got.push(...batch) };
+  const run2 = start(
+    lokiSourceJournal.build(
+      { id: 'loki.source.journal.read', dataPath: tempDir(), logger },
+      {
+        forward_to: [receiver],
+        path: journal,
+        legacy_position: { file: legacy, name: 'journal_job' },
+      },
+    ),
+  );
+  await until(() => got.length === 1);
+  await new Promise((r) => setTimeout(r, 300));
+  await run2.stop();
+  assert.deepEqual(
+    got.map((e) => e.line),
+    ['not yet'],
+  );
 });

@@ -33,10 +33,20 @@ export function parseJournalLine(line: string): JournalRecord | undefined {
   return { cursor, timestamp: BigInt(realtime) * 1000n, fields };
 }
 
-/** Promtail's makeJournalFields: `__journal_<field lowercased>`. */
+/** syslog priorities by number, as makeJournalPriority names them. */
+const PRIORITY_KEYWORDS = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'];
+
+/**
+ * Alloy's makeJournalFields: `__journal_<field lowercased>`, and for
+ * PRIORITY also `__journal_priority_keyword` (`6` → `info`).
+ */
 export function journalLabels(fields: Record<string, string>): Labels {
   const out: Labels = {};
-  for (const [k, v] of Object.entries(fields)) out[`__journal_${k.toLowerCase()}`] = v;
+  for (const [k, v] of Object.entries(fields)) {
+    if (k === 'PRIORITY')
+      out.__journal_priority_keyword = /^[0-7]$/.test(v) ? PRIORITY_KEYWORDS[Number(v)]! : v;
+    out[`__journal_${k.toLowerCase()}`] = v;
+  }
   return out;
 }
 
