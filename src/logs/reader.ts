@@ -87,7 +87,8 @@ export interface StreamBuckets {
 
 /**
  * `selector | logfmt` (non-strict, no parameters) where the query reads only
- * `fields`, all plain keys (`[A-Za-z][A-Za-z0-9]*`) that are no stream label:
+ * `fields`, all plain keys (`[A-Za-z][A-Za-z0-9]*`) that are no stream label
+ * (or, with parser `none` and no fields, the selector and line filters alone):
  * each field's value is the last well-formed `key=value` pair outside quoted
  * values, unset when empty, as the logfmt stage's hinted lookup has it.
  * Without `unwrap`: per series, count and line bytes per bucket, as
@@ -95,7 +96,8 @@ export interface StreamBuckets {
  * field's value (entries where it is unset or empty are skipped).
  */
 export interface ExtractedRequest extends BucketRequest {
-  parser: 'logfmt';
+  /** `none`: no parser, no fields, no unwrap; counts per stream as aggregateBuckets. */
+  parser: 'logfmt' | 'none';
   /** Fields that become series labels (beside the stream's labels). */
   fields: string[];
   unwrap?: { field: string; conversion?: 'duration' | 'duration_seconds' };

@@ -26,13 +26,16 @@ function fieldPattern(key: string): string {
   );
 }
 
-/** Go duration units, two-letter ones first so that `ms` is not taken for `s`. */
+/**
+ * Go duration units: two-letter ones before `s` so that `ms` is not taken
+ * for `s`; `ms` first, being the usual one.
+ */
 const UNITS: [string, string][] = [
+  ['ms', '1e6'],
   ['ns', '1.0'],
   ['us', '1e3'],
   ['µs', '1e3'],
   ['μs', '1e3'],
-  ['ms', '1e6'],
   ['s', '1e9'],
   ['m', '6e10'],
   ['h', '3.6e12'],
@@ -72,26 +75,42 @@ function valueLayers(conversion: 'duration' | 'duration_seconds' | undefined): s
 }
 
 /**
+ * Per line, once for every field: where its first quote and first backslash
+ * are (0 when absent), and whether it holds exactly two quotes — so that most
+ * keys are known to be outside quoted values without copying the text before
+ * them (LIKE and single-byte strpos only scan; substr copies).
+ */
+const QUOTE_LAYERS: string[][] = [
+  [
+    `strpos(line, '"') AS q1`,
+    `strpos(line, '\\') AS bs`,
+    `line LIKE '%"%"%' AND line NOT LIKE '%"%"%"%' AS two`,
+  ],
+];
+
+/**
  * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
  * unset) and flag `e{i}` when its value is quoted with escapes (which SQL
  * does not decode). Most lines take string functions only: the first ` k=`
- * (or `k=` at the start) when it is outside quotes (no backslash before it,
- * an even number of quotes), no `k=` follows it, and its value, up to the
- * next space, holds no other char <= 32, `=` or `"`; or no `k=` at all.
- * Every other line takes the regular expression.
+ * (or `k=` at the start) when it is outside quotes, no `k=` follows it, and
+ * its value, up to the next space, holds no other char <= 32, `=` or `"`; or
+ * no `k=` at all. Outside quotes: no quote before it, or no backslash before
+ * it and both quotes of a two-quote line before it (`msg="..." k=v`), or an
+ * even number of quotes before it. Every other line takes the regular expression.
  */
 function fieldLayers(k: string, i: number): string[][] {
   const eq = sqlString(k + '=');
   const pos = `CASE WHEN starts_with(line, ${eq}) THEN 1 ELSE nullif(strpos(line, ${sqlString(' ' + k + '=')}), 0) + 1 END`;
-  const quoteAt = `strpos(line, '"')`;
   const pre = `substr(line, 1, p${i} - 1)`;
   // A CASE chain, so that each test runs only on the lines the ones before it left open.
   const fast =
     `CASE WHEN p${i} IS NULL THEN NOT contains(line, ${eq}) ` +
     `WHEN t${i} GLOB '*[' || chr(1) || '-' || chr(31) || '="]*' OR contains(t${i}, chr(0)) THEN false ` +
     `WHEN strpos(r${i}, ${eq}) <> 0 THEN false ` +
-    `WHEN ${quoteAt} = 0 OR ${quoteAt} > p${i} THEN true ` +
-    `ELSE strpos(${pre}, '\\') = 0 AND (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
+    `WHEN q1 = 0 OR q1 > p${i} THEN true ` +
+    `WHEN bs > 0 AND bs < p${i} THEN false ` +
+    `WHEN two AND strpos(r${i}, '"') = 0 THEN true ` +
+    `ELSE (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
   const x = `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u'])`;
   return [
     [`${pos} AS p${i}`],
@@ -107,6 +126,28 @@ function fieldLayers(k: string, i: number): string[][] {
       `coalesce(NOT ok${i} AND contains(x${i}.q, '\\'), false) AS e${i}`,
     ],
   ];
+}
+
+/**
+ * The entries of `ids` from `source`, one scan per run of consecutive stream
+ * ids: a day's rows are clustered by stream, and DuckDB skips the blocks of
+ * other streams for a range predicate but reads every line for an IN list
+ * (9 of 45 streams: ~280 ms by IN, ~90 ms by ranges).
+ */
+function streamScans(source: string, ids: number[], where: string): string {
+  const sorted = [...ids].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const id of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && id === last[1] + 1) last[1] = id;
+    else runs.push([id, id]);
+  }
+  return runs
+    .map(([a, b]) => {
+      const ids = a === b ? `stream_id = ${a}` : `stream_id BETWEEN ${a} AND ${b}`;
+      return `SELECT stream_id, ts, bytes, line FROM (${source}) WHERE ${ids} AND ${where}`;
+    })
+    .join(' UNION ALL ');
 }
 
 /** Nested selects adding each layer's columns to everything before. */
@@ -129,23 +170,23 @@ export async function extractedAggregation(
   req: ExtractedRequest,
 ): Promise<ExtractedSeries[] | undefined> {
   const keys = req.unwrap ? [...req.fields, req.unwrap.field] : req.fields;
-  if (req.parser !== 'logfmt' || !keys.every((k) => PLAIN_KEY.test(k))) return undefined;
+  if (!keys.every((k) => PLAIN_KEY.test(k))) return undefined;
   if (streams.some((s) => keys.some((k) => k in s.labels))) return undefined;
-  if (keys.length === 0) return undefined;
+  if (req.parser === 'none' ? keys.length > 0 : keys.length === 0) return undefined;
   if (streams.length === 0) return [];
-  const where = [
-    `stream_id IN (${streams.map((s) => s.id).join(',')})`,
-    `ts >= ${req.startNs}`,
-    `ts < ${req.endNs}`,
-    ...req.filters.map(lineFilterSql),
-  ].join(' AND ');
+  const where = [`ts >= ${req.startNs}`, `ts < ${req.endNs}`, ...req.filters.map(lineFilterSql)];
+  const scans = streamScans(
+    source,
+    streams.map((s) => s.id),
+    where.join(' AND '),
+  );
   const layers = keys.map(fieldLayers);
   const depth = Math.max(0, ...layers.map((l) => l.length));
-  const merged: string[][] = [];
+  const merged: string[][] = keys.length > 0 ? [...QUOTE_LAYERS] : [];
   for (let d = 0; d < depth; d++) merged.push(layers.flatMap((l) => l[d] ?? []));
-  const escaped = keys.map((_, i) => `e${i}`).join(' OR ');
+  const escaped = keys.length > 0 ? keys.map((_, i) => `e${i}`).join(' OR ') : 'false';
   const u = keys.length - 1;
-  const inner = layered(`SELECT stream_id, ts, bytes, line FROM (${source}) WHERE ${where}`, [
+  const inner = layered(`SELECT * FROM (${scans})`, [
     ...merged,
     [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
   ]);
@@ -174,7 +215,11 @@ export async function extractedAggregation(
   if (!req.unwrap) {
     const d = `(ts - ${req.originNs} - 1)`;
     const size = req.bucketNs;
-    const k = `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
+    // Floor division; entries after the origin (the engine's spans) need no sign test.
+    const k =
+      req.startNs > req.originNs
+        ? `${d} // ${size}`
+        : `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
     const sql =
       `SELECT stream_id, ${k} AS k, count(*)::DOUBLE, sum(bytes)::DOUBLE, bool_or(esc)` +
       `${fieldNames.map((f) => ', ' + f).join('')} FROM (${inner}) GROUP BY ALL`;
@@ -202,9 +247,12 @@ export async function extractedAggregation(
   const rows = (await conn.runAndReadAll(sql)).getRows();
   if (rows.some((r) => r[1] === true)) return undefined;
   for (const r of rows) {
-    const s = seriesOf(Number(r[0]), r.slice(4), () => ({ labels: {}, offsets: [], values: [] }));
-    for (const t of (r[2] as DuckDBListValue).items) s.offsets!.push(t as number);
-    for (const v of (r[3] as DuckDBListValue).items) s.values!.push(v as number);
+    // Each series is one group of the query, so one row: its lists are taken as they are.
+    seriesOf(Number(r[0]), r.slice(4), () => ({
+      labels: {},
+      offsets: (r[2] as DuckDBListValue).items as number[],
+      values: (r[3] as DuckDBListValue).items as number[],
+    }));
   }
   return [...out.values()];
 }

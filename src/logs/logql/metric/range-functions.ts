@@ -41,7 +41,7 @@ export function applyRangeFunction(
     case 'stddev_over_time':
       return Math.sqrt(variance(values, from, to));
     case 'quantile_over_time':
-      return quantile(param ?? NaN, Array.prototype.slice.call(values, from, to) as number[]);
+      return windowQuantile(param ?? NaN, values, from, to);
     case 'first_over_time':
       return values[from];
     case 'last_over_time':
@@ -90,18 +90,71 @@ function variance(values: ArrayLike<number>, from: number, to: number): number {
   return aux / count;
 }
 
-/** Prometheus's quantile: linear interpolation between the closest ranks. */
-export function quantile(q: number, values: number[]): number {
-  if (values.length === 0 || Number.isNaN(q)) return NaN;
+/** Reused across windows: one copy of a window's values. */
+let scratch = new Float64Array(1024);
+
+/**
+ * Loki's quantile over the window's values: linear interpolation between the
+ * two closest ranks of the values sorted with NaN before every number (its
+ * vectorByValueHeap). Only those two ranks are needed, so they are selected
+ * (quickselect over a typed copy) instead of sorting the window.
+ */
+function windowQuantile(q: number, values: ArrayLike<number>, from: number, to: number): number {
+  const n = to - from;
+  if (n === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (!Number.isNaN(v)) scratch[m++] = v;
+  }
+  const nans = n - m;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
+  if (lower < nans || upper < nans) return NaN;
+  const lo = select(scratch, m, lower - nans);
+  // After selecting rank k, everything above index k is >= it: rank k+1 is their minimum.
+  let hi = lo;
+  if (upper > lower) {
+    hi = Infinity;
+    for (let i = lower - nans + 1; i < m; i++) if (scratch[i]! < hi) hi = scratch[i]!;
+  }
+  return lo * (1 - weight) + hi * weight;
+}
+
+/** Hoare's quickselect: puts the k-th smallest of a[0..n) at k, smaller ones before it. */
+function select(a: Float64Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    // Median of three as pivot keeps sorted input from the quadratic case.
+    const x = a[left]!;
+    const y = a[mid]!;
+    const z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return a[k]!;
 }
 
 /**
