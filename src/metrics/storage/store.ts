@@ -48,6 +48,8 @@ export class TsdbStore implements MetricsStore {
   private blocksMaxT = -Infinity;
   private compaction: Promise<void> | null = null;
   private meta = new Map<string, MetricMetadata>();
+  /** Series ids of one commit's samples, reused (the WAL record copies them). */
+  private idScratch = new Uint32Array(0);
   private readonly blockRange: number;
   private closed = false;
   private unlock: () => void = () => {};
@@ -206,7 +208,8 @@ export class TsdbStore implements MetricsStore {
       if (t === last) return Promise.reject(duplicate());
     }
     const newSeries: { id: number; labels: Labels }[] = [];
-    const ids = new Uint32Array(n);
+    if (this.idScratch.length < n) this.idScratch = new Uint32Array(n * 2);
+    const ids = this.idScratch;
     let hs: HeadSeries | undefined;
     let minT = this.headMinT;
     let maxT = this.headMaxT;
@@ -229,7 +232,7 @@ export class TsdbStore implements MetricsStore {
     this.headMinT = minT;
     this.headMaxT = maxT;
     const logged: Promise<void>[] = [];
-    if (newSeries.length) logged.push(this.wal.log(encodeSeries(newSeries)));
+    if (newSeries.length) logged.push(this.wal.log([encodeSeries(newSeries)]));
     logged.push(this.wal.log(encodeSamples(ids, ts, words, n)));
     this.maybeCompact();
     return Promise.all(logged).then(() => undefined);
@@ -409,7 +412,7 @@ export class TsdbStore implements MetricsStore {
       }
     }
     for (const b of touched) b.persistTombstones((id) => this.index.get(id)!.labels);
-    if (stones.length) await this.wal.log(encodeTombstones(stones));
+    if (stones.length) await this.wal.log([encodeTombstones(stones)]);
   }
 
   /** Rewrites blocks with tombstones without the deleted samples. */

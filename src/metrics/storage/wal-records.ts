@@ -65,6 +65,9 @@ export function decodeSeries(buf: Buffer): WalSeries[] {
   return out;
 }
 
+let samplesScratch = Buffer.allocUnsafe(0);
+const SNAPPY_TYPE = Uint8Array.of(RecordType.SamplesSnappy);
+
 /**
  * Samples in columns: an 8-byte header (type, count), then ids (u32), then
  * timestamps (f64), then raw value words (2 x u32), each column a straight
@@ -75,9 +78,12 @@ export function encodeSamples(
   ts: Float64Array,
   words: Uint32Array,
   n: number,
-): Buffer {
+): Uint8Array[] {
   const idBytes = (n * 4 + 7) & ~7;
-  const buf = Buffer.allocUnsafe(8 + idBytes + n * 16);
+  const size = 8 + idBytes + n * 16;
+  // Only snappy's output outlives the call, so the columns go through one reused buffer.
+  if (samplesScratch.length < size) samplesScratch = Buffer.allocUnsafe(size * 2);
+  const buf = samplesScratch.subarray(0, size);
   buf.writeUInt8(RecordType.Samples, 0);
   buf.writeUInt32LE(n, 4);
   buf.set(new Uint8Array(ids.buffer, ids.byteOffset, n * 4), 8);
@@ -85,11 +91,8 @@ export function encodeSamples(
   buf.set(new Uint8Array(words.buffer, words.byteOffset, n * 8), 8 + idBytes + n * 8);
   // Ids repeat and timestamps step regularly: snappy roughly halves what fdatasync must flush.
   const packed = snappy.compressSync(buf.subarray(1)) as Buffer;
-  if (packed.length >= buf.length - 1) return buf;
-  const out = Buffer.allocUnsafe(1 + packed.length);
-  out[0] = RecordType.SamplesSnappy;
-  packed.copy(out, 1);
-  return out;
+  if (packed.length >= buf.length - 1) return [Buffer.from(buf)];
+  return [SNAPPY_TYPE, packed];
 }
 
 export function forEachSample(

@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
  */
 export class Wal {
   private fd: number;
-  private queue: { payload: Buffer; done: (err?: Error) => void }[] = [];
+  private queue: { parts: RecordParts; done: (err?: Error) => void }[] = [];
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -30,10 +30,11 @@ export class Wal {
     return this.segment;
   }
 
-  log(payload: Buffer): Promise<void> {
+  /** Appends one record (given as parts, not concatenated) and resolves once it is durable. */
+  log(parts: RecordParts): Promise<void> {
     if (this.closed) return Promise.reject(new Error('WAL is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ payload, done: (err) => (err ? reject(err) : resolve()) });
+      this.queue.push({ parts, done: (err) => (err ? reject(err) : resolve()) });
       if (!this.flushing) this.flushing = this.flushLoop();
     });
   }
@@ -44,7 +45,7 @@ export class Wal {
       this.queue = [];
       try {
         // Writing to the page cache is quick; only the fdatasync goes to the thread pool.
-        for (const b of batch) writeRecordSync(this.fd, b.payload);
+        for (const b of batch) writeRecordSync(this.fd, b.parts);
         await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
         for (const b of batch) b.done();
       } catch (err) {
@@ -98,16 +99,30 @@ export class Wal {
 }
 
 /**
- * Writes one framed record (length, CRC, payload) with one writev: no copy of
+ * Writes one framed record (length, CRC, parts) with one writev: no copy of
  * the payload into a framed buffer, which doubled the WAL's allocations.
  */
-function writeRecordSync(fd: number, payload: Buffer): void {
+function writeRecordSync(fd: number, parts: RecordParts): void {
   const head = Buffer.allocUnsafe(8);
-  head.writeUInt32LE(payload.length, 0);
-  head.writeUInt32LE(crc32(payload), 4);
-  const written = fs.writevSync(fd, [head, payload]);
-  if (written < 8) writeAllSync(fd, head.subarray(written));
-  writeAllSync(fd, payload.subarray(Math.max(0, written - 8)));
+  let len = 0;
+  let crc = 0;
+  for (const p of parts) {
+    len += p.length;
+    crc = crc32(p, crc);
+  }
+  head.writeUInt32LE(len, 0);
+  head.writeUInt32LE(crc, 4);
+  const all = [head, ...parts];
+  let written = fs.writevSync(fd, all);
+  // A short write (rare): finish part by part from where it stopped.
+  for (const p of all) {
+    if (written >= p.length) {
+      written -= p.length;
+      continue;
+    }
+    writeAllSync(fd, Buffer.from(p.buffer, p.byteOffset + written, p.length - written));
+    written = 0;
+  }
 }
 
 function writeAllSync(fd: number, data: Buffer): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import snappy from 'snappy';
 import type { Labels } from '../../../common/labels.js';
-import { SampleAppendError, type Appendable } from '../../appender.js';
+import { SampleAppendError, type Appendable, type SampleAppender } from '../../appender.js';
 import { decodeWriteRequest, type WriteMetadata } from './write-request.js';
 
 export { decodeWriteRequest, encodeWriteRequest } from './write-request.js';
@@ -44,28 +44,11 @@ export function registerRemoteWriteReceiver(
           'remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n',
         );
     }
-    let decoded;
+    let app: SampleAppender;
     try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      decoded = decodeWriteRequest(snappy.uncompressSync(body) as Buffer);
+      app = appendBody(opts, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
     } catch (err) {
-      return reply
-        .code(400)
-        .type(text)
-        .send(`${(err as Error).message}\n`);
-    }
-    for (const md of decoded.metadata) emitMetadata(opts, md);
-    const app = opts.appendable.appender();
-    try {
-      for (const ts of decoded.timeseries) {
-        if (!validLabels(ts.labels)) continue;
-        for (let i = 0; i < ts.timestamps.length; i++) {
-          app.append(ts.labels, ts.timestamps[i]!, ts.values[i]!);
-        }
-      }
-    } catch (err) {
-      app.rollback();
-      const code = err instanceof SampleAppendError ? 400 : 500;
+      const code = err instanceof BadBody ? 400 : err instanceof SampleAppendError ? 400 : 500;
       return reply
         .code(code)
         .type(text)
@@ -82,6 +65,36 @@ export function registerRemoteWriteReceiver(
     }
     return reply.code(204).send();
   });
+}
+
+class BadBody extends Error {}
+
+/**
+ * Decodes and appends one body outside the handler's async frame: only the
+ * appender's typed columns wait for the WAL, not the decoded request, which
+ * otherwise survived into the old generation on every request in flight.
+ */
+function appendBody(opts: RemoteWriteReceiverOptions, body: Buffer): SampleAppender {
+  let decoded;
+  try {
+    decoded = decodeWriteRequest(snappy.uncompressSync(body) as Buffer);
+  } catch (err) {
+    throw new BadBody((err as Error).message);
+  }
+  for (const md of decoded.metadata) emitMetadata(opts, md);
+  const app = opts.appendable.appender();
+  try {
+    for (const ts of decoded.timeseries) {
+      if (!validLabels(ts.labels)) continue;
+      for (let i = 0; i < ts.timestamps.length; i++) {
+        app.append(ts.labels, ts.timestamps[i]!, ts.values[i]!);
+      }
+    }
+  } catch (err) {
+    app.rollback();
+    throw err;
+  }
+  return app;
 }
 
 function validLabels(labels: Labels): boolean {
