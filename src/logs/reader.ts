@@ -102,8 +102,8 @@ export interface ExtractedRequest extends BucketRequest {
   fields: string[];
   unwrap?: { field: string; conversion?: 'duration' | 'duration_seconds' };
   /**
-   * With unwrap: series labels are the fields alone (the caller drops the
-   * stream's labels), so streams with the same field values form one series.
+   * Series labels are the fields alone (the caller drops the stream's
+   * labels), so streams with the same field values form one series.
    */
   fieldsOnly?: boolean;
 }

@@ -221,7 +221,8 @@ export async function extractedAggregation(
         ? `${d} // ${size}`
         : `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
     const sql =
-      `SELECT stream_id, ${k} AS k, count(*)::DOUBLE, sum(bytes)::DOUBLE, bool_or(esc)` +
+      `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}, ${k} AS k, count(*)::DOUBLE, ` +
+      `sum(bytes)::DOUBLE, bool_or(esc)` +
       `${fieldNames.map((f) => ', ' + f).join('')} FROM (${inner}) GROUP BY ALL`;
     const rows = (await conn.runAndReadAll(sql)).getRows();
     if (rows.some((r) => r[4] === true)) return undefined;

@@ -118,7 +118,7 @@ export async function evalRangeAggregation(
   if (bucketed) {
     let series: SeriesBuckets[];
     if (pipeline.stages.length === 0) {
-      const streams = await ctx.reader.aggregateBuckets({
+      const req = {
         matchers: range.selector.matchers,
         filters: pipeline.pushdown,
         startNs: spanStart + 1n,
@@ -126,9 +126,16 @@ export async function evalRangeAggregation(
         originNs: spanStart,
         bucketNs,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
-      });
+      };
+      // Line filters read every line of the selected streams: storage's own
+      // extraction path scans them stream by stream, which it may do cheaper.
+      const viaExtraction =
+        pipeline.pushdown.length > 0 && ctx.reader.extractedAggregation
+          ? await ctx.reader.extractedAggregation({ ...req, parser: 'none', fields: [] })
+          : undefined;
+      const streams = viaExtraction ?? (await ctx.reader.aggregateBuckets(req));
       series = mergeBuckets(
-        streams.map((s) => ({ labels: group(s.labels, expr.grouping), buckets: s.buckets })),
+        streams.map((s) => ({ labels: group(s.labels, expr.grouping), buckets: s.buckets! })),
       );
     } else {
       series = await bucketsFromEntries(expr, ctx, pipeline, spanStart, spanEnd, bucketNs);
@@ -159,8 +166,7 @@ async function fromExtracted(
   }
   // Grouped by extracted labels only: storage may merge the streams itself.
   const by = expr.grouping && !expr.grouping.without ? expr.grouping.labels : undefined;
-  const fieldsOnly =
-    shape.unwrap !== undefined && by !== undefined && by.every((l) => shape.fields.includes(l));
+  const fieldsOnly = by !== undefined && by.every((l) => shape.fields.includes(l));
   const found = await ctx.reader.extractedAggregation({
     matchers: expr.range.selector.matchers,
     filters: pushdown,
