@@ -6,7 +6,7 @@
  * through the Loki HTTP API and prints them beside real Loki 3.0.0's.
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
- * OBS_BENCH_ROLE_NODE_OPTIONS: node flags for the role's process (e.g. --cpu-prof).
+ * OBS_BENCH_ROLE_NODE_FLAGS: node flags for the role's process (e.g. --cpu-prof).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -155,6 +155,8 @@ function startRole(main: string, config: string, port: number): ChildProcess {
   return spawn(
     process.execPath,
     [
+      // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
+      ...(process.env.OBS_BENCH_ROLE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
       main,
       'run',
       'logs',
@@ -162,11 +164,7 @@ function startRole(main: string, config: string, port: number): ChildProcess {
       '-server.http-listen-address=127.0.0.1',
       `-server.http-listen-port=${port}`,
     ],
-    {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
-      env: { ...process.env, NODE_OPTIONS: process.env.OBS_BENCH_ROLE_NODE_OPTIONS ?? '' },
-    },
+    { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
 

@@ -140,7 +140,7 @@ class LokiRole implements LogsRole {
         .type('text/plain; charset=utf-8')
         .send(`${err.message}\n`);
     });
-    app.addHook('onResponse', async () => this.heapTrim.touch());
+    app.addHook('onResponse', async (req) => this.heapTrim.touch(req.url.endsWith('/push')));
     await app.register(websocket);
     await registerPushApi(app, {
       distributor: this.distributor!,

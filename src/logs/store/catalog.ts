@@ -66,9 +66,9 @@ export class StreamCatalog {
     this.byKey.delete(info.key);
   }
 
-  noteEntry(info: StreamInfo, ts: bigint): void {
-    const h = hourOf(ts);
-    info.hours.set(h, (info.hours.get(h) ?? 0) + 1);
+  /** Counts `count` more entries of the stream in hour `hour` (hourOf their timestamps). */
+  noteEntries(info: StreamInfo, hour: number, count: number): void {
+    info.hours.set(hour, (info.hours.get(hour) ?? 0) + count);
   }
 
   /** Whether the stream has entries in some hour overlapping [startNs, endNs). */

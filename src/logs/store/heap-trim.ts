@@ -31,11 +31,14 @@ export class HeapTrim {
   private last = 0;
   private idle: NodeJS.Timeout | undefined;
 
-  /** Call when a request finished. */
-  touch(): void {
+  /**
+   * Call when a request finished. `streaming`: one of a steady flow (pushes),
+   * trimmed only once the flow stops, so ingestion does not pay for full
+   * collections of a heap that fills again at once.
+   */
+  touch(streaming = false): void {
     if (!this.gc) return;
-    const committed = v8.getHeapStatistics().total_heap_size;
-    if (committed > SOFT_LIMIT_BYTES) this.collect();
+    if (!streaming && v8.getHeapStatistics().total_heap_size > SOFT_LIMIT_BYTES) this.collect();
     clearTimeout(this.idle);
     this.idle = setTimeout(() => {
       if (v8.getHeapStatistics().total_heap_size > IDLE_LIMIT_BYTES) this.collect();

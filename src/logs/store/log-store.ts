@@ -23,6 +23,7 @@ import {
   dayOf,
   daysInRange,
   HOUR_NS,
+  hourOf,
   partitionDay,
   partitionDb,
   partitionFile,
@@ -152,7 +153,14 @@ export class LogStore implements LogSink, LogReader {
       const { info, created: isNew } = this.catalog.resolve(stream.labels);
       if (isNew) created.push(info);
       if (stream.entries.length === 0) continue;
-      accepted.push({ labels: info.labels, entries: stream.entries });
+      // Kept for tailing only while someone tails: holding every entry
+      // until its fsync is what made pushes promote to the old generation.
+      if (this.listeners.size > 0) accepted.push({ labels: info.labels, entries: stream.entries });
+      // Entries of one hour are counted as a run: no bigint division per entry.
+      let hour = 0;
+      let hourStart = 0n;
+      let hourEnd = 0n;
+      let run = 0;
       for (const e of stream.entries) {
         const ts = e.timestamp;
         if (!batch || ts < dayStart || ts >= dayEnd) {
@@ -163,9 +171,18 @@ export class LogStore implements LogSink, LogReader {
           if (!batch) days.set(day, (batch = new DayBatch(ts)));
         }
         batch.add(info.id, ts, e.line, e.metadata);
-        this.catalog.noteEntry(info, ts);
+        if (run === 0 || ts < hourStart || ts >= hourEnd) {
+          if (run > 0) this.catalog.noteEntries(info, hour, run);
+          hour = hourOf(ts);
+          hourStart = BigInt(hour) * HOUR_NS;
+          hourEnd = hourStart + HOUR_NS;
+          run = 0;
+        }
+        run++;
       }
+      if (run > 0) this.catalog.noteEntries(info, hour, run);
     }
+    for (const b of days.values()) b.seal();
     if (days.size === 0 && created.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pending.push({ days, created, accepted, resolve, reject });

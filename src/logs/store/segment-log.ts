@@ -74,17 +74,14 @@ export class SegmentLog {
     const writes: Promise<unknown>[] = [];
     const touched = new Set<fsp.FileHandle>();
     for (const [day, batch] of byDay) {
-      for (const [kind, text] of [
-        ['entries', batch.short],
-        ['entries_long', batch.long],
-      ] as const) {
-        if (text === '') continue;
+      for (const kind of ['entries', 'entries_long'] as const) {
+        const buffers = batch.buffers(kind);
+        if (buffers.length === 0) continue;
         const { handle, file } = await this.handle(day, kind);
         if (file.minTs === undefined || batch.minTs < file.minTs) file.minTs = batch.minTs;
         if (file.maxTs === undefined || batch.maxTs > file.maxTs) file.maxTs = batch.maxTs;
-        const buf = Buffer.from(text);
-        this.bytes += buf.length;
-        writes.push(handle.write(buf));
+        for (const b of buffers) this.bytes += b.length;
+        writes.push(handle.writev(buffers));
         touched.add(handle);
       }
     }
