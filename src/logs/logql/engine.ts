@@ -23,6 +23,12 @@ export interface QueryRequest {
   endNs: bigint;
   /** Range queries only. */
   stepNs?: bigint;
+  /**
+   * Range log queries only: an entry is returned only when at least this long
+   * after (forward; before, backward) the previous one returned, per
+   * sub-query of Loki's frontend split. Metric queries ignore it, as Loki's.
+   */
+  intervalNs?: bigint;
   instant: boolean;
   direction: 'forward' | 'backward';
   limit: number;
@@ -58,20 +64,25 @@ export async function runQuery(
           endNs: e,
           direction: req.direction,
           limit: req.limit,
+          ...(interval ? { intervalNs: interval } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
         },
         stats,
       );
-    const whole = await run(startNs, req.endNs);
+    const interval = req.instant ? 0n : (req.intervalNs ?? 0n);
     const splits = splitByInterval(startNs, req.endNs, SPLIT_INTERVAL_NS, req.direction);
-    // Fewer entries than the limit, or all of them inside the first split: then
-    // Loki's split-and-merge returns exactly what one scan of the range gives.
-    const [s0, e0] = splits[0] ?? [startNs, req.endNs];
-    if (
-      countEntries(whole) < req.limit ||
-      whole.every((st) => st.entries.every(([t]) => t >= s0 && t < e0))
-    ) {
-      return { type: 'streams', streams: whole };
+    // Without an interval, fewer entries than the limit, or all of them inside
+    // the first split, Loki's split-and-merge returns exactly what one scan of
+    // the range gives. An interval restarts in every split: no shortcut.
+    if (interval === 0n) {
+      const whole = await run(startNs, req.endNs);
+      const [s0, e0] = splits[0] ?? [startNs, req.endNs];
+      if (
+        countEntries(whole) < req.limit ||
+        whole.every((st) => st.entries.every(([t]) => t >= s0 && t < e0))
+      ) {
+        return { type: 'streams', streams: whole };
+      }
     }
     const responses = [];
     let total = 0;

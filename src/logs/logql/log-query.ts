@@ -29,6 +29,8 @@ export async function runLogQuery(
     endNs: bigint;
     direction: 'forward' | 'backward';
     limit: number;
+    /** Loki's readStreams interval: see QueryRequest.intervalNs. */
+    intervalNs?: bigint;
     signal?: AbortSignal;
   },
   stats: LogQueryStats,
@@ -41,6 +43,9 @@ export async function runLogQuery(
   // line equal an earlier one's (it is how replicas are merged), even when the
   // pipeline made two different lines alike.
   const lastSeen = new Map<Labels, { ts: bigint; lines: Set<string> }>();
+  const interval = req.intervalNs ?? 0n;
+  const forward = req.direction === 'forward';
+  let lastReturned: bigint | undefined;
   if (req.limit <= 0 || req.endNs <= req.startNs) return [];
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -52,8 +57,9 @@ export async function runLogQuery(
       startNs: req.startNs,
       endNs: req.endNs,
       direction: req.direction,
-      // Without stages every entry storage returns is kept, so storage can stop at the limit.
-      ...(stages.length === 0 ? { limit: req.limit } : {}),
+      // Without stages (or an interval) every entry storage returns is kept,
+      // so storage can stop at the limit.
+      ...(stages.length === 0 && !interval ? { limit: req.limit } : {}),
       signal: stop.signal,
     });
     outer: for await (const batch of batches) {
@@ -71,6 +77,11 @@ export async function runLogQuery(
           lastSeen.set(e.labels, seen);
         } else if (seen.lines.has(line)) continue;
         seen.lines.add(line);
+        if (interval > 0n && lastReturned !== undefined) {
+          const next = forward ? lastReturned + interval : lastReturned - interval;
+          if (forward ? e.timestamp < next : e.timestamp > next) continue;
+        }
+        lastReturned = e.timestamp;
         const labels = stages.length === 0 ? e.labels : lbs.labels();
         const key = labelsKey(labels);
         let s = streams.get(key);

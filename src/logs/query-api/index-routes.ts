@@ -1,9 +1,13 @@
-import type { Labels } from '../../common/labels.js';
-import { LogqlRequestError, parseMatchers, stepTimes } from '../logql/index.js';
+import { formatLabels, type LabelMatcher, type Labels } from '../../common/labels.js';
+import type { StreamBuckets } from '../reader.js';
+import { LogqlRequestError, parseMatchers } from '../logql/index.js';
 import { formatSampleValue } from '../../common/sample-value.js';
 import { sampleTime } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
 import { parseBounds, parseStep, type Params } from './params.js';
+import { volumeGrid } from './volume-buckets.js';
+
+const NS_PER_MS = 1000000n;
 
 /** `/index/stats`, `/index/volume` and `/index/volume_range`. */
 export function registerIndexRoutes(
@@ -36,14 +40,24 @@ export function registerIndexRoutes(
 
   route('/loki/api/v1/index/volume', async (p, signal) => {
     const { startNs, endNs } = parseBounds(p, ctx.now());
-    const volumes = await volume(ctx, p, startNs, endNs, endNs - startNs + 1n, signal);
+    const matchers = parseMatchers(required(p, 'query'));
+    const streams = await ctx.reader.aggregateBuckets({
+      matchers,
+      filters: [],
+      startNs,
+      endNs,
+      originNs: startNs - 1n,
+      bucketNs: endNs - startNs + 1n,
+      signal,
+    });
+    const volumes = topVolumes(p, groupVolumes(p, matchers, streams).get(0));
     return {
       status: 'success',
       data: {
         resultType: 'vector',
-        result: volumes.map((v) => ({
+        result: volumes.map(([, v]) => ({
           metric: v.labels,
-          value: [sampleTime(endNs), formatSampleValue(v.total)],
+          value: [sampleTime(endNs), formatSampleValue(v.bytes)],
         })),
       },
     };
@@ -52,18 +66,42 @@ export function registerIndexRoutes(
   route('/loki/api/v1/index/volume_range', async (p, signal) => {
     const { startNs, endNs } = parseBounds(p, ctx.now());
     const stepNs = parseStep(p, startNs, endNs);
-    const volumes = await volume(ctx, p, startNs, endNs, stepNs, signal);
-    const steps = stepTimes(startNs, endNs, stepNs);
+    const matchers = parseMatchers(required(p, 'query'));
+    const grid = volumeGrid(startNs, endNs, stepNs);
+    const first = grid.buckets[0];
+    const last = grid.buckets[grid.buckets.length - 1];
+    if (!first || !last) return { status: 'success', data: { resultType: 'matrix', result: [] } };
+    // Store bucket k is (origin + k·step, origin + (k+1)·step]: the origin 1 ns before the grid's.
+    const streams = await ctx.reader.aggregateBuckets({
+      matchers,
+      filters: [],
+      startNs: first.fromMs * NS_PER_MS,
+      endNs: (last.throughMs + 1n) * NS_PER_MS,
+      originNs: grid.originMs * NS_PER_MS - 1n,
+      bucketNs: grid.stepMs * NS_PER_MS,
+      signal,
+    });
+    const byBucket = groupVolumes(p, matchers, streams);
+    // Loki's querier answers each step on its own: the top `limit` of each.
+    const series = new Map<string, { labels: Labels; samples: [bigint, number][] }>();
+    grid.buckets.forEach((b, k) => {
+      for (const [name, v] of topVolumes(p, byBucket.get(k))) {
+        let s = series.get(name);
+        if (!s) series.set(name, (s = { labels: v.labels, samples: [] }));
+        s.samples.push([b.atMs, v.bytes]);
+      }
+    });
+    // Series ordered by their first sample, largest first, then by name (toPrometheusData).
+    const sorted = [...series].sort(
+      ([an, a], [bn, b]) => b.samples[0]![1] - a.samples[0]![1] || compare(an, bn),
+    );
     return {
       status: 'success',
       data: {
         resultType: 'matrix',
-        result: volumes.map((v) => ({
-          metric: v.labels,
-          values: steps.flatMap((t) => {
-            const b = v.byStep.get(t);
-            return b === undefined ? [] : [[sampleTime(t), formatSampleValue(b)]];
-          }),
+        result: sorted.map(([, s]) => ({
+          metric: s.labels,
+          values: s.samples.map(([t, v]) => [Number(t) / 1000, formatSampleValue(v)]),
         })),
       },
     };
@@ -76,52 +114,52 @@ function required(p: Params, name: string): string {
   return v;
 }
 
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Volume {
+  labels: Labels;
+  bytes: number;
+}
+
 /**
- * Bytes per series grouped by `targetLabels` (or the selector's label names),
- * largest first, at most `limit` (100) of them; per step for volume_range.
+ * Per store bucket, bytes per group: grouped by `targetLabels` (or the
+ * selector's label names), or with `aggregateBy=labels` per label name.
+ * Groups are keyed by their labels as Loki names them.
  */
-async function volume(
-  ctx: QueryApiContext,
+function groupVolumes(
   p: Params,
-  startNs: bigint,
-  endNs: bigint,
-  bucketNs: bigint,
-  signal: AbortSignal,
-): Promise<{ labels: Labels; total: number; byStep: Map<bigint, number> }[]> {
-  const matchers = parseMatchers(required(p, 'query'));
-  const limit = Number(p.get('limit') ?? '100') || 100;
+  matchers: LabelMatcher[],
+  streams: StreamBuckets[],
+): Map<number, Map<string, Volume>> {
   const target = (p.get('targetLabels') ?? '').split(',').filter((s) => s !== '');
   const byLabels = p.get('aggregateBy') === 'labels';
   const groupBy = target.length > 0 ? target : matchers.map((m) => m.name);
-  const origin = startNs - 1n;
-  const streams = await ctx.reader.aggregateBuckets({
-    matchers,
-    filters: [],
-    startNs,
-    endNs,
-    originNs: origin,
-    bucketNs,
-    signal,
-  });
-  const groups = new Map<string, { labels: Labels; total: number; byStep: Map<bigint, number> }>();
+  const out = new Map<number, Map<string, Volume>>();
   for (const s of streams) {
-    const entries = byLabels
-      ? groupBy.filter((n) => n in s.labels).map((n) => [[n, s.labels[n]!]])
-      : [groupBy.filter((n) => n in s.labels).map((n) => [n, s.labels[n]!])];
-    for (const pairs of entries) {
-      const labels: Labels = Object.fromEntries(pairs);
-      const key = JSON.stringify(labels);
-      let g = groups.get(key);
-      if (!g) {
-        g = { labels, total: 0, byStep: new Map() };
-        groups.set(key, g);
-      }
+    const present = groupBy.filter((n) => n in s.labels);
+    const groups: Labels[] = byLabels
+      ? present.map((n) => ({ [n]: s.labels[n]! }))
+      : [Object.fromEntries(present.map((n) => [n, s.labels[n]!]))];
+    for (const labels of groups) {
+      const name = formatLabels(labels);
       for (const [k, b] of s.buckets) {
-        g.total += b.bytes;
-        const t = origin + BigInt(k + 1) * bucketNs;
-        g.byStep.set(t, (g.byStep.get(t) ?? 0) + b.bytes);
+        let bucket = out.get(k);
+        if (!bucket) out.set(k, (bucket = new Map()));
+        const v = bucket.get(name);
+        if (v) v.bytes += b.bytes;
+        else bucket.set(name, { labels, bytes: b.bytes });
       }
     }
   }
-  return [...groups.values()].sort((a, b) => b.total - a.total).slice(0, limit);
+  return out;
+}
+
+/** The largest `limit` (100) groups, ties by name, as Loki's volume answers rank them. */
+function topVolumes(p: Params, groups: Map<string, Volume> | undefined): [string, Volume][] {
+  const limit = Number(p.get('limit') ?? '100') || 100;
+  return [...(groups ?? [])]
+    .sort(([an, a], [bn, b]) => b.bytes - a.bytes || compare(an, bn))
+    .slice(0, limit);
 }

@@ -113,3 +113,17 @@ export function parseStep(p: Params, startNs: bigint, endNs: bigint): bigint {
   }
   return stepNs;
 }
+
+const NS_PER_MS = 1000000n;
+
+/**
+ * `interval` of query_range: 0 when absent; Loki's query frontend passes it on
+ * in whole milliseconds. Only log queries use it (see runLogQuery).
+ */
+export function parseInterval(p: Params): bigint {
+  const text = p.get('interval');
+  if (!text) return 0n;
+  const ns = parseSecondsOrDuration(text);
+  if (ns < 0n) throw new LogqlRequestError('interval must be >= 0');
+  return (ns / NS_PER_MS) * NS_PER_MS;
+}

@@ -1,7 +1,14 @@
 import { LogqlRequestError, parseLogQL, runQuery } from '../logql/index.js';
 import { lokiStats, queryData } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
-import { parseBounds, parseDirection, parseLimit, parseStep, parseTimestamp } from './params.js';
+import {
+  parseBounds,
+  parseDirection,
+  parseInterval,
+  parseLimit,
+  parseStep,
+  parseTimestamp,
+} from './params.js';
 
 const DEFAULT_MAX_POINTS = 11000;
 
@@ -24,10 +31,11 @@ export function registerQueryRoutes(
         `exceeded maximum resolution of ${maxPoints.toLocaleString('en-US')} points per time series. Try increasing the value of the step parameter`,
       );
     }
+    const intervalNs = parseInterval(p);
     return execute(
       ctx,
       p.get('query') ?? '',
-      { startNs, endNs, stepNs, limit, direction, instant: false },
+      { startNs, endNs, stepNs, intervalNs, limit, direction, instant: false },
       signal,
     );
   });
@@ -52,6 +60,7 @@ async function execute(
     startNs: bigint;
     endNs: bigint;
     stepNs?: bigint;
+    intervalNs?: bigint;
     limit: number;
     direction: 'forward' | 'backward';
     instant: boolean;
@@ -80,6 +89,7 @@ async function execute(
       startNs,
       endNs: r.endNs,
       ...(r.stepNs !== undefined ? { stepNs: r.stepNs } : {}),
+      ...(r.intervalNs ? { intervalNs: r.intervalNs } : {}),
       instant: r.instant,
       direction: r.direction,
       limit: r.limit,
