@@ -91,20 +91,21 @@ const QUOTE_LAYERS: string[][] = [
 /**
  * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
  * unset) and flag `e{i}` when its value is quoted with escapes (which SQL
- * does not decode). Most lines take string functions only: the first ` k=`
- * (or `k=` at the start) when it is outside quotes, no `k=` follows it, and
- * its value, up to the next space, holds no other char <= 32, `=` or `"`; or
- * no `k=` at all. Outside quotes: no quote before it, or no backslash before
+ * does not decode). Most lines take string functions only: no `k=` at all,
+ * or the first `k=` at the start or after a space, outside quotes, no `k=`
+ * following it, and its value, up to the next space, holding no other char
+ * <= 32, `=` or `"`. Outside quotes: no quote before it, or no backslash before
  * it and both quotes of a two-quote line before it (`msg="..." k=v`), or an
  * even number of quotes before it. Every other line takes the regular expression.
  */
 function fieldLayers(k: string, i: number): string[][] {
   const eq = sqlString(k + '=');
-  const pos = `CASE WHEN starts_with(line, ${eq}) THEN 1 ELSE nullif(strpos(line, ${sqlString(' ' + k + '=')}), 0) + 1 END`;
+  // The first `k=` when it starts the line or follows a space (one scan of the line).
+  const pos = `CASE WHEN a${i} = 1 OR (a${i} > 1 AND substr(line, a${i} - 1, 1) = ' ') THEN a${i} END`;
   const pre = `substr(line, 1, p${i} - 1)`;
   // A CASE chain, so that each test runs only on the lines the ones before it left open.
   const fast =
-    `CASE WHEN p${i} IS NULL THEN NOT contains(line, ${eq}) ` +
+    `CASE WHEN a${i} = 0 THEN true WHEN p${i} IS NULL THEN false ` +
     `WHEN t${i} GLOB '*[' || chr(1) || '-' || chr(31) || '="]*' OR contains(t${i}, chr(0)) THEN false ` +
     `WHEN strpos(r${i}, ${eq}) <> 0 THEN false ` +
     `WHEN q1 = 0 OR q1 > p${i} THEN true ` +
@@ -113,6 +114,7 @@ function fieldLayers(k: string, i: number): string[][] {
     `ELSE (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
   const x = `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u'])`;
   return [
+    [`strpos(line, ${eq}) AS a${i}`],
     [`${pos} AS p${i}`],
     [`substr(line, p${i} + ${k.length + 1}) AS r${i}`],
     // strpos and substr: split_part builds a list of every part.
