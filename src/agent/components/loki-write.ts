@@ -224,6 +224,7 @@ class LokiWrite implements Component {
       {
         name,
         batchSizeBytes: batchSize,
+        batchWaitMs: (a.batch_wait as number | undefined) ?? 1000,
         minBackoffMs: (a.min_backoff_period as number | undefined) ?? 500,
         maxBackoffMs: (a.max_backoff_period as number | undefined) ?? 300_000,
         maxRetries: (a.max_backoff_retries as number | undefined) ?? 10,

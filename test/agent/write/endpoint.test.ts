@@ -31,6 +31,7 @@ test('a full disk buffer makes senders wait (backpressure) instead of growing or
       name: 't',
       // Each send is a batch of its own.
       batchSizeBytes: 1000,
+      batchWaitMs: 0,
       minBackoffMs: 10,
       maxBackoffMs: 20,
       maxRetries: 0,

@@ -224,7 +224,9 @@ test('4xx batches are dropped, 429 is retried', async () => {
   const deadline = Date.now() + 5000;
   while (loki.lines().length < 5 && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 10));
+  // Pushed at once, or — when the retried batch is not yet off the disk buffer — drained after it.
   await receiver(component).send(entries(5, 10));
+  while (!c.dropped.http_400 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   await run.stop();
   await loki.close();
   assert.deepEqual(
@@ -282,4 +284,32 @@ test('inside obs up, the in-process logs role gets the batches', async () => {
     entries(0, 20).map((e) => e.line),
   );
   assert.deepEqual(pushed[0]!.labels, { env: 'sandbox', job: 'test' });
+});
+
+test('batch_wait: a batch leaves when batch_wait old or full (batch_size), as in Alloy', async () => {
+  const loki = await fakeLoki(() => 204);
+  const component = lokiWrite.build(
+    { id: 'loki.write.t', dataPath: await tempDir(), logger },
+    { endpoint: [{ url: loki.url, batch_wait: 300, batch_size: '1KiB' }] },
+  );
+  const run = start(component);
+  const r = receiver(component);
+  const t0 = Date.now();
+  const sends: Promise<void>[] = [];
+  for (let i = 0; i < 3; i++) {
+    sends.push(r.send(entries(i, i + 1)));
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  await Promise.all(sends);
+  const waited = Date.now() - t0;
+  assert.equal(loki.received.length, 1, 'three sends, one request');
+  assert.deepEqual(loki.lines(), ['line 0', 'line 1', 'line 2']);
+  assert.ok(waited >= 290, `sent after batch_wait, not at once (${waited} ms)`);
+
+  const t1 = Date.now();
+  await r.send(entries(0, 200)); // about 1.6 KB: over batch_size
+  assert.ok(Date.now() - t1 < 250, 'a full batch does not wait');
+  assert.equal(loki.received.length, 2);
+  await run.stop();
+  await loki.close();
 });

@@ -7,6 +7,8 @@ import { PushFailure, type PushTarget } from './push-target.js';
 export interface EndpointSettings {
   name: string;
   batchSizeBytes: number;
+  /** A batch that is not full leaves this long after its first entry (Alloy's batch_wait). */
+  batchWaitMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
   /** 0 retries for ever. */
@@ -19,6 +21,7 @@ interface Pending {
   streams: LogStream[];
   entries: number;
   bytes: number;
+  createdAt: number;
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
@@ -27,8 +30,9 @@ interface Pending {
  * `send` once the entries are durable: acknowledged by the target, or —
  * when the target fails — written to the disk buffer, which `run` drains
  * with exponential backoff. While the buffer holds anything, new batches go
- * behind it to keep order. One push is in flight at a time; what arrives
- * meanwhile is merged into the next batch, so batches grow with load.
+ * behind it to keep order. As in Alloy, a batch leaves once it is full
+ * (`batch_size`) or `batch_wait` after its first entry; one push is in
+ * flight at a time.
  */
 export class Endpoint {
   private queue: Pending[] = [];
@@ -36,6 +40,8 @@ export class Endpoint {
   private wake: (() => void) | undefined;
   private spaceWaiters: (() => void)[] = [];
   private stopped = false;
+  /** Sends the head batch when its batch_wait is up. */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: EndpointSettings,
@@ -54,10 +60,44 @@ export class Endpoint {
         last.bytes += bytes;
         last.waiters.push({ resolve, reject });
       } else {
-        this.queue.push({ streams: [...streams], entries, bytes, waiters: [{ resolve, reject }] });
+        const waiters = [{ resolve, reject }];
+        this.queue.push({ streams: [...streams], entries, bytes, createdAt: Date.now(), waiters });
       }
-      void this.pump();
+      this.kick(false);
     });
+  }
+
+  /** Starts sending when the head batch is due (or `force`), else arms the batch_wait timer. */
+  private kick(force: boolean): void {
+    if (this.inflight) return;
+    const head = this.queue[0];
+    if (!head) return;
+    if (force || this.due(head)) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.pump();
+    } else if (!this.timer) {
+      const wait = head.createdAt + this.settings.batchWaitMs - Date.now();
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.kick(true);
+      }, wait);
+    }
+  }
+
+  /**
+   * Full (another batch queued behind it, or at batch_size), batch_wait old,
+   * or anything that goes to the disk buffer anyway (stopping, or behind
+   * what the buffer holds).
+   */
+  private due(p: Pending): boolean {
+    return (
+      this.queue.length > 1 ||
+      p.bytes >= this.settings.batchSizeBytes ||
+      Date.now() - p.createdAt >= this.settings.batchWaitMs ||
+      this.stopped ||
+      this.buffer.unread > 0
+    );
   }
 
   /** Drains the disk buffer until `signal` aborts; then writes what is queued to it. */
@@ -84,6 +124,8 @@ export class Endpoint {
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.stopped = true;
+      clearTimeout(this.timer);
+      this.timer = undefined;
       for (const r of this.spaceWaiters.splice(0)) r();
       while (this.inflight) await new Promise((r) => setTimeout(r, 5));
       for (const p of this.queue.splice(0)) await this.toBuffer(p);
@@ -94,7 +136,9 @@ export class Endpoint {
     if (this.inflight) return;
     this.inflight = true;
     try {
-      for (let p = this.queue.shift(); p; p = this.queue.shift()) {
+      // kick() found the head due; each batch after it goes once due too.
+      while (this.queue.length > 0) {
+        const p = this.queue.shift()!;
         if (this.stopped || this.buffer.unread > 0) {
           await this.toBuffer(p);
           continue;
@@ -115,10 +159,12 @@ export class Endpoint {
             await this.toBuffer(p);
           }
         }
+        if (this.queue.length > 0 && !this.due(this.queue[0]!)) break;
       }
     } finally {
       this.inflight = false;
     }
+    this.kick(false);
   }
 
   private async toBuffer(p: Pending): Promise<void> {
