@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -278,8 +279,76 @@ test('invalid combinations are refused with Alloy’s messages', () => {
     [{ tls_config: { min_version: 'TLS14' } }, /unknown TLS version: TLS14/],
     [
       { oauth2: { client_id: 'a', token_url: 'http://t', grant_type: 'password' } },
-      /grant_type "password" is not supported/,
+      /invalid oauth2 grant_type "password"/,
+    ],
+    [
+      {
+        oauth2: {
+          client_id: 'a',
+          token_url: 'http://t',
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        },
+      },
+      /exactly one of oauth2 client_certificate_key & client_certificate_key_file/,
     ],
   ];
   for (const [args, message] of cases) assert.throws(() => httpClientFromArgs(args), message);
+});
+
+test('oauth2 JWT bearer grant (RFC 7523): a signed assertion with the documented claims', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = join(pki.dir, 'jwt.key');
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  let assertion: { header: Record<string, unknown>; claims: Record<string, unknown> } | undefined;
+  let form: URLSearchParams | undefined;
+  const token = await httpServer((req) => {
+    form = new URLSearchParams(req.body.toString());
+    const [h, c, sig] = form.get('assertion')!.split('.') as [string, string, string];
+    const valid = verify(
+      'sha384',
+      Buffer.from(`${h}.${c}`),
+      publicKey,
+      Buffer.from(sig, 'base64url'),
+    );
+    if (!valid || req.headers.authorization) return { status: 401 };
+    assertion = {
+      header: JSON.parse(Buffer.from(h, 'base64url').toString()),
+      claims: JSON.parse(Buffer.from(c, 'base64url').toString()),
+    };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"access_token":"jwt-granted","token_type":"bearer","expires_in":3600}',
+    };
+  });
+  const loki = await httpServer(ok);
+  const client = httpClientFromArgs({
+    oauth2: {
+      client_id: 'agent',
+      token_url: `${token.url}/token`,
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      client_certificate_key_file: keyFile,
+      client_certificate_key_id: 'key-1',
+      signature_algorithm: 'RS384',
+      scopes: ['logs:write'],
+      claims: { tenant: 'team-a' },
+      endpoint_params: { resource: 'loki' },
+    },
+  });
+  await using([token, loki], [client], async () => {
+    await get(client, `${loki.url}/`);
+    assert.equal(loki.seen[0]!.headers.authorization, 'Bearer jwt-granted');
+    assert.equal(form!.get('grant_type'), 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+    assert.equal(form!.get('scope'), 'logs:write');
+    assert.equal(form!.get('resource'), 'loki');
+    assert.deepEqual(assertion!.header, { alg: 'RS384', typ: 'JWT', kid: 'key-1' });
+    const c = assertion!.claims;
+    assert.equal(c.iss, 'agent');
+    assert.equal(c.sub, 'agent');
+    assert.equal(c.aud, `${token.url}/token`);
+    assert.equal(c.scope, 'logs:write');
+    assert.equal(c.tenant, 'team-a');
+    assert.equal((c.exp as number) - (c.iat as number), 600);
+    assert.match(String(c.jti), /^[0-9a-f-]{36}$/);
+  });
 });

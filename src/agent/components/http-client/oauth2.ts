@@ -1,3 +1,4 @@
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { HttpClient, readBody } from './client.js';
 import { proxySettings } from './proxy.js';
@@ -6,6 +7,7 @@ import { tlsOptions } from './tls-options.js';
 /** A token is refreshed this long before it expires (Go's oauth2 expiryDelta). */
 const EXPIRY_DELTA_MS = 10_000;
 const TOKEN_TIMEOUT_MS = 30_000;
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 interface Token {
   header: string;
@@ -14,12 +16,14 @@ interface Token {
 }
 
 /**
- * OAuth 2.0 client credentials (RFC 6749 §4.4) as Go's clientcredentials
- * package does it for Prometheus's oauth2 config: the token is fetched on
- * first use, reused until 10 s before `expires_in`, then fetched again. The
- * client authenticates with HTTP Basic first and, if the server refuses
- * that, with the credentials in the form (Go's AuthStyleAutoDetect), then
- * keeps to what worked. `client_secret_file` is read at each fetch.
+ * An OAuth 2.0 token as Prometheus's oauth2 config gets one: client
+ * credentials (RFC 6749 §4.4, Go's clientcredentials package) or a JWT
+ * bearer assertion (RFC 7523). The token is fetched on first use, reused
+ * until 10 s before `expires_in`, then fetched again. With client
+ * credentials the client authenticates with HTTP Basic first and, if the
+ * server refuses that, with the credentials in the form (Go's
+ * AuthStyleAutoDetect), then keeps to what worked. Secret and key files are
+ * read at each fetch.
  */
 export class OAuth2TokenSource {
   private token: Token | undefined;
@@ -51,20 +55,21 @@ export class OAuth2TokenSource {
   }
 
   private async fetch(): Promise<Token> {
-    if (this.style) return this.request(this.style);
+    if (this.config.grant_type === JWT_BEARER) return this.post(jwtBearerForm(this.config), {});
+    if (this.style) return this.clientCredentials(this.style);
     try {
-      const token = await this.request('header');
+      const token = await this.clientCredentials('header');
       this.style = 'header';
       return token;
     } catch (err) {
       if (!(err instanceof TokenError) || err.status === undefined) throw err;
-      const token = await this.request('params');
+      const token = await this.clientCredentials('params');
       this.style = 'params';
       return token;
     }
   }
 
-  private async request(style: 'header' | 'params'): Promise<Token> {
+  private clientCredentials(style: 'header' | 'params'): Promise<Token> {
     const c = this.config;
     const id = String(c.client_id ?? '');
     const secret = c.client_secret_file
@@ -73,10 +78,7 @@ export class OAuth2TokenSource {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     const scopes = (c.scopes as string[] | undefined) ?? [];
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-    };
+    const headers: Record<string, string> = {};
     if (style === 'header') {
       const user = `${encodeURIComponent(id)}:${encodeURIComponent(secret)}`;
       headers.Authorization = `Basic ${Buffer.from(user).toString('base64')}`;
@@ -86,9 +88,17 @@ export class OAuth2TokenSource {
     }
     for (const [k, v] of Object.entries((c.endpoint_params as object) ?? {}))
       form.set(k, String(v));
-    const res = await this.client.request(String(c.token_url), {
+    return this.post(form, headers);
+  }
+
+  private async post(form: URLSearchParams, headers: Record<string, string>): Promise<Token> {
+    const res = await this.client.request(String(this.config.token_url), {
       method: 'POST',
-      headers,
+      headers: {
+        ...headers,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
       body: Buffer.from(form.toString()),
       timeoutMs: TOKEN_TIMEOUT_MS,
     });
@@ -107,6 +117,53 @@ export class OAuth2TokenSource {
       expiresAt: expiresIn > 0 ? Date.now() + expiresIn * 1000 : undefined,
     };
   }
+}
+
+/**
+ * RFC 7523 §2.1, as prometheus/common's JwtGrantTypeConfig asks for a token:
+ * an assertion signed with the client's RSA key (iss = `iss` or the client
+ * id, sub = the client id, aud = `audience` or the token URL, 10 minutes
+ * valid, `scope`, then `claims`), sent without client authentication.
+ */
+function jwtBearerForm(c: Record<string, unknown>): URLSearchParams {
+  const pem = c.client_certificate_key_file
+    ? readFileSync(c.client_certificate_key_file as string, 'utf8')
+    : String(c.client_certificate_key);
+  const alg = String(c.signature_algorithm || 'RS256');
+  const now = Math.floor(Date.now() / 1000);
+  const scopes = ((c.scopes as string[] | undefined) ?? []).join(' ');
+  const claims: Record<string, unknown> = {
+    iss: c.iss || c.client_id,
+    sub: c.client_id,
+    jti: randomUUID(),
+    aud: c.audience || c.token_url,
+    iat: now,
+    exp: now + 600,
+    ...(scopes ? { scope: scopes } : {}),
+    ...((c.claims as object) ?? {}),
+  };
+  const header = {
+    alg,
+    typ: 'JWT',
+    ...(c.client_certificate_key_id ? { kid: c.client_certificate_key_id } : {}),
+  };
+  const signed = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = sign(`sha${alg.slice(2)}`, Buffer.from(signed), createPrivateKey(pem));
+  const form = new URLSearchParams({
+    grant_type: JWT_BEARER,
+    assertion: `${signed}.${base64url(signature)}`,
+  });
+  if (scopes) form.set('scope', scopes);
+  for (const [k, v] of Object.entries((c.endpoint_params as object) ?? {})) {
+    if (form.has(k) && k !== 'grant_type')
+      throw new TokenError(`oauth2: cannot overwrite parameter "${k}"`);
+    form.set(k, String(v));
+  }
+  return form;
+}
+
+function base64url(data: string | Buffer): string {
+  return Buffer.from(data).toString('base64url');
 }
 
 class TokenError extends Error {

@@ -24,7 +24,7 @@ const proxyAttributes: Record<string, AttributeSpec> = {
   proxy_connect_header: { type: 'map' },
 };
 
-/** The `oauth2` block, client credentials flow (oauth2-block.md). */
+/** The `oauth2` block: client credentials or JWT bearer grant (oauth2-block.md). */
 export const oauth2Schema: ArgumentSchema = {
   attributes: {
     client_id: { type: 'string', required: true },
@@ -34,6 +34,13 @@ export const oauth2Schema: ArgumentSchema = {
     scopes: { type: 'list' },
     endpoint_params: { type: 'map' },
     grant_type: { type: 'string', default: 'client_credentials' },
+    audience: { type: 'string', default: '' },
+    claims: { type: 'map', default: {} },
+    client_certificate_key: { type: 'string', default: '' },
+    client_certificate_key_file: { type: 'string', default: '' },
+    client_certificate_key_id: { type: 'string', default: '' },
+    iss: { type: 'string', default: '' },
+    signature_algorithm: { type: 'string', default: 'RS256' },
     ...proxyAttributes,
   },
   blocks: { tls_config: { schema: tlsConfigSchema } },

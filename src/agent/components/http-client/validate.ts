@@ -1,6 +1,8 @@
 type Args = Record<string, unknown>;
 
 const TLS_VERSIONS = ['TLS10', 'TLS11', 'TLS12', 'TLS13'];
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const SIGNATURE_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 
 /**
  * The checks Alloy's HTTPClientConfig.Validate (and the TLS, basic_auth,
@@ -25,10 +27,20 @@ export function validateHttpClient(a: Args): void {
   if (oauth2) {
     if (oauth2.client_secret && oauth2.client_secret_file)
       fail('at most one of oauth2 client_secret & client_secret_file must be configured');
-    if (oauth2.grant_type !== 'client_credentials')
+    if (oauth2.grant_type === JWT_BEARER) {
+      if (!oauth2.client_certificate_key === !oauth2.client_certificate_key_file)
+        fail(
+          'the jwt-bearer grant needs exactly one of oauth2 client_certificate_key & client_certificate_key_file',
+        );
+      if (!SIGNATURE_ALGORITHMS.includes(String(oauth2.signature_algorithm ?? 'RS256')))
+        fail(
+          `invalid oauth2 signature_algorithm "${String(oauth2.signature_algorithm)}" (one of ${SIGNATURE_ALGORITHMS.join(', ')})`,
+        );
+    } else if (oauth2.grant_type !== 'client_credentials') {
       fail(
-        `oauth2 grant_type "${String(oauth2.grant_type)}" is not supported (client_credentials is)`,
+        `invalid oauth2 grant_type "${String(oauth2.grant_type)}" (client_credentials or ${JWT_BEARER})`,
       );
+    }
     validateProxy(oauth2);
     validateTls(oauth2.tls_config as Args | undefined);
   }
