@@ -24,6 +24,11 @@ export interface SelectHints {
   rangeMs?: number;
   /** The function the selection feeds (`rate`, `series`...), a hint only. */
   func?: string;
+  /**
+   * Only the newest sample in [startMs, endMs] is used (an instant vector
+   * selector evaluated at one time), so a store may return just that one.
+   */
+  newestOnly?: boolean;
 }
 
 export interface Querier {

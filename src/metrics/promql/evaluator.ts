@@ -179,6 +179,8 @@ export class Evaluator {
       endMs: maxt,
       stepMs: this.steps > 1 && vs.at === undefined ? this.intervalMs : 0,
       rangeMs: lookback,
+      // One reference time (one step, or `@` pinning every step): only the newest sample counts.
+      newestOnly: this.steps === 1 || vs.at !== undefined,
     });
     const out: Matrix = [];
     for (const s of series) {

@@ -3,6 +3,17 @@ import path from 'node:path';
 
 /** Bytes buffered per window file before one write; a few windows are open at once. */
 const BUFFER_BYTES = 64 * 1024;
+/** `readMany` reads across gaps up to this size rather than making another read. */
+const READ_GAP_BYTES = 4096;
+const READ_SPAN_BYTES = 1 << 20;
+
+/** A closed head chunk at `ref` in the file of the window holding `minT`; `bytes` once read. */
+export interface StoredChunk {
+  minT: number;
+  ref: number;
+  length: number;
+  bytes: Uint8Array;
+}
 
 interface WindowFile {
   fd: number;
@@ -53,22 +64,57 @@ export class HeadChunkFiles {
     return ref;
   }
 
-  /** A copy of the chunk stored by `write(minT, ...)` at `ref`. */
-  read(minT: number, ref: number, length: number): Uint8Array {
-    const f = this.files.get(Math.floor(minT / this.windowMs));
-    if (!f) throw new Error(`head chunk at ${minT} is no longer stored`);
-    // Under 4 KiB allocUnsafe slices Node's shared pool: no malloc per chunk.
-    const out = Buffer.allocUnsafe(length);
-    if (ref >= f.flushed) f.buf.copy(out, 0, ref - f.flushed, ref - f.flushed + length);
-    else {
-      let off = 0;
-      while (off < length) {
-        const n = fs.readSync(f.fd, out, off, length - off, ref + off);
-        if (n === 0) throw new Error(`head chunk file ended before ${ref + length}`);
-        off += n;
-      }
+  /**
+   * Fills `bytes` of every chunk in `reads`, reading neighbours in one go:
+   * chunks closed around the same time sit next to each other in a window's
+   * file (series close theirs in ingest order), so a query over thousands of
+   * series makes a few large reads instead of one syscall per chunk.
+   */
+  readMany(reads: StoredChunk[]): void {
+    // By window, then by position in its file.
+    const win = (c: StoredChunk): number => Math.floor(c.minT / this.windowMs);
+    const sorted = reads.slice().sort((a, b) => win(a) - win(b) || a.ref - b.ref);
+    let i = 0;
+    while (i < sorted.length) {
+      const window = win(sorted[i]!);
+      let j = i + 1;
+      while (j < sorted.length && win(sorted[j]!) === window) j++;
+      this.readWindow(window, sorted.slice(i, j));
+      i = j;
     }
-    return out;
+  }
+
+  private readWindow(window: number, sorted: StoredChunk[]): void {
+    const f = this.files.get(window);
+    if (!f) throw new Error(`head chunks of window ${window} are no longer stored`);
+    let i = 0;
+    while (i < sorted.length) {
+      const first = sorted[i]!;
+      if (first.ref >= f.flushed) {
+        const at = first.ref - f.flushed;
+        first.bytes = Buffer.from(f.buf.subarray(at, at + first.length));
+        i++;
+        continue;
+      }
+      // Extend the span while the next chunk is on disk and close by.
+      let end = first.ref + first.length;
+      let j = i + 1;
+      while (j < sorted.length) {
+        const next = sorted[j]!;
+        const nextEnd = next.ref + next.length;
+        if (nextEnd > f.flushed || next.ref - end > READ_GAP_BYTES) break;
+        if (nextEnd - first.ref > READ_SPAN_BYTES) break;
+        end = Math.max(end, nextEnd);
+        j++;
+      }
+      const span = Buffer.allocUnsafe(end - first.ref);
+      readAll(f.fd, span, first.ref);
+      for (let k = i; k < j; k++) {
+        const c = sorted[k]!;
+        c.bytes = span.subarray(c.ref - first.ref, c.ref - first.ref + c.length);
+      }
+      i = j;
+    }
   }
 
   /** Deletes the files of windows wholly before `boundary` (their chunks are in blocks now). */
@@ -92,6 +138,15 @@ function flush(f: WindowFile): void {
   writeAll(f.fd, f.buf.subarray(0, f.used), f.flushed);
   f.flushed += f.used;
   f.used = 0;
+}
+
+function readAll(fd: number, out: Buffer, position: number): void {
+  let off = 0;
+  while (off < out.length) {
+    const n = fs.readSync(fd, out, off, out.length - off, position + off);
+    if (n === 0) throw new Error(`head chunk file ended before ${position + out.length}`);
+    off += n;
+  }
 }
 
 function writeAll(fd: number, data: Buffer, position: number): void {

@@ -1,5 +1,5 @@
 import { XorChunkEncoder, chunkCount, decodeXorChunk } from './xor-chunk.js';
-import type { HeadChunkFiles } from './head-chunk-files.js';
+import type { HeadChunkFiles, StoredChunk } from './head-chunk-files.js';
 import type { SeriesEntry } from './series-index.js';
 
 /** Samples per chunk, as Prometheus: small enough to decode cheaply, large enough to compress. */
@@ -14,6 +14,8 @@ export interface HeadChunk {
 
 /** Numbers kept per closed chunk in `HeadSeries.closed`. */
 const CLOSED_STRIDE = 4;
+
+const NOT_READ = new Uint8Array(0);
 
 /** One series' recent samples: closed chunks (on disk) plus the one being appended to. */
 export class HeadSeries {
@@ -91,14 +93,18 @@ export class HeadSeries {
   /**
    * Chunks overlapping [mint, maxt] that `needed` accepts, oldest first, the
    * open one as a view of its current bytes; closed ones are read from disk
-   * only when wanted.
+   * only when wanted. With `deferred`, closed ones are only listed there, for
+   * the caller to read many series' chunks at once (HeadChunkFiles.readMany)
+   * before using their bytes.
    */
   chunks(
     mint = -Infinity,
     maxt = Infinity,
     needed?: (minT: number, maxT: number) => boolean,
+    deferred?: StoredChunk[],
   ): HeadChunk[] {
     const out: HeadChunk[] = [];
+    const reads = deferred ?? [];
     const c = this.closed;
     for (let i = 0; i < c.length; i += CLOSED_STRIDE) {
       const minT = c[i + 1]!;
@@ -106,9 +112,18 @@ export class HeadSeries {
       if (maxT < mint || minT > maxt || (needed && !needed(minT, maxT))) continue;
       const packed = c[i + 3]!;
       const length = packed % 65536;
-      const bytes = this.files.read(minT, c[i]!, length);
-      out.push({ bytes, minT, maxT, count: (packed - length) / 65536 });
+      const chunk = {
+        bytes: NOT_READ,
+        minT,
+        maxT,
+        count: (packed - length) / 65536,
+        ref: c[i]!,
+        length,
+      };
+      out.push(chunk);
+      reads.push(chunk);
     }
+    if (!deferred && reads.length) this.files.readMany(reads);
     const o = this.open;
     if (o && o.maxT >= mint && o.minT <= maxt && (!needed || needed(o.minT, o.maxT))) {
       const bytes = o.bytes.subarray(0, o.byteLength);

@@ -1,7 +1,8 @@
 import type { LabelMatcher } from '../../common/labels.js';
 import type { Querier, SelectHints, Series } from '../queryable.js';
 import type { Block, Interval } from './block.js';
-import type { HeadSeries } from './head.js';
+import type { HeadChunk, HeadSeries } from './head.js';
+import type { StoredChunk } from './head-chunk-files.js';
 import type { SeriesEntry, SeriesIndex } from './series-index.js';
 import { chunkCount, chunkMinT, decodeXorChunk } from './xor-chunk.js';
 
@@ -9,6 +10,8 @@ export interface QuerierSource {
   index: SeriesIndex;
   blocks: Block[];
   headSeries(id: number): HeadSeries | undefined;
+  /** Fills the bytes of head chunks listed by HeadSeries.chunks(..., deferred). */
+  readHeadChunks(reads: StoredChunk[]): void;
   release(blocks: Block[]): void;
   /** Oldest and newest sample time in the store. */
   bounds(): [number, number];
@@ -55,21 +58,45 @@ export class StoreQuerier implements Querier {
     const win = stepWindows(hints);
     const needed = win ? (cMin: number, cMax: number) => overlapsWindow(win, cMin, cMax) : all;
     const plans: Plan[] = [];
+    const reads: StoredChunk[] = [];
+    const newestOnly = hints?.newestOnly === true;
     for (const e of entries) {
-      const p = this.plan(e, mint, maxt, needed);
+      const p =
+        (newestOnly && newestInHead(this.src.headSeries(e.id), e, mint, maxt)) ||
+        this.plan(e, mint, maxt, needed, reads);
       if (p) plans.push(p);
     }
+    this.readHead(plans, reads);
     return decodePlans(plans, mint, maxt, win);
   }
 
   /** One series' samples over the querier's whole window. */
   readSeries(e: SeriesEntry): Series | null {
-    const p = this.plan(e, this.mint, this.maxt, all);
-    return p ? (decodePlans([p], this.mint, this.maxt)[0] ?? null) : null;
+    const reads: StoredChunk[] = [];
+    const p = this.plan(e, this.mint, this.maxt, all, reads);
+    if (!p) return null;
+    this.readHead([p], reads);
+    return decodePlans([p], this.mint, this.maxt)[0] ?? null;
+  }
+
+  /** Reads the planned head chunks in one batch and hands their bytes to the plans. */
+  private readHead(plans: Plan[], reads: StoredChunk[]): void {
+    if (reads.length) this.src.readHeadChunks(reads);
+    for (const p of plans) {
+      if (!p.head) continue;
+      const part = p.parts[p.parts.length - 1]!;
+      for (const c of p.head) part.chunks.push(c.bytes);
+    }
   }
 
   /** The chunks to decode for one series, without decoding them yet. */
-  private plan(e: SeriesEntry, mint: number, maxt: number, needed: ChunkFilter): Plan | null {
+  private plan(
+    e: SeriesEntry,
+    mint: number,
+    maxt: number,
+    needed: ChunkFilter,
+    reads: StoredChunk[],
+  ): Plan | null {
     const parts: Part[] = [];
     let total = 0;
     for (const b of this.src.blocks) {
@@ -91,17 +118,22 @@ export class StoreQuerier implements Querier {
       if (part.chunks.length) parts.push(part);
     }
     const hs = this.src.headSeries(e.id);
+    let head: HeadChunk[] | undefined;
     if (hs) {
-      const part: Part = { chunks: [], mins: [], maxs: [] };
-      for (const c of hs.chunks(mint, maxt, needed)) {
-        part.chunks.push(c.bytes);
-        part.mins.push(c.minT);
-        part.maxs.push(c.maxT);
-        total += c.count;
+      const chunks = hs.chunks(mint, maxt, needed, reads);
+      if (chunks.length) {
+        // The head part goes last; its bytes are filled in by readHead.
+        const part: Part = { chunks: [], mins: [], maxs: [] };
+        for (const c of chunks) {
+          part.mins.push(c.minT);
+          part.maxs.push(c.maxT);
+          total += c.count;
+        }
+        parts.push(part);
+        head = chunks;
       }
-      if (part.chunks.length) parts.push(part);
     }
-    return total === 0 ? null : { entry: e, parts, total };
+    return total === 0 ? null : { entry: e, parts, total, head };
   }
 
   /** Whether the window covers every stored sample, so the postings answer label queries. */
@@ -139,6 +171,23 @@ export class StoreQuerier implements Querier {
 
 type ChunkFilter = (minT: number, maxT: number) => boolean;
 
+/**
+ * For `newestOnly`, the series' newest sample straight from its open head
+ * chunk when that sample lies in [mint, maxt]: nothing newer exists (blocks
+ * are older than the head), so no chunk is read or decoded. The open chunk
+ * rather than HeadSeries.lastT, which outlives a deletion of that sample.
+ */
+function newestInHead(
+  hs: HeadSeries | undefined,
+  e: SeriesEntry,
+  mint: number,
+  maxt: number,
+): Plan | null {
+  const o = hs?.open;
+  if (!o || o.count === 0 || o.maxT > maxt || o.maxT < mint) return null;
+  return { entry: e, parts: [], total: 1, newest: [o.maxT, o.hi, o.lo] };
+}
+
 const all: ChunkFilter = () => true;
 
 interface Part {
@@ -153,6 +202,10 @@ interface Plan {
   entry: SeriesEntry;
   parts: Part[];
   total: number;
+  /** The one sample to return instead of decoding (`newestOnly`): time and value words. */
+  newest?: [t: number, hi: number, lo: number];
+  /** The head's chunks (the last part), whose bytes may still be on disk at plan time. */
+  head?: HeadChunk[];
 }
 
 /**
@@ -203,6 +256,12 @@ function decodePlans(plans: Plan[], mint: number, maxt: number, win?: StepWindow
   let n = 0;
   for (const p of plans) {
     const start = n;
+    if (p.newest) {
+      ts[n] = p.newest[0];
+      words[n * 2] = p.newest[2];
+      words[n * 2 + 1] = p.newest[1];
+      n++;
+    }
     for (const part of p.parts) {
       const from = n;
       for (let i = 0; i < part.chunks.length; i++) {

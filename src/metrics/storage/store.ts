@@ -246,6 +246,7 @@ export class TsdbStore implements MetricsStore {
         index: this.index,
         blocks,
         headSeries: (id) => this.head.get(id),
+        readHeadChunks: (reads) => this.chunkFiles.readMany(reads),
         release: (bs) => bs.forEach((b) => b.release()),
         bounds: () => [
           Math.min(this.blocks[0]?.meta.minTime ?? Infinity, this.headMinT),
@@ -428,6 +429,7 @@ export class TsdbStore implements MetricsStore {
           index: this.index,
           blocks: [b],
           headSeries: () => undefined,
+          readHeadChunks: () => {},
           release: () => {},
           bounds: () => [b.meta.minTime, b.meta.maxTime],
         },

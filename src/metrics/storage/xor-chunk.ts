@@ -37,8 +37,9 @@ export class XorChunkEncoder {
   minT = 0;
   maxT = 0;
   private delta = 0;
-  private hi = 0;
-  private lo = 0;
+  /** The newest sample's value words. */
+  hi = 0;
+  lo = 0;
   private leading = -1;
   private trailing = 0;
 

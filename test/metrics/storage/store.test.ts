@@ -295,3 +295,43 @@ test('a storage directory held by a live process is refused; a dead holder is ta
   assert.equal(fs.existsSync(path.join(dir, 'lock')), false);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('newestOnly returns the newest sample in the window, as a full select ends with', async () => {
+  const dir = tempDir('newest');
+  const range = 600_000;
+  const store = await openMetricsStore({ dir, retentionMs: 0, blockRangeMs: range });
+  // 'a' ends in the open head chunk; 'b' stopped earlier (its newest sample is in
+  // a closed chunk or a block); 'c' has its last sample deleted (a head tombstone).
+  for (let t = 0; t <= 2 * range; t += 15_000) {
+    const app = store.appender();
+    app.append(metric('n', { s: 'a' }), t, t / 1000);
+    if (t <= range) app.append(metric('n', { s: 'b' }), t, -t);
+    app.append(metric('n', { s: 'c' }), t, t * 2);
+    await app.commit();
+  }
+  await store.deleteSeries([[{ type: '=', name: 's', value: 'c' }]], 2 * range, 2 * range);
+  const n = [{ type: '=' as const, name: '__name__', value: 'n' }];
+  // Windows: at the head's newest time, inside the open chunk's span, before it, and empty.
+  for (const [startMs, endMs] of [
+    [2 * range - 300_000, 2 * range],
+    [range + 30_000, 2 * range - 45_000],
+    [range - 300_000, range + 1000],
+    [3 * range, 4 * range],
+  ] as const) {
+    const q = await store.querier(startMs, endMs);
+    const full = await q.select(n, { startMs, endMs });
+    const newest = await q.select(n, { startMs, endMs, newestOnly: true });
+    await q.close();
+    const last = (s: { timestamps: Float64Array; values: Float64Array }): number[] => [
+      s.timestamps.at(-1)!,
+      s.values.at(-1)!,
+    ];
+    assert.deepEqual(
+      newest.map((s) => [s.labels.s, ...last(s)]),
+      full.map((s) => [s.labels.s, ...last(s)]),
+      `window ${startMs}..${endMs}`,
+    );
+  }
+  await store.close();
+  fs.rmSync(dir, { recursive: true });
+});
