@@ -7,10 +7,11 @@ import type {
   ComponentOptions,
 } from '../component.js';
 import { dockerTargets } from './docker/targets.js';
+import { checkDockerHttpClient, withHttpClient } from './http-client/index.js';
 import { sleep } from './file/forward.js';
 
 /** Alloy 1.x's `discovery.docker` arguments (docs/sources/reference/components/discovery/discovery.docker.md). */
-const schema: ArgumentSchema = {
+const schema: ArgumentSchema = withHttpClient({
   attributes: {
     host: { type: 'string', required: true },
     port: { type: 'number', default: 80 },
@@ -30,7 +31,7 @@ const schema: ArgumentSchema = {
       },
     },
   },
-};
+});
 
 interface Settings {
   host: string;
@@ -48,6 +49,7 @@ function settings(args: Record<string, unknown>): Settings {
   }
   const host = args.host as string | undefined;
   if (!host) throw new Error('discovery.docker: host missing');
+  checkDockerHttpClient('discovery.docker', host, args);
   return {
     host,
     port: (args.port as number | undefined) ?? 80,

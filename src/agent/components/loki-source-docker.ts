@@ -11,6 +11,7 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { ContainerReader } from './docker/container-reader.js';
+import { checkDockerHttpClient, httpClientSchema } from './http-client/index.js';
 import { aborted } from './aborted.js';
 import { forward } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
@@ -26,7 +27,11 @@ const schema: ArgumentSchema = {
     relabel_rules: { type: 'any' },
     refresh_interval: { type: 'duration', default: '60s' },
   },
-  blocks: {},
+  // `http_client_config` is the block Alloy parses; its documentation calls it `client`.
+  blocks: {
+    http_client_config: { schema: httpClientSchema },
+    client: { schema: httpClientSchema },
+  },
 };
 
 interface Settings {
@@ -38,8 +43,13 @@ interface Settings {
 }
 
 function settings(args: Record<string, unknown>): Settings {
+  const host = args.host as string;
+  if (((args.refresh_interval as number | undefined) ?? 60_000) <= 0)
+    throw new Error(`refresh_interval must be positive, got ${String(args.refresh_interval)}ms`);
+  for (const block of ['http_client_config', 'client'])
+    checkDockerHttpClient('loki.source.docker', host, args[block] as Record<string, unknown>);
   return {
-    host: args.host as string,
+    host,
     targets: (args.targets as Labels[] | undefined) ?? [],
     forwardTo: (args.forward_to as LogsReceiver[] | undefined) ?? [],
     labels: (args.labels as Labels | undefined) ?? {},

@@ -7,6 +7,7 @@ import { validateHttpClient } from './validate.js';
 export { HttpClient, readBody, type HttpRequest, type HttpResponse } from './client.js';
 export { httpClientSchema, tlsConfigSchema, withHttpClient } from './schema.js';
 export { validateHttpClient } from './validate.js';
+export { checkDockerHttpClient } from './docker-host.js';
 
 /**
  * An HttpClient for a block's `http_client_config` arguments (validated
