@@ -78,15 +78,17 @@ function valueLayers(conversion: 'duration' | 'duration_seconds' | undefined): s
  * Per line, once for every field: where its first quote and first backslash
  * are (0 when absent), and whether it holds exactly two quotes — so that most
  * keys are known to be outside quoted values without copying the text before
- * them (LIKE and single-byte strpos only scan; substr copies).
+ * them (LIKE and single-byte strpos only scan; substr copies). Only lines
+ * holding some `k=` (`a{i}`, the fields' first layer) need them.
  */
-const QUOTE_LAYERS: string[][] = [
-  [
-    `strpos(line, '"') AS q1`,
-    `strpos(line, '\\') AS bs`,
-    `line LIKE '%"%"%' AND line NOT LIKE '%"%"%"%' AS two`,
-  ],
-];
+function quoteLayer(fields: number): string[] {
+  const any = Array.from({ length: fields }, (_, i) => `a${i} > 0`).join(' OR ');
+  return [
+    `CASE WHEN ${any} THEN strpos(line, '"') END AS q1`,
+    `CASE WHEN ${any} THEN strpos(line, '\\') END AS bs`,
+    `CASE WHEN ${any} THEN line LIKE '%"%"%' AND line NOT LIKE '%"%"%"%' END AS two`,
+  ];
+}
 
 /**
  * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
@@ -184,8 +186,10 @@ export async function extractedAggregation(
   );
   const layers = keys.map(fieldLayers);
   const depth = Math.max(0, ...layers.map((l) => l.length));
-  const merged: string[][] = keys.length > 0 ? [...QUOTE_LAYERS] : [];
+  const merged: string[][] = [];
   for (let d = 0; d < depth; d++) merged.push(layers.flatMap((l) => l[d] ?? []));
+  // After the first layer, which finds each key.
+  if (keys.length > 0) merged.splice(1, 0, quoteLayer(keys.length));
   const escaped = keys.length > 0 ? keys.map((_, i) => `e${i}`).join(' OR ') : 'false';
   const u = keys.length - 1;
   const inner = layered(`SELECT * FROM (${scans})`, [
@@ -194,13 +198,13 @@ export async function extractedAggregation(
   ]);
   const fieldNames = req.fields.map((_, i) => `f${i}`);
   const byStream = new Map(streams.map((s) => [s.id, s.labels]));
-  const out = new Map<string, ExtractedSeries>();
+  const out = new Map<string | number, ExtractedSeries>();
   const seriesOf = (
     sid: number,
     fields: unknown[],
     make: () => ExtractedSeries,
   ): ExtractedSeries => {
-    const key = `${sid}\u0000${fields.join('\u0000')}`;
+    const key = fields.length === 0 ? sid : `${sid}\u0000${fields.join('\u0000')}`;
     let s = out.get(key);
     if (!s) {
       s = make();
@@ -222,15 +226,28 @@ export async function extractedAggregation(
       req.startNs > req.originNs
         ? `${d} // ${size}`
         : `CASE WHEN ${d} >= 0 THEN ${d} // ${size} ELSE -((-${d} + ${size} - 1) // ${size}) END`;
+    // Numbers as DOUBLE and INTEGER, read column by column: no BigInt and no row
+    // arrays for what can be ~10^5 buckets (gcd(step, range) may be small).
     const sql =
-      `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}, ${k} AS k, count(*)::DOUBLE, ` +
-      `sum(bytes)::DOUBLE, bool_or(esc)` +
+      `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}::INTEGER, (${k})::DOUBLE AS k, ` +
+      `count(*)::DOUBLE, sum(bytes)::DOUBLE, bool_or(esc)` +
       `${fieldNames.map((f) => ', ' + f).join('')} FROM (${inner}) GROUP BY ALL`;
-    const rows = (await conn.runAndReadAll(sql)).getRows();
-    if (rows.some((r) => r[4] === true)) return undefined;
-    for (const r of rows) {
-      const s = seriesOf(Number(r[0]), r.slice(5), () => ({ labels: {}, buckets: new Map() }));
-      s.buckets!.set(Number(r[1]), { count: r[2] as number, bytes: r[3] as number });
+    const columns = (await conn.runAndReadAll(sql)).getColumns();
+    // No rows come back as no columns at all.
+    if (columns.length === 0) return [];
+    const [sids, ks, counts, sizes, escs, ...fieldCols] = columns as [
+      number[],
+      number[],
+      number[],
+      number[],
+      boolean[],
+      ...unknown[][],
+    ];
+    if (escs.includes(true)) return undefined;
+    for (let i = 0; i < sids.length; i++) {
+      const fields = fieldCols.map((c) => c[i]);
+      const s = seriesOf(sids[i]!, fields, () => ({ labels: {}, buckets: new Map() }));
+      s.buckets!.set(ks[i]!, { count: counts[i]!, bytes: sizes[i]! });
     }
     return [...out.values()];
   }
