@@ -7,6 +7,7 @@ import type { Querier } from '../queryable.js';
 import { Block, writeBlock, type BlockSeriesInput } from './block.js';
 import { HeadAppender } from './head-appender.js';
 import { HeadChunkFiles } from './head-chunk-files.js';
+import { IdleCollector } from './idle-collector.js';
 import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { SeriesIndex, type SeriesEntry } from './series-index.js';
@@ -50,6 +51,7 @@ export class TsdbStore implements MetricsStore {
   private meta = new Map<string, MetricMetadata>();
   /** Series ids of one commit's samples, reused (the WAL record copies them). */
   private idScratch = new Uint32Array(0);
+  private readonly idle = new IdleCollector();
   private readonly blockRange: number;
   private closed = false;
   private unlock: () => void = () => {};
@@ -235,6 +237,7 @@ export class TsdbStore implements MetricsStore {
     if (newSeries.length) logged.push(this.wal.log([encodeSeries(newSeries)]));
     logged.push(this.wal.log(encodeSamples(ids, ts, words, n)));
     this.maybeCompact();
+    this.idle.touch();
     return Promise.all(logged).then(() => undefined);
   }
 
@@ -529,6 +532,7 @@ export class TsdbStore implements MetricsStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.idle.stop();
     while (this.compaction) await this.compaction;
     await this.wal.close();
     this.chunkFiles.close();
