@@ -77,9 +77,13 @@ export class EntryWriter {
 
   /**
    * Copies a day into a new file (ZSTD for lines, no free blocks) and puts
-   * it in place of the old one. On failure the old file stays attached.
+   * it in place of the old one; false when queries kept it from the swap.
+   * On failure the old file stays attached.
    */
-  async rewrite(day: number): Promise<void> {
+  async rewrite(
+    day: number,
+    exclusive: (fn: () => Promise<void>) => Promise<boolean>,
+  ): Promise<boolean> {
     const db = partitionDb(day);
     const file = path.join(this.dir, partitionFile(day));
     const next = `${file}.settle`;
@@ -111,15 +115,26 @@ export class EntryWriter {
     } finally {
       await this.conn.run(`DETACH DATABASE IF EXISTS ${tmp}`);
     }
-    this.attached.delete(day);
+    // No query may use the day while it is detached (see ReadGate).
     try {
-      await this.conn.run(`DETACH DATABASE ${db}`);
-      fs.renameSync(next, file);
-      fs.rmSync(`${file}.wal`, { force: true });
+      return await exclusive(async () => {
+        this.attached.delete(day);
+        try {
+          await this.conn.run(`DETACH DATABASE ${db}`);
+          fs.renameSync(next, file);
+          fs.rmSync(`${file}.wal`, { force: true });
+        } finally {
+          await this.attach(day);
+        }
+      });
     } finally {
       fs.rmSync(next, { force: true });
-      await this.attach(day);
     }
+  }
+
+  /** Days attached on the writer connection. */
+  attachedDays(): number[] {
+    return [...this.attached];
   }
 
   /** Loads one segment file into its day's table, once. */

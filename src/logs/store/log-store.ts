@@ -13,6 +13,7 @@ import type {
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
+import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
 import { EntryWriter } from './entry-writer.js';
@@ -64,6 +65,8 @@ const WAL_DIR = 'wal';
 /** A segment generation is loaded into DuckDB once it holds this much or is this old. */
 const SEGMENT_BYTES = 4 * 1024 * 1024;
 const SEGMENT_AGE_MS = 1000;
+/** How long settling a day waits for running queries before trying another time. */
+const SWAP_WAIT_MS = 10_000;
 
 /**
  * The log store: streams in DuckDB's main database, entries in one attached
@@ -80,6 +83,7 @@ export class LogStore implements LogSink, LogReader {
   private readonly retired = new Set<number>();
   private readonly listeners = new Set<AppendListener>();
   private readonly blooms = new BlockBlooms();
+  private readonly gate = new ReadGate();
   private pending: PendingWrite[] = [];
   private draining: Promise<void> | undefined;
   /** Serialises segment appends and rotations. */
@@ -229,7 +233,6 @@ export class LogStore implements LogSink, LogReader {
       }
     }
     await this.withSegments(() => this.segments.append(byDay));
-    for (const day of byDay.keys()) this.days.add(day);
   }
 
   private withSegments<T>(fn: () => Promise<T>): Promise<T> {
@@ -267,6 +270,8 @@ export class LogStore implements LogSink, LogReader {
       try {
         await this.withWriter(() => this.writer.load(segment));
         this.blooms.invalidate(segment.day);
+        // Queries see a day once it is attached (reads load pending segments first).
+        this.days.add(segment.day);
       } catch (err) {
         // Kept for the next attempt (and for replay at start); reads report it.
         this.loadError = err;
@@ -282,8 +287,10 @@ export class LogStore implements LogSink, LogReader {
   /** Makes every acknowledged entry visible to DuckDB queries. */
   async sync(): Promise<void> {
     await this.idle();
-    if (this.segments.pendingBytes > 0 || this.toLoad.length > 0) await this.flushSegments();
-    else while (this.loading) await this.loading;
+    // Always through a rotation: another caller's rotation empties the
+    // current segments before it queues them, and a sync that saw neither
+    // returned before acknowledged entries were loaded.
+    await this.flushSegments();
     if (this.loadError) throw this.loadError;
   }
 
@@ -407,6 +414,7 @@ export class LogStore implements LogSink, LogReader {
   }
 
   private async *streamRows(sql: string, signal?: AbortSignal): AsyncIterable<StoredEntry[]> {
+    await this.gate.enter();
     const conn = await this.instance.connect();
     const abort = (): void => conn.interrupt();
     signal?.addEventListener('abort', abort);
@@ -438,6 +446,7 @@ export class LogStore implements LogSink, LogReader {
     } finally {
       signal?.removeEventListener('abort', abort);
       conn.closeSync();
+      this.gate.leave();
     }
   }
 
@@ -535,7 +544,7 @@ export class LogStore implements LogSink, LogReader {
     const abort = (): void => conn.interrupt();
     signal?.addEventListener('abort', abort);
     try {
-      return await fn(conn);
+      return await this.gate.shared(() => fn(conn));
     } finally {
       signal?.removeEventListener('abort', abort);
       conn.closeSync();
@@ -613,12 +622,17 @@ export class LogStore implements LogSink, LogReader {
     const now = Date.now();
     const done: number[] = [];
     for (const [day, lastWrite] of [...this.unsettled]) {
+      if (this.closed) break;
       if (now - lastWrite < idleMs || !this.days.has(day)) continue;
+      let swapped: boolean;
       try {
-        await this.withWriter(() => this.writer.rewrite(day));
+        swapped = await this.withWriter(() =>
+          this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
+        );
       } finally {
         this.blooms.invalidate(day);
       }
+      if (!swapped) continue;
       if (this.unsettled.get(day) === lastWrite) this.unsettled.delete(day);
       done.push(day);
     }
@@ -630,7 +644,8 @@ export class LogStore implements LogSink, LogReader {
     await this.sync();
     await this.withWriter(async () => {
       await this.writerConn.run('CHECKPOINT');
-      for (const day of [...this.days, ...this.retired]) {
+      // Only attached days: a push to a new day is attached when it is loaded.
+      for (const day of this.writer.attachedDays()) {
         await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
       }
     });
