@@ -106,6 +106,12 @@ export interface ExtractedRequest extends BucketRequest {
    * labels), so streams with the same field values form one series.
    */
   fieldsOnly?: boolean;
+  /**
+   * Without unwrap, optional: the evaluation windows `(end - rangeNs, end]`
+   * for `end = firstEndNs + i·stepNs`, i < count. Storage may then answer
+   * each series' totals per window (`windows`) instead of `buckets`.
+   */
+  windows?: { firstEndNs: bigint; stepNs: bigint; rangeNs: bigint; count: number };
 }
 
 export interface ExtractedSeries {
@@ -113,6 +119,8 @@ export interface ExtractedSeries {
   labels: Labels;
   /** Without unwrap: bucket index k → counts, only for non-empty buckets. */
   buckets?: Map<number, { count: number; bytes: number }>;
+  /** Instead of buckets, when the request asked for windows: totals per window. */
+  windows?: { count: number[]; bytes: number[] };
   /** With unwrap: each entry's time in ns after originNs, ascending. */
   offsets?: number[];
   /** With unwrap: the converted value (seconds for duration()) of each entry. */

@@ -1,5 +1,5 @@
 import type { Labels } from '../../../common/labels.js';
-import type { LogReader } from '../../reader.js';
+import type { ExtractedRequest, ExtractedSeries, LogReader } from '../../reader.js';
 import type { Grouping, RangeOp, SampleExpr } from '../ast.js';
 import { LogqlPipelineError, LogqlRequestError } from '../errors.js';
 import { ERROR_LABEL, LabelsBuilder } from '../labels-builder.js';
@@ -131,8 +131,18 @@ export async function evalRangeAggregation(
       // extraction path scans them stream by stream, which it may do cheaper.
       const viaExtraction =
         pipeline.pushdown.length > 0 && ctx.reader.extractedAggregation
-          ? await ctx.reader.extractedAggregation({ ...req, parser: 'none', fields: [] })
+          ? await ctx.reader.extractedAggregation({
+              ...req,
+              parser: 'none',
+              fields: [],
+              windows: windowsOf(expr, steps),
+            })
           : undefined;
+      const totals = viaExtraction && windowTotalsOf(viaExtraction, expr.grouping);
+      if (totals) {
+        checkSeriesLimit(totals.length, ctx.maxSeries);
+        return windowsFromTotals(expr, totals, steps.length);
+      }
       const streams = viaExtraction ?? (await ctx.reader.aggregateBuckets(req));
       series = mergeBuckets(
         streams.map((s) => ({ labels: group(s.labels, expr.grouping), buckets: s.buckets! })),
@@ -173,9 +183,15 @@ async function fromExtracted(
     ...span,
     ...shape,
     ...(fieldsOnly ? { fieldsOnly } : {}),
+    ...(shape.unwrap ? {} : { windows: windowsOf(expr, ctx.steps) }),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   if (!found) return undefined;
+  const totals = !shape.unwrap && windowTotalsOf(found, expr.grouping);
+  if (totals) {
+    checkSeriesLimit(totals.length, ctx.maxSeries);
+    return windowsFromTotals(expr, totals, ctx.steps.length);
+  }
   if (!shape.unwrap) {
     const series = mergeBuckets(
       found.map((s) => ({ labels: group(s.labels, expr.grouping), buckets: s.buckets! })),
@@ -203,6 +219,43 @@ async function fromExtracted(
   for (const s of byKey.values()) if (!s.sorted) sortSamples(s);
   checkSeriesLimit(byKey.size, ctx.maxSeries);
   return windowsFromSamples(expr, [...byKey.values()], ctx.steps, span.originNs);
+}
+
+/** The evaluation windows `(t - o - range, t - o]` of a range aggregation, for storage. */
+function windowsOf(expr: RangeExpr, steps: bigint[]): NonNullable<ExtractedRequest['windows']> {
+  const { rangeNs, offsetNs } = expr.range;
+  return {
+    firstEndNs: steps[0]! - offsetNs,
+    stepNs: steps.length > 1 ? steps[1]! - steps[0]! : rangeNs,
+    rangeNs,
+    count: steps.length,
+  };
+}
+
+/**
+ * Window totals per series, merged by the range's grouping, when storage
+ * answered per window (it may answer buckets instead); undefined otherwise.
+ */
+function windowTotalsOf(
+  found: ExtractedSeries[],
+  grouping: Grouping | undefined,
+): WindowTotals[] | undefined {
+  if (!found.every((s) => s.windows)) return undefined;
+  const byKey = new Map<string, WindowTotals>();
+  for (const s of found) {
+    const labels = group(s.labels, grouping);
+    const key = labelsKey(labels);
+    const into = byKey.get(key);
+    if (!into) {
+      byKey.set(key, { labels, count: [...s.windows!.count], bytes: [...s.windows!.bytes] });
+      continue;
+    }
+    for (let i = 0; i < into.count.length; i++) {
+      into.count[i]! += s.windows!.count[i]!;
+      into.bytes[i]! += s.windows!.bytes[i]!;
+    }
+  }
+  return [...byKey.values()];
 }
 
 /** Unwrapped samples keep the range's `by` labels, or all but the unwrapped one. */
