@@ -15,7 +15,8 @@
  *    over 50 files (files only when no engine can be started). The agent,
  *    in a process of its own, ships them to a sink that acknowledges at
  *    once, so only the agent's work is measured: its CPU as % of one core
- *    and its RSS/heap growth over the process before it started. Baseline
+ *    and its RSS/heap growth over the process before it started (after a
+ *    full GC at both ends; RSS also at its peak). Baseline
  *    in the same run: the same agent while nothing is written.
  *
  *   npm run bench:agent                 # 3 runs of 300,000 lines; 20 s steady window
@@ -270,6 +271,7 @@ interface SteadyResult {
   busyCpu: CpuWindow;
   rss0MiB: number;
   rssMiB: number;
+  rssPeakMiB: number;
   heapMiB: number;
   received: number;
   containers: number;
@@ -331,8 +333,13 @@ async function steady(): Promise<SteadyResult> {
   const logs = join(root, 'logs');
   mkdirSync(logs);
   for (let f = 0; f < STEADY_FILES; f++) writeFileSync(join(logs, `s${f}.log`), '');
+  // The child runs with --expose-gc: memory is compared after full collections,
+  // so garbage not yet collected does not count as the agent's.
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  gc();
   const rss0 = process.memoryUsage().rss;
   const heap0 = process.memoryUsage().heapUsed;
+  let rssPeak = rss0;
   const counter = counting(undefined, Number.POSITIVE_INFINITY);
   const dockerHost = process.env.BENCH_DOCKER_HOST;
   const containers = dockerHost ? CONTAINERS : 0;
@@ -354,6 +361,7 @@ async function steady(): Promise<SteadyResult> {
       const t0 = performance.now();
       await new Promise((r) => setTimeout(r, (STEADY_S * 1000) / Math.round(STEADY_S / SLICE_S)));
       slices.push((cpuMs() - c0) / (performance.now() - t0));
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
     }
     return { median: median(slices), min: Math.min(...slices), max: Math.max(...slices) };
   };
@@ -371,7 +379,9 @@ async function steady(): Promise<SteadyResult> {
   const before = counter.count();
   const busyCpu = await window();
   const received = (counter.count() - before) / STEADY_S;
+  gc();
   const rssMiB = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  const rssPeakMiB = Math.max(rssMiB, (rssPeak - rss0) / 2 ** 20);
   const heapMiB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
   const rss0MiB = rss0 / 2 ** 20;
   writer.kill();
@@ -379,12 +389,13 @@ async function steady(): Promise<SteadyResult> {
     docker(dockerHost!, 'stop', '-t', '0', `obs-bench-agent-c${c}`);
   await role.stop();
   rmSync(root, { recursive: true, force: true });
-  return { idleCpu, busyCpu, rss0MiB, rssMiB, heapMiB, received, containers };
+  return { idleCpu, busyCpu, rss0MiB, rssMiB, rssPeakMiB, heapMiB, received, containers };
 }
 
 /** The steady phase runs in a fresh process of its own, so its memory figures are the agent's. */
 function steadyInChild(dockerHost: string | undefined): Promise<SteadyResult> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+  const args = [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url)];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       BENCH_AGENT_PHASE: 'steady',
@@ -441,7 +452,7 @@ if (process.env.BENCH_AGENT_PHASE === 'steady') {
   console.log(`  agent CPU            : ${cpu(s.busyCpu)}`);
   console.log(`  baseline, idle       : ${cpu(s.idleCpu)} (same agent, nothing written)`);
   console.log(
-    `  agent memory         : RSS +${s.rssMiB.toFixed(1)} MiB, heap +${s.heapMiB.toFixed(1)} MiB over the process before the agent started (${s.rss0MiB.toFixed(0)} MiB)`,
+    `  agent memory         : RSS +${s.rssMiB.toFixed(1)} MiB after GC (peak +${s.rssPeakMiB.toFixed(1)} MiB), heap +${s.heapMiB.toFixed(1)} MiB over the process before the agent started (${s.rss0MiB.toFixed(0)} MiB)`,
   );
   console.log(`machine load average ${load()} at the end`);
 }
