@@ -85,7 +85,10 @@ class LokiRole implements LogsRole {
   async start(): Promise<void> {
     this.state = 'starting';
     try {
-      const store = await LogStore.open({ dir: path.join(this.ctx.dataDir, 'store') });
+      const store = await LogStore.open({
+        dir: path.join(this.ctx.dataDir, 'store'),
+        heapTrim: this.heapTrim,
+      });
       this.store = store;
       const registry = new Registry();
       collectDefaultMetrics({ register: registry });

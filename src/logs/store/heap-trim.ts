@@ -46,6 +46,11 @@ export class HeapTrim {
     this.idle.unref();
   }
 
+  /** Call now and then during a long read (per batch): trims when the heap passed the limit. */
+  during(): void {
+    if (this.gc && v8.getHeapStatistics().total_heap_size > SOFT_LIMIT_BYTES) this.collect();
+  }
+
   private collect(): void {
     const now = Date.now();
     if (now - this.last < MIN_INTERVAL_MS) return;

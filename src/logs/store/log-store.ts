@@ -13,6 +13,7 @@ import type {
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
+import type { HeapTrim } from './heap-trim.js';
 import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
@@ -43,6 +44,8 @@ export interface LogStoreOptions {
   memoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
+  /** Trims the V8 heap during long reads (a query streaming millions of lines). */
+  heapTrim?: HeapTrim;
 }
 
 /** Streams as they were stored by one push, for live tailing. */
@@ -106,6 +109,7 @@ export class LogStore implements LogSink, LogReader {
     private readonly writer: EntryWriter,
     private readonly segments: SegmentLog,
     readonly dir: string,
+    private readonly heapTrim: HeapTrim | undefined,
   ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
@@ -136,6 +140,7 @@ export class LogStore implements LogSink, LogReader {
       new EntryWriter(conn, opts.dir),
       log,
       opts.dir,
+      opts.heapTrim,
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -441,6 +446,7 @@ export class LogStore implements LogSink, LogReader {
           if (meta) entry.metadata = JSON.parse(meta) as Labels;
           batch[i] = entry;
         }
+        this.heapTrim?.during();
         yield batch;
       }
     } finally {
