@@ -213,12 +213,19 @@ export class Block {
     return r < 0 ? -Infinity : this.seriesMaxT[r]!;
   }
 
-  /** The series' chunks, or none when it is absent or outside [mint, maxt]. */
-  chunks(id: number, mint: number, maxt: number): Uint8Array[] {
+  /**
+   * The series' chunks, or none when it is absent or outside [mint, maxt].
+   * With `scratch`, they are views into its reused buffer (grown as needed),
+   * valid until the next call with the same scratch.
+   */
+  chunks(id: number, mint: number, maxt: number, scratch?: { buf: Buffer }): Uint8Array[] {
     const r = this.row(id);
     if (r < 0 || this.seriesMaxT[r]! < mint || this.seriesMinT[r]! > maxt) return [];
     const len = this.lengths[r]!;
-    const buf = Buffer.allocUnsafe(len);
+    if (scratch && scratch.buf.length < len) {
+      scratch.buf = Buffer.allocUnsafe(Math.max(len, scratch.buf.length * 2));
+    }
+    const buf = scratch ? scratch.buf : Buffer.allocUnsafe(len);
     fs.readSync(this.fd, buf, 0, len, this.offsets[r]!);
     const out: Uint8Array[] = [];
     for (let off = 0; off < len;) {

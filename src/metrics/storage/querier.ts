@@ -89,7 +89,10 @@ export class StoreQuerier implements Querier {
     }
   }
 
-  /** The chunks to decode for one series, without decoding them yet. */
+  /**
+   * What to decode for one series: its blocks (read at decode time) and its
+   * head chunks (listed in `reads`, read for all series at once).
+   */
   private plan(
     e: SeriesEntry,
     mint: number,
@@ -98,24 +101,10 @@ export class StoreQuerier implements Querier {
     reads: StoredChunk[],
   ): Plan | null {
     const parts: Part[] = [];
-    let total = 0;
     for (const b of this.src.blocks) {
       if (b.meta.maxTime <= mint || b.meta.minTime > maxt) continue;
-      const all = b.chunks(e.id, mint, maxt);
-      if (!all.length) continue;
-      // A block chunk ends before the next one starts; the last ends at the series' max.
-      const part: Part = { chunks: [], mins: [], maxs: [], stones: b.tombstones.get(e.id) };
-      let next = chunkMinT(all[0]!);
-      for (let i = 0; i < all.length; i++) {
-        const cMin = next;
-        const cMax = i + 1 < all.length ? (next = chunkMinT(all[i + 1]!)) - 1 : b.seriesMax(e.id);
-        if (cMax < mint || cMin > maxt || !needed(cMin, cMax)) continue;
-        part.chunks.push(all[i]!);
-        part.mins.push(cMin);
-        part.maxs.push(cMax);
-        total += chunkCount(all[i]!);
-      }
-      if (part.chunks.length) parts.push(part);
+      if (b.seriesMax(e.id) < mint || b.seriesMin(e.id) > maxt) continue;
+      parts.push({ block: b, chunks: [], mins: [], maxs: [], stones: b.tombstones.get(e.id) });
     }
     const hs = this.src.headSeries(e.id);
     let head: HeadChunk[] | undefined;
@@ -127,13 +116,12 @@ export class StoreQuerier implements Querier {
         for (const c of chunks) {
           part.mins.push(c.minT);
           part.maxs.push(c.maxT);
-          total += c.count;
         }
         parts.push(part);
         head = chunks;
       }
     }
-    return total === 0 ? null : { entry: e, parts, total, head };
+    return parts.length === 0 ? null : { entry: e, parts, head };
   }
 
   /** Whether the window covers every stored sample, so the postings answer label queries. */
@@ -185,12 +173,14 @@ function newestInHead(
 ): Plan | null {
   const o = hs?.open;
   if (!o || o.count === 0 || o.maxT > maxt || o.maxT < mint) return null;
-  return { entry: e, parts: [], total: 1, newest: [o.maxT, o.hi, o.lo] };
+  return { entry: e, parts: [], newest: [o.maxT, o.hi, o.lo] };
 }
 
 const all: ChunkFilter = () => true;
 
 interface Part {
+  /** A block part: its chunks are read (and filtered) only when the series is decoded. */
+  block?: Block;
   chunks: Uint8Array[];
   /** Each chunk's time bounds (a block chunk's max is the next one's min - 1). */
   mins: number[];
@@ -201,7 +191,6 @@ interface Part {
 interface Plan {
   entry: SeriesEntry;
   parts: Part[];
-  total: number;
   /** The one sample to return instead of decoding (`newestOnly`): time and value words. */
   newest?: [t: number, hi: number, lo: number];
   /** The head's chunks (the last part), whose bytes may still be on disk at plan time. */
@@ -239,47 +228,58 @@ function overlapsWindow(w: StepWindows, cMin: number, cMax: number): boolean {
   return w.start + firstWindow(w, cMin) * w.step <= cMax;
 }
 
+/** Samples per output page: a select's series are packed into pages of this size. */
+const PAGE_SAMPLES = 32_768;
+
 /**
- * Decodes every planned series into one pair of shared arrays and hands out
- * views: one allocation per select instead of two per series, which
- * dominated instant queries over thousands of series. With step windows the
- * arrays start at the windows' share of the samples and grow when needed.
+ * Decodes every planned series and hands out views of a few shared pages:
+ * one allocation per page instead of two per series, which dominated
+ * instant queries over thousands of series. A series is decoded into a
+ * reused scratch first, then copied into the current page (a new one when it
+ * does not fit, its own when larger than a page), so nothing is sized by
+ * estimate and regrown: growing one array for a whole select cost up to
+ * 2.5x its samples at the peak. A series' block chunks are read into one
+ * reused buffer just before they are decoded: reading every series' chunks
+ * first held a long range's compressed bytes all at once.
  */
 function decodePlans(plans: Plan[], mint: number, maxt: number, win?: StepWindows): Series[] {
-  let grand = 0;
-  for (const p of plans) grand += p.total;
-  let cap = win ? Math.min(grand, Math.ceil((grand * win.range * 1.25) / win.step) + 4096) : grand;
+  let cap = 1024;
   let ts = new Float64Array(cap);
   let vs = new Float64Array(cap);
   let words = new Uint32Array(vs.buffer);
-  const spans: number[] = [];
-  let n = 0;
+  const ensure = (extra: number, n: number): void => {
+    if (n + extra <= cap) return;
+    cap = Math.max(cap * 2, n + extra);
+    const grownTs = new Float64Array(cap);
+    const grownVs = new Float64Array(cap);
+    grownTs.set(ts.subarray(0, n));
+    grownVs.set(vs.subarray(0, n));
+    ts = grownTs;
+    vs = grownVs;
+    words = new Uint32Array(vs.buffer);
+  };
+  const scratch = { buf: Buffer.allocUnsafe(0) };
+  const out: Series[] = [];
+  let pageTs = new Float64Array(0);
+  let pageVs = new Float64Array(0);
+  let pageUsed = 0;
   for (const p of plans) {
-    const start = n;
+    let n = 0;
     if (p.newest) {
-      ts[n] = p.newest[0];
-      words[n * 2] = p.newest[2];
-      words[n * 2 + 1] = p.newest[1];
-      n++;
+      ts[0] = p.newest[0];
+      words[0] = p.newest[2];
+      words[1] = p.newest[1];
+      n = 1;
     }
     for (const part of p.parts) {
+      if (part.block) selectBlockChunks(part, p.entry.id, mint, maxt, win, scratch);
       const from = n;
       for (let i = 0; i < part.chunks.length; i++) {
         const c = part.chunks[i]!;
+        ensure(chunkCount(c), n);
         if (!win) {
           n = decodeXorChunk(c, mint, maxt, ts, words, n);
           continue;
-        }
-        const need = chunkCount(c);
-        if (n + need > cap) {
-          cap = Math.max(Math.ceil(cap * 1.5), n + need);
-          const grownTs = new Float64Array(cap);
-          const grownVs = new Float64Array(cap);
-          grownTs.set(ts.subarray(0, n));
-          grownVs.set(vs.subarray(0, n));
-          ts = grownTs;
-          vs = grownVs;
-          words = new Uint32Array(vs.buffer);
         }
         const k0 = firstWindow(win, part.mins[i]!);
         const k1 = Math.floor((part.maxs[i]! - win.start) / win.step);
@@ -290,22 +290,52 @@ function decodePlans(plans: Plan[], mint: number, maxt: number, win?: StepWindow
         if (k1 > k0) n = keepWindows(ts, words, before, n, win);
       }
       if (part.stones) n = dropDeleted(ts, vs, from, n, part.stones);
+      if (part.block) part.chunks = [];
     }
-    spans.push(start, n);
+    if (n === 0) continue;
+    if (pageUsed + n > pageTs.length) {
+      const size = Math.max(PAGE_SAMPLES, n);
+      pageTs = new Float64Array(size);
+      pageVs = new Float64Array(size);
+      pageUsed = 0;
+    }
+    pageTs.set(ts.subarray(0, n), pageUsed);
+    pageVs.set(vs.subarray(0, n), pageUsed);
+    out.push({
+      labels: { ...p.entry.labels },
+      timestamps: pageTs.subarray(pageUsed, pageUsed + n),
+      values: pageVs.subarray(pageUsed, pageUsed + n),
+    });
+    pageUsed += n;
   }
-  const out: Series[] = [];
-  plans.forEach((p, i) => {
-    const start = spans[i * 2]!;
-    const end = spans[i * 2 + 1]!;
-    if (end > start) {
-      out.push({
-        labels: { ...p.entry.labels },
-        timestamps: ts.subarray(start, end),
-        values: vs.subarray(start, end),
-      });
-    }
-  });
   return out;
+}
+
+/** Reads a block part's chunks into `scratch`, keeping those inside [mint, maxt] and the windows. */
+function selectBlockChunks(
+  part: Part,
+  id: number,
+  mint: number,
+  maxt: number,
+  win: StepWindows | undefined,
+  scratch: { buf: Buffer },
+): void {
+  const b = part.block!;
+  const all = b.chunks(id, mint, maxt, scratch);
+  part.chunks = [];
+  part.mins = [];
+  part.maxs = [];
+  if (!all.length) return;
+  // A block chunk ends before the next one starts; the last ends at the series' max.
+  let next = chunkMinT(all[0]!);
+  for (let i = 0; i < all.length; i++) {
+    const cMin = next;
+    const cMax = i + 1 < all.length ? (next = chunkMinT(all[i + 1]!)) - 1 : b.seriesMax(id);
+    if (cMax < mint || cMin > maxt || (win && !overlapsWindow(win, cMin, cMax))) continue;
+    part.chunks.push(all[i]!);
+    part.mins.push(cMin);
+    part.maxs.push(cMax);
+  }
 }
 
 /** Keeps, compacting in place, the samples of [from, to) that fall inside a window. */
