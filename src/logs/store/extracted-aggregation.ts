@@ -269,11 +269,15 @@ export async function extractedAggregation(
     `${fieldNames.map((f) => ', ' + f).join('')} FROM (` +
     layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
     ')';
-  // Both lists in (t, val) order: ties in t cannot pair values differently.
+  // Both lists in (t, val) order, so ties in t cannot pair values differently:
+  // one list of (t, val) pairs sorted once, then split (two ordered
+  // aggregates would each buffer and sort every sample: ~15% more CPU).
+  const fields = fieldNames.map((f) => ', ' + f).join('');
   const sql =
-    `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}, bool_or(esc OR val IS NULL), ` +
-    `list(t ORDER BY t, val), list(val ORDER BY t, val)` +
-    `${fieldNames.map((f) => ', ' + f).join('')} FROM (${samples}) GROUP BY ALL`;
+    `SELECT sid, bad, list_transform(pairs, p -> p.t), list_transform(pairs, p -> p.v)${fields} ` +
+    `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
+    `bool_or(esc OR val IS NULL) AS bad, list_sort(list({'t': t, 'v': val})) AS pairs${fields} ` +
+    `FROM (${samples}) GROUP BY ALL)`;
   const rows = (await conn.runAndReadAll(sql)).getRows();
   if (rows.some((r) => r[1] === true)) return undefined;
   for (const r of rows) {
