@@ -1,0 +1,32 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import { HeapTrim } from '../../../src/logs/store/index.js';
+
+const committed = (): number => v8.getHeapStatistics().total_heap_size;
+
+/** Grows the old generation with garbage: arrays kept across allocations, then dropped. */
+function garbage(): void {
+  let keep: string[][] = [];
+  for (let r = 0; r < 60; r++) {
+    keep.push(Array.from({ length: 20_000 }, (_, i) => `line ${r} ${i} ${'x'.repeat(40)}`));
+    if (keep.length > 30) keep = [];
+  }
+}
+
+describe('HeapTrim', () => {
+  it('returns the garbage of a finished query, but not after each push', () => {
+    const trim = new HeapTrim();
+    try {
+      garbage();
+      const before = committed();
+      assert.ok(before > 64 * 1024 * 1024, `the test needs a heap above 64 MiB, got ${before}`);
+      trim.touch(true);
+      assert.ok(committed() >= before * 0.9, 'a push leaves the heap alone');
+      trim.touch();
+      assert.ok(committed() < before * 0.7, `${committed()} after a query vs ${before}`);
+    } finally {
+      trim.stop();
+    }
+  });
+});
