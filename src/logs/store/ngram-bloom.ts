@@ -1,5 +1,5 @@
 import type { LineFilter } from '../reader.js';
-import { requiredLiteral } from './sql.js';
+import { requiredLiterals } from './sql.js';
 
 /**
  * Trigram blooms for needle searches. A block's bloom holds every indexed
@@ -112,30 +112,31 @@ export function bloomTerms(filters: LineFilter[]): number[][][] {
     const alternatives: number[][] = [];
     for (const value of f.values) {
       const literal = filterLiteral(f.op, value);
-      const codes = literal && [...trigramCodes(literal.text, literal.caseInsensitive)];
-      if (!codes || codes.length === 0) {
+      const codes = new Set<number>();
+      for (const text of literal?.texts ?? []) trigramCodes(text, literal!.caseInsensitive, codes);
+      if (codes.size === 0) {
         alternatives.length = 0;
         break;
       }
-      alternatives.push(codes);
+      alternatives.push([...codes]);
     }
     if (alternatives.length > 0) terms.push(alternatives);
   }
   return terms;
 }
 
-/** Text every line matching this positive filter value contains (maybe case-folded). */
+/** Texts every line matching this positive filter value contains (maybe case-folded). */
 function filterLiteral(
   op: LineFilter['op'],
   value: string,
-): { text: string; caseInsensitive: boolean } | undefined {
+): { texts: string[]; caseInsensitive: boolean } | undefined {
   switch (op) {
     case '|=':
-      return { text: value, caseInsensitive: false };
+      return { texts: [value], caseInsensitive: false };
     case '|~': {
       const caseInsensitive = value.startsWith('(?i)');
-      const text = requiredLiteral(caseInsensitive ? value.slice(4) : value);
-      return text === undefined ? undefined : { text, caseInsensitive };
+      const texts = requiredLiterals(caseInsensitive ? value.slice(4) : value);
+      return { texts, caseInsensitive };
     }
     default:
       return undefined;

@@ -39,11 +39,11 @@ function positiveSql(op: LineFilter['op'], value: string): string {
       return value === '' ? 'true' : `contains(line, ${sqlString(value)})`;
     case '|~':
     case '!~': {
-      // A literal every match must contain is checked first: a substring
-      // test is far cheaper than the regex on lines that cannot match.
-      const literal = requiredLiteral(value);
+      // Literals every match must contain are checked first, longest first:
+      // substring tests are far cheaper than the regex on lines that cannot match.
+      const tests = requiredLiterals(value).map((l) => `contains(line, ${sqlString(l)})`);
       const re = `regexp_matches(line, ${sqlString(value)})`;
-      return literal ? `(contains(line, ${sqlString(literal)}) AND ${re})` : re;
+      return tests.length > 0 ? `(${[...tests, re].join(' AND ')})` : re;
     }
     case '|>':
     case '!>':
@@ -77,41 +77,46 @@ const META = new Set('\\.+*?()|[]{}^$'.split(''));
 /** Escapes that stand for one character of a class or an assertion: skipped. */
 const CLASS_ESCAPES = new Set('dDwWsSbBAz'.split(''));
 
+/** The longest of `requiredLiterals(re)`. */
+export function requiredLiteral(re: string): string | undefined {
+  return requiredLiterals(re)[0];
+}
+
 /**
- * The longest run of literal characters that any match of `re` (RE2 syntax)
- * must contain, or undefined when there is none worth testing. Only simple
+ * The runs of literal characters (3 or more) that any match of `re` (RE2
+ * syntax) must contain, longest first; empty when there is none. Only simple
  * patterns are analysed (no alternation, no flags, no character escapes);
  * anything inside groups or classes and any character that a quantifier
  * makes optional is left out, so the answer is never wrong, only sometimes
  * missing.
  */
-export function requiredLiteral(re: string): string | undefined {
-  if (re.includes('|') || re.includes('(?')) return undefined;
-  let best = '';
+export function requiredLiterals(re: string): string[] {
+  if (re.includes('|') || re.includes('(?')) return [];
+  const runs = new Set<string>();
   let run = '';
   let depth = 0;
   const flush = (): void => {
-    if (run.length > best.length) best = run;
+    if (run.length >= 3) runs.add(run);
     run = '';
   };
   for (let i = 0; i < re.length; i++) {
     let ch = re[i]!;
     if (ch === '\\') {
       const next = re[i + 1];
-      if (next === undefined) return undefined;
+      if (next === undefined) return [];
       i++;
       if (CLASS_ESCAPES.has(next)) {
         flush();
         continue;
       }
-      if (/[A-Za-z0-9]/.test(next)) return undefined;
+      if (/[A-Za-z0-9]/.test(next)) return [];
       ch = next;
     } else if (ch === '[') {
       let j = i + 1;
       if (re[j] === '^') j++;
       if (re[j] === ']') j++;
       while (j < re.length && re[j] !== ']') j += re[j] === '\\' ? 2 : 1;
-      if (j >= re.length) return undefined;
+      if (j >= re.length) return [];
       i = j;
       flush();
       continue;
@@ -120,7 +125,7 @@ export function requiredLiteral(re: string): string | undefined {
       if (ch === ')') depth--;
       if (ch === '{') {
         const end = re.indexOf('}', i);
-        if (end < 0) return undefined;
+        if (end < 0) return [];
         i = end;
       }
       flush();
@@ -135,5 +140,5 @@ export function requiredLiteral(re: string): string | undefined {
     else flush();
   }
   flush();
-  return best.length >= 3 ? best : undefined;
+  return [...runs].sort((a, b) => b.length - a.length);
 }

@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { patternToLike, requiredLiteral } from '../../../src/logs/store/sql.js';
+import {
+  lineFilterSql,
+  patternToLike,
+  requiredLiteral,
+  requiredLiterals,
+} from '../../../src/logs/store/sql.js';
 
 describe('requiredLiteral (prefilter for |~ pushed into SQL)', () => {
   const cases: [string, string | undefined, string][] = [
@@ -20,6 +25,26 @@ describe('requiredLiteral (prefilter for |~ pushed into SQL)', () => {
   for (const [re, want, why] of cases) {
     it(`${why}: ${re}`, () => assert.equal(requiredLiteral(re), want));
   }
+});
+
+describe('requiredLiterals', () => {
+  const cases: [string, string[]][] = [
+    ['status=50[23] .*user=u4[0-9]{2}', ['status=50', ' ', 'user=u4'].filter((l) => l.length >= 3)],
+    ['abc+defg', ['defg', 'abc']],
+    ['timeout', ['timeout']],
+    ['error|warn', []],
+    ['x(abc)yz', []],
+  ];
+  for (const [re, want] of cases) {
+    it(re, () => assert.deepEqual(requiredLiterals(re), want));
+  }
+
+  it('each is tested before the regex', () => {
+    assert.equal(
+      lineFilterSql({ op: '|~', values: ['status=50[23] .*user=u4[0-9]{2}'] }),
+      "(contains(line, 'status=50') AND contains(line, 'user=u4') AND regexp_matches(line, 'status=50[23] .*user=u4[0-9]{2}'))",
+    );
+  });
 });
 
 describe('patternToLike', () => {
