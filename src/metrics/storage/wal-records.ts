@@ -1,4 +1,4 @@
-import snappy from 'snappy';
+import { snappyUncompress } from '../snappy.js';
 import type { Labels } from '../../common/labels.js';
 
 /** WAL record kinds; the first byte of every payload. */
@@ -65,13 +65,13 @@ export function decodeSeries(buf: Buffer): WalSeries[] {
   return out;
 }
 
-let samplesScratch = Buffer.allocUnsafe(0);
-const SNAPPY_TYPE = Uint8Array.of(RecordType.SamplesSnappy);
-
 /**
  * Samples in columns: an 8-byte header (type, count), then ids (u32), then
  * timestamps (f64), then raw value words (2 x u32), each column a straight
  * copy of a typed array (native endianness: the WAL never leaves the host).
+ * Written uncompressed: snappy halved the bytes to fdatasync but cost as much
+ * CPU as decoding the request in TypeScript, and the native addon 8 MiB of
+ * RSS. SamplesSnappy records of older WALs are still read.
  */
 export function encodeSamples(
   ids: Uint32Array,
@@ -80,19 +80,13 @@ export function encodeSamples(
   n: number,
 ): Uint8Array[] {
   const idBytes = (n * 4 + 7) & ~7;
-  const size = 8 + idBytes + n * 16;
-  // Only snappy's output outlives the call, so the columns go through one reused buffer.
-  if (samplesScratch.length < size) samplesScratch = Buffer.allocUnsafe(size * 2);
-  const buf = samplesScratch.subarray(0, size);
+  const buf = Buffer.allocUnsafe(8 + idBytes + n * 16);
   buf.writeUInt8(RecordType.Samples, 0);
   buf.writeUInt32LE(n, 4);
   buf.set(new Uint8Array(ids.buffer, ids.byteOffset, n * 4), 8);
   buf.set(new Uint8Array(ts.buffer, ts.byteOffset, n * 8), 8 + idBytes);
   buf.set(new Uint8Array(words.buffer, words.byteOffset, n * 8), 8 + idBytes + n * 8);
-  // Ids repeat and timestamps step regularly: snappy roughly halves what fdatasync must flush.
-  const packed = snappy.compressSync(buf.subarray(1)) as Buffer;
-  if (packed.length >= buf.length - 1) return [Buffer.from(buf)];
-  return [SNAPPY_TYPE, packed];
+  return [buf];
 }
 
 export function forEachSample(
@@ -100,7 +94,7 @@ export function forEachSample(
   fn: (id: number, t: number, hi: number, lo: number) => void,
 ): void {
   if (buf[0] === RecordType.SamplesSnappy) {
-    const raw = snappy.uncompressSync(buf.subarray(1)) as Buffer;
+    const raw = snappyUncompress(buf.subarray(1));
     buf = Buffer.concat([Buffer.from([RecordType.Samples]), raw]);
   }
   const n = buf.readUInt32LE(4);

@@ -88,8 +88,13 @@ export class XorChunkEncoder {
     this.bytes[1] = (n + 1) & 0xff;
   }
 
+  /**
+   * By half, not doubling: a head series keeps its encoder's buffer for its
+   * next chunks, and a typical 120-sample chunk (~650 bytes) then sits in 744
+   * bytes rather than 1,024 (3 MiB less at 10,000 series).
+   */
   private grow(): void {
-    const next = new Uint8Array(this.bytes.length * 2);
+    const next = new Uint8Array(Math.ceil((this.bytes.length * 1.5) / 8) * 8);
     next.set(this.bytes);
     this.bytes = next;
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import snappy from 'snappy';
 import type { Labels } from '../../../common/labels.js';
 import { SampleAppendError, type Appendable, type SampleAppender } from '../../appender.js';
+import { snappyUncompress } from '../../snappy.js';
 import { decodeWriteRequest, type WriteMetadata } from './write-request.js';
 
 export { decodeWriteRequest, encodeWriteRequest } from './write-request.js';
@@ -77,7 +77,7 @@ class BadBody extends Error {}
 function appendBody(opts: RemoteWriteReceiverOptions, body: Buffer): SampleAppender {
   let decoded;
   try {
-    decoded = decodeWriteRequest(snappy.uncompressSync(body) as Buffer);
+    decoded = decodeWriteRequest(snappyUncompress(body));
   } catch (err) {
     throw new BadBody((err as Error).message);
   }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import snappy from 'snappy';
 import type { Labels } from '../../../common/labels.js';
 import { compileRelabel, relabel, type CompiledRelabel } from '../../../common/relabel.js';
 import { parsePromDuration } from '../../../common/duration.js';
 import { authorizationHeader, type RemoteWriteConfig } from '../../config/index.js';
 import { seriesKey } from '../../storage/index.js';
+import { snappyCompress, snappyUncompress } from '../../snappy.js';
 import { DiskQueue } from './disk-queue.js';
 import {
   encodeMetadataRequest,
@@ -83,9 +83,7 @@ export class RemoteWriteQueue {
     const families = this.opts.metadata?.() ?? [];
     const max = this.opts.cfg.metadata_config.max_samples_per_send || families.length;
     for (let i = 0; i < families.length && !this.stopped; i += max) {
-      const body = snappy.compressSync(
-        Buffer.from(encodeMetadataRequest(families.slice(i, i + max))),
-      );
+      const body = snappyCompress(encodeMetadataRequest(families.slice(i, i + max)));
       try {
         const res = await post(
           this.opts.cfg.url,
@@ -153,11 +151,7 @@ export class RemoteWriteQueue {
     const flush = (): void => {
       if (chunkSamples === 0) return;
       // Kept snappy-compressed on disk: a long outage costs a fraction of the space.
-      this.disk.append(
-        snappy.compressSync(Buffer.from(encodeWriteRequest(chunk))),
-        chunkSamples,
-        maxTs,
-      );
+      this.disk.append(snappyCompress(encodeWriteRequest(chunk)), chunkSamples, maxTs);
       chunk = [];
       chunkSamples = 0;
     };
@@ -301,9 +295,7 @@ export class RemoteWriteQueue {
       body =
         parts.length === 1
           ? parts[0]!
-          : snappy.compressSync(
-              Buffer.concat(parts.map((p) => snappy.uncompressSync(p) as Buffer)),
-            );
+          : snappyCompress(Buffer.concat(parts.map((p) => snappyUncompress(p))));
     } catch (err) {
       this.disk.ack(count);
       m.samplesFailed.labels(this.labels).inc(samples);
