@@ -83,9 +83,10 @@ loki.process "main" {
   forward_to = [loki.write.default.receiver]
 }
 
+// loki:3100 is the seed's Loki; inside obs it is the logs role, fed in memory.
 loki.write "default" {
   endpoint {
-    url = "http://127.0.0.1:3100/loki/api/v1/push"
+    url = "http://loki:3100/loki/api/v1/push"
   }
 }
 `;

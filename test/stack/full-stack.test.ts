@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runObs, startObs, waitFor, type ObsProcess } from '../support/obs-cli.js';
 import { makeObsDirs, type ObsDirs } from '../support/obs-dirs.js';
@@ -89,6 +91,26 @@ test('obs\'s own logs are in the store with job="obs"', async () => {
     },
     20_000,
     'self logs in the store',
+  );
+});
+
+test('the default Alloy pipeline delivers a tool log line to the logs role on its own port', async () => {
+  // The default loki.write URL is the seed's loki:3100; the logs role listens
+  // on LOKI_PORT (a free port here), and the line still arrives in memory.
+  const logs = `http://127.0.0.1:${dirs.ports.logs}`;
+  await mkdir(join(dirs.home, '_logs'), { recursive: true });
+  await appendFile(join(dirs.home, '_logs', 'e2e.log'), 'e2e tool line via the agent\n');
+  await waitFor(
+    async () => {
+      const q = new URLSearchParams({
+        query: '{job="tool_sink", env="sandbox"} |= "e2e tool line"',
+        since: '10m',
+      });
+      const res = await json(`${logs}/loki/api/v1/query_range?${q}`);
+      return res.status === 200 && res.body.data.result.length > 0;
+    },
+    40_000,
+    'the tool log line in the store',
   );
 });
 

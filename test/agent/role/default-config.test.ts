@@ -100,6 +100,6 @@ describe("the default alloy-config.alloy (the seed's pipelines)", () => {
     }
     assert.deepEqual(refs('loki.source.file.codeswarm_mcp'), ['[loki.process.codeswarm.receiver]']);
     assert.deepEqual(refs('loki.process.main'), ['[loki.write.default.receiver]']);
-    assert.match(text, /url = "http:\/\/127\.0\.0\.1:3100\/loki\/api\/v1\/push"/);
+    assert.match(text, /url = "http:\/\/loki:3100\/loki\/api\/v1\/push"/);
   });
 });

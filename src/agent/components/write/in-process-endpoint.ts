@@ -1,10 +1,15 @@
 import { isLoopback } from '../../../common/net.js';
 
+/** The seed's Loki as Alloy reaches it inside the compose network. */
+const SEED_SERVICE = { host: 'loki', port: '3100' };
+
 /**
  * Whether a `loki.write` endpoint URL names the logs role of this very
- * process: the same port and push path on a loopback host, or on `loki`, the
- * seed's compose service name, so that a config written for the container
- * stack (`http://loki:3100/loki/api/v1/push`) is delivered in memory too.
+ * process: the same port and push path on a loopback host; or `loki:3100`,
+ * the seed's compose service, which is the logs role whatever port it
+ * listens on here (`LOKI_PORT` maps a host port; the service port stays
+ * 3100), so that a config written for the container stack is delivered in
+ * memory too.
  */
 export function isInProcessEndpoint(url: string, pushUrl: string): boolean {
   let endpoint: URL;
@@ -15,16 +20,14 @@ export function isInProcessEndpoint(url: string, pushUrl: string): boolean {
   } catch {
     return false;
   }
-  const local = (u: URL) => {
-    const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-    return host === 'loki' || isLoopback(host);
-  };
+  const host = (u: URL) => u.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = (u: URL) => u.port || (u.protocol === 'https:' ? '443' : '80');
+  const seedService = host(endpoint) === SEED_SERVICE.host && port(endpoint) === SEED_SERVICE.port;
+  const loopbackTwin =
+    isLoopback(host(endpoint)) && isLoopback(host(own)) && port(endpoint) === port(own);
   return (
     endpoint.protocol === 'http:' &&
-    local(endpoint) &&
-    local(own) &&
-    port(endpoint) === port(own) &&
+    (seedService || loopbackTwin) &&
     endpoint.pathname.replace(/\/+$/, '') === own.pathname &&
     endpoint.search === ''
   );
