@@ -13,8 +13,9 @@ import { registerLokiQueryApi } from './query-api/index.js';
 import type { LogReader } from './reader.js';
 import { RetentionCompactor } from './retention/index.js';
 import type { LogSink } from './sink.js';
-import { HeapTrim, LogStore } from './store/index.js';
+import { LogStore } from './store/index.js';
 import { registerTailApi } from './tail/index.js';
+import { HeapTrim } from '../common/heap-trim.js';
 
 /** The Loki release whose API obs answers as; Grafana picks features by it. */
 export const LOKI_COMPAT_VERSION = '3.0.0';
@@ -48,7 +49,16 @@ class LokiRole implements LogsRole {
   private compactor: RetentionCompactor | undefined;
   private distributor: Distributor | undefined;
   private boundPort: number;
-  private readonly heapTrim = new HeapTrim();
+  /**
+   * A query or a finished push flow leaves the heap above its live set: above
+   * 64 MiB after a query (or during a long read), and above 24 MiB once
+   * traffic stops, a full collection returns the pages (the role's RSS budget
+   * is 200 MiB, of which node's and DuckDB's code take ~75).
+   */
+  private readonly heapTrim = new HeapTrim({
+    busyLimitBytes: 64 * 1024 * 1024,
+    idleLimitBytes: () => 24 * 1024 * 1024,
+  });
 
   constructor(
     private readonly ctx: RoleContext,

@@ -7,7 +7,7 @@ import type { Querier } from '../queryable.js';
 import { Block, writeBlock, type BlockSeriesInput } from './block.js';
 import { HeadAppender } from './head-appender.js';
 import { HeadChunkFiles } from './head-chunk-files.js';
-import { IdleCollector } from './idle-collector.js';
+import { HeapTrim } from '../../common/heap-trim.js';
 import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { SeriesIndex, type SeriesEntry } from './series-index.js';
@@ -51,7 +51,15 @@ export class TsdbStore implements MetricsStore {
   private meta = new Map<string, MetricMetadata>();
   /** Series ids of one commit's samples, reused (the WAL record copies them). */
   private idScratch = new Uint32Array(0);
-  private readonly idle = new IdleCollector();
+  /**
+   * Remote-write bursts leave the old generation committed at several times
+   * the live set (decoded requests promoted while their fsync was pending): a
+   * quiet second after a commit, with the heap grown well past the last live
+   * size, collects once; a steady scrape load below that never does.
+   */
+  private readonly idle = new HeapTrim({
+    idleLimitBytes: (live) => live * 1.5 + 32 * 1024 * 1024,
+  });
   private readonly blockRange: number;
   private closed = false;
   private unlock: () => void = () => {};

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
-import { HeapTrim } from '../../../src/logs/store/index.js';
+import { HeapTrim } from '../../src/common/heap-trim.js';
 
 const committed = (): number => v8.getHeapStatistics().total_heap_size;
 
@@ -16,7 +16,10 @@ function garbage(): void {
 
 describe('HeapTrim', () => {
   it('returns the garbage of a finished query, but not after each push', () => {
-    const trim = new HeapTrim();
+    const trim = new HeapTrim({
+      busyLimitBytes: 64 * 1024 * 1024,
+      idleLimitBytes: () => 24 * 1024 * 1024,
+    });
     try {
       garbage();
       const before = committed();
