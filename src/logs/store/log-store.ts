@@ -13,7 +13,7 @@ import type {
 } from '../reader.js';
 import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
-import type { HeapTrim } from './heap-trim.js';
+import type { HeapTrim } from '../../common/heap-trim.js';
 import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
@@ -661,7 +661,9 @@ export class LogStore implements LogSink, LogReader {
   diskBytes(): number {
     let total = 0;
     for (const e of fs.readdirSync(this.dir, { withFileTypes: true, recursive: true })) {
-      if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
+      // DuckDB's spill files and loaded segments come and go while we walk.
+      if (e.isFile())
+        total += fs.statSync(path.join(e.parentPath, e.name), { throwIfNoEntry: false })?.size ?? 0;
     }
     return total;
   }
