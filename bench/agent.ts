@@ -33,6 +33,7 @@ import { checkAlloyConfig } from '../src/agent/runtime/index.js';
 import { COMPONENTS } from '../src/agent/components/registry.js';
 import type { LogSink, LogStream } from '../src/logs/index.js';
 import { createLogsRole, loadLokiConfig } from '../src/logs/index.js';
+import { median } from './stats.js';
 
 const LINES = Number(process.env.LINES ?? 300_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -162,11 +163,6 @@ async function stopLogs(role: { stop(): Promise<void> }): Promise<void> {
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function throughputRun(): Promise<{

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/support/obs-cli.js';
 import { repoRoot } from '../test/support/repo.js';
+import { median } from './stats.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -181,11 +182,6 @@ async function waitReady(url: string): Promise<void> {
 }
 
 // ---- measurement ----
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-bench-logs-'));

@@ -10,12 +10,11 @@
  * millisecond scrape jitter. Data set B: 5,000 more series over the last hour,
  * so RSS is read at 10,000 series.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
-import { freePort, startObs, waitReady, type BenchServer } from './obs-server.js';
+import { startObs, startPrometheus, type BenchServer } from './obs-server.js';
 
 const SERIES = 5000;
 const SPAN_H = Number(process.env.BENCH_SPAN_H ?? 6);
@@ -153,26 +152,6 @@ const metricName = (id: number): string =>
 // ---- servers
 type Server = BenchServer;
 
-async function startPrometheus(): Promise<Server> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prom-'));
-  const port = await freePort();
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {scrape_interval: 15s}\n');
-  const proc = spawn(
-    'prometheus',
-    [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--storage.tsdb.retention.time=30d',
-    ],
-    { stdio: 'ignore' },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
-  return { name: 'prometheus', base, dir, proc, blocksDir: path.join(dir, 'data') };
-}
-
 function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -264,7 +243,7 @@ async function main(): Promise<void> {
   const bSamples = 3600_000 / STEP_MS;
   const b = generate(() => 'bench_extra', SERIES, end - 3600_000 + STEP_MS, bSamples, 2);
 
-  const prom = await startPrometheus();
+  const prom = await startPrometheus(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-prom-')), '30d');
   const obs = await startObs();
   const results: Record<string, Record<string, number>> = { obs: {}, prometheus: {} };
   try {

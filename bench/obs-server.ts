@@ -1,7 +1,8 @@
 /**
- * obs's metrics store + engine + Prometheus API in a child process of its own,
- * run from dist/ (the bench scripts build first), so its RSS is measured apart
- * from the bench's data generator and compares with a Prometheus process.
+ * The servers the metrics benches compare: obs's metrics store + engine +
+ * Prometheus API in a child process of its own, run from dist/ (the bench
+ * scripts build first), so its RSS is measured apart from the bench's data
+ * generator; and a real Prometheus (Debian's) fed the same way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -93,4 +94,24 @@ export function procMemMiB(pid: number): { rss: number; peak: number } {
 /** Resets a process's peak RSS (VmHWM) to its current RSS, so a phase's peak can be read. */
 export function resetPeak(pid: number): void {
   fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** A real Prometheus with the remote-write receiver on, its TSDB under `dir`. */
+export async function startPrometheus(dir: string, retention: string): Promise<BenchServer> {
+  fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {scrape_interval: 15s}\n');
+  const port = await freePort();
+  const proc = spawn(
+    'prometheus',
+    [
+      `--config.file=${path.join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      `--storage.tsdb.retention.time=${retention}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base);
+  return { name: 'prometheus', base, dir, proc, blocksDir: path.join(dir, 'data') };
 }

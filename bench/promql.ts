@@ -9,14 +9,14 @@
  * Latency is the median of RUNS HTTP round trips, alternating between the two
  * servers; peak RSS is each server's VmHWM over the query set (reset before it).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
 import type { Labels } from '../src/common/labels.js';
 import { encodeWriteRequest } from '../src/metrics/remote/sender/index.js';
-import { freePort, procMemMiB, resetPeak, startObs, waitReady } from './obs-server.js';
+import { procMemMiB, resetPeak, startObs, startPrometheus } from './obs-server.js';
+import { median } from './stats.js';
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 15);
 const COUNTERS = 1000;
@@ -189,37 +189,11 @@ async function remoteWrite(bases: string[], data: GenSeries[]): Promise<number> 
   return sent;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 interface BenchQuery {
   name: string;
   expr: string;
   range?: { start: number; end: number; step: number };
   time?: number;
-}
-
-async function startPrometheus(
-  dir: string,
-): Promise<{ base: string; proc: ReturnType<typeof spawn> }> {
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {scrape_interval: 15s}\n');
-  const port = await freePort();
-  const proc = spawn(
-    'prometheus',
-    [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--storage.tsdb.retention.time=100y',
-    ],
-    { stdio: 'ignore' },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  await waitReady(base);
-  return { base, proc };
 }
 
 async function main(): Promise<void> {
@@ -243,7 +217,7 @@ async function main(): Promise<void> {
 
   const data = buildData();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-bench-promql-'));
-  const prom = await startPrometheus(dir);
+  const prom = await startPrometheus(dir, '100y');
   const obs = await startObs(100 * 365);
   const servers = [
     { name: 'prometheus', base: prom.base, pid: prom.proc.pid! },

@@ -19,6 +19,7 @@ import {
 } from '../src/metrics/index.js';
 import { parseExposition } from '../src/metrics/scrape/index.js';
 import { freePort } from './obs-server.js';
+import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Scrapes before the measured window, so both run warm (V8's JIT, Go's caches). */
@@ -36,11 +37,6 @@ async function waitHttp(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
 }
 
 async function durations(port: number): Promise<number[]> {
