@@ -6,14 +6,18 @@ const IDLE_MS = 1000;
 /** At most one collection per this interval (a full GC of the live set takes ~10-40 ms). */
 const MIN_INTERVAL_MS = 1000;
 
-/** V8's `gc()`, exposed at run time; undefined where the flag cannot be set. */
+/** V8's `gc()`, exposed at run time (once per process: each call makes a context); undefined where the flag cannot be set. */
+let exposed: { gc: (() => void) | undefined } | undefined;
 function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return undefined;
+  if (!exposed) {
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      exposed = { gc: vm.runInNewContext('gc') as () => void };
+    } catch {
+      exposed = { gc: undefined };
+    }
   }
+  return exposed.gc;
 }
 
 export interface HeapTrimOptions {
