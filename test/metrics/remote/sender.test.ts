@@ -14,6 +14,7 @@ import { decodeWriteRequest } from '../../../src/metrics/remote/receiver/index.j
 import {
   encodeWriteRequest,
   RemoteWriteManager,
+  type RemoteWriteManagerOptions,
 } from '../../../src/metrics/remote/sender/index.js';
 import { STALE_NAN } from '../../../src/metrics/scrape/index.js';
 import { MemoryAppendable, waitFor } from '../helpers/memory-appendable.js';
@@ -26,6 +27,16 @@ const root = mkdtempSync(join(tmpdir(), 'obs-rw-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const newDir = (): string => join(root, `q${dirs++}`);
+
+/** A manager as the tests run it: Prometheus's user agent, a 1s flush deadline, a fresh dir. */
+const manager = (opts: Partial<RemoteWriteManagerOptions> = {}): RemoteWriteManager =>
+  new RemoteWriteManager({
+    dataDir: newDir(),
+    logger,
+    userAgent: 'Prometheus/2.52.0',
+    flushDeadlineMs: 1000,
+    ...opts,
+  });
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -104,12 +115,7 @@ test('encodes WriteRequests that the receiver decodes, stale marker bits intact'
 
 test('batches by max_samples_per_send, adds external labels, applies write relabeling, sends Prometheus headers', async () => {
   const r = await receiver();
-  const m = new RemoteWriteManager({
-    dataDir: newDir(),
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 1000,
-  });
+  const m = manager();
   await m.applyConfig(
     rwConfig(
       r.url,
@@ -152,12 +158,7 @@ test('batches by max_samples_per_send, adds external labels, applies write relab
 
 test('retries 5xx and 429 with backoff, drops a batch refused with 4xx', async () => {
   const r = await receiver();
-  const m = new RemoteWriteManager({
-    dataDir: newDir(),
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 1000,
-  });
+  const m = manager();
   await m.applyConfig(rwConfig(r.url));
   const app = m.wrap(new MemoryAppendable());
   try {
@@ -182,12 +183,7 @@ test('nothing is lost while the receiver is down, nor across a restart', async (
   const port = await freePort();
   const dataDir = newDir();
   const url = `http://127.0.0.1:${port}/api/v1/write`;
-  const m1 = new RemoteWriteManager({
-    dataDir,
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 200,
-  });
+  const m1 = manager({ dataDir, flushDeadlineMs: 200 });
   await m1.applyConfig(rwConfig(url));
   const app1 = m1.wrap(new MemoryAppendable());
   for (let i = 0; i < 10; i++) await commit(app1, [[{ __name__: 'x' }, i, i]]);
@@ -195,12 +191,7 @@ test('nothing is lost while the receiver is down, nor across a restart', async (
   assert.equal(m1.pendingSamples(), 10);
   await m1.stop();
 
-  const m2 = new RemoteWriteManager({
-    dataDir,
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 1000,
-  });
+  const m2 = manager({ dataDir });
   await m2.applyConfig(rwConfig(url));
   const app2 = m2.wrap(new MemoryAppendable());
   await commit(app2, [[{ __name__: 'x' }, 10, 10]]);
@@ -232,12 +223,7 @@ test(
       `--storage.tsdb.path=${join(dir, 'prom')}`,
       '--web.enable-remote-write-receiver',
     ]);
-    const m = new RemoteWriteManager({
-      dataDir: dir,
-      logger,
-      userAgent: 'Prometheus/2.52.0',
-      flushDeadlineMs: 1000,
-    });
+    const m = manager({ dataDir: dir });
     try {
       await waitHttp(`http://127.0.0.1:${port}/-/ready`);
       await m.applyConfig(rwConfig(`http://127.0.0.1:${port}/api/v1/write`));
@@ -285,12 +271,7 @@ test(
 
 test('sample_age_limit drops what has grown too old to send', async () => {
   const r = await receiver();
-  const m = new RemoteWriteManager({
-    dataDir: newDir(),
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 1000,
-  });
+  const m = manager();
   await m.applyConfig(
     parsePrometheusConfig(
       `remote_write:\n  - url: ${r.url}\n    queue_config: {batch_send_deadline: 50ms, sample_age_limit: 1m}\n`,
@@ -327,11 +308,7 @@ test('metric metadata goes out every metadata_config.send_interval', async () =>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/write`;
-  const m = new RemoteWriteManager({
-    dataDir: newDir(),
-    logger,
-    userAgent: 'Prometheus/2.52.0',
-    flushDeadlineMs: 1000,
+  const m = manager({
     metadata: () => [{ name: 'http_requests_total', type: 'counter', help: 'Requests.', unit: '' }],
   });
   await m.applyConfig(
