@@ -17,15 +17,7 @@ export function registerIndexRoutes(
   route('/loki/api/v1/index/stats', async (p, signal) => {
     const { startNs, endNs } = parseBounds(p, ctx.now());
     const matchers = parseMatchers(required(p, 'query'));
-    const streams = await ctx.reader.aggregateBuckets({
-      matchers,
-      filters: [],
-      startNs,
-      endNs,
-      originNs: startNs - 1n,
-      bucketNs: endNs - startNs + 1n,
-      signal,
-    });
+    const streams = await wholeRange(ctx, matchers, startNs, endNs, signal);
     let entries = 0;
     let bytes = 0;
     for (const s of streams) {
@@ -41,15 +33,7 @@ export function registerIndexRoutes(
   route('/loki/api/v1/index/volume', async (p, signal) => {
     const { startNs, endNs } = parseBounds(p, ctx.now());
     const matchers = parseMatchers(required(p, 'query'));
-    const streams = await ctx.reader.aggregateBuckets({
-      matchers,
-      filters: [],
-      startNs,
-      endNs,
-      originNs: startNs - 1n,
-      bucketNs: endNs - startNs + 1n,
-      signal,
-    });
+    const streams = await wholeRange(ctx, matchers, startNs, endNs, signal);
     const volumes = topVolumes(p, groupVolumes(p, matchers, streams).get(0));
     return {
       status: 'success',
@@ -105,6 +89,25 @@ export function registerIndexRoutes(
         })),
       },
     };
+  });
+}
+
+/** Every stream's entries and bytes over [startNs, endNs], as one bucket each. */
+function wholeRange(
+  ctx: QueryApiContext,
+  matchers: LabelMatcher[],
+  startNs: bigint,
+  endNs: bigint,
+  signal: AbortSignal,
+): Promise<StreamBuckets[]> {
+  return ctx.reader.aggregateBuckets({
+    matchers,
+    filters: [],
+    startNs,
+    endNs,
+    originNs: startNs - 1n,
+    bucketNs: endNs - startNs + 1n,
+    signal,
   });
 }
 
