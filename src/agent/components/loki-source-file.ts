@@ -177,8 +177,8 @@ class LokiSourceFile implements Component {
 
   async run(signal: AbortSignal): Promise<void> {
     const file = join(this.options.dataPath, 'positions.yml');
-    await this.convertLegacy(file);
     this.positions = await PositionsFile.open(file);
+    await this.convertLegacy(this.positions);
     this.runSignal = signal;
     await this.sync(false);
     const matching = this.matchLoop(signal);
@@ -303,10 +303,10 @@ class LokiSourceFile implements Component {
    * only while the new file is missing or empty, only from strictly valid
    * YAML, each path under the empty label set `{}`; the legacy file stays.
    */
-  private async convertLegacy(file: string): Promise<void> {
+  private async convertLegacy(converted: PositionsFile): Promise<void> {
     const legacy = this.settings.legacyPositionsFile;
     if (!legacy) return;
-    const { positions, reason } = await legacyPositionsToConvert(legacy, file);
+    const { positions, reason } = await legacyPositionsToConvert(legacy, converted.file);
     if (!positions) {
       this.options.logger.info(
         { legacy_path: legacy, reason },
@@ -314,11 +314,10 @@ class LokiSourceFile implements Component {
       );
       return;
     }
-    const converted = await PositionsFile.open(file);
     for (const [path, offset] of Object.entries(positions)) converted.put(path, '{}', offset);
     await converted.save();
     this.options.logger.info(
-      { path: file, legacy_path: legacy },
+      { path: converted.file, legacy_path: legacy },
       'successfully converted legacy positions file to the new format',
     );
   }

@@ -108,8 +108,8 @@ class LokiSourceJournal implements Component {
   async run(signal: AbortSignal): Promise<void> {
     const file = join(this.options.dataPath, 'positions.yml');
     const key = `cursor-${this.id}`;
-    await this.convertLegacy(file, key);
     const positions = await PositionsFile.open(file);
+    await this.convertLegacy(positions, key);
     while (!signal.aborted) {
       this.restart = new AbortController();
       const inner = AbortSignal.any([signal, this.restart.signal]);
@@ -129,10 +129,10 @@ class LokiSourceJournal implements Component {
    * component's, as Alloy's ConvertLegacyPositionsFileJournal does: only
    * while positions.yml is missing or empty.
    */
-  private async convertLegacy(file: string, key: string): Promise<void> {
+  private async convertLegacy(converted: PositionsFile, key: string): Promise<void> {
     const legacy = this.settings.legacyPosition;
     if (!legacy) return;
-    const { positions, reason } = await legacyPositionsToConvert(legacy.file, file);
+    const { positions, reason } = await legacyPositionsToConvert(legacy.file, converted.file);
     const cursor = positions?.[`cursor-${legacy.name}`];
     if (cursor === undefined) {
       this.options.logger.info(
@@ -141,7 +141,6 @@ class LokiSourceJournal implements Component {
       );
       return;
     }
-    const converted = await PositionsFile.open(file);
     converted.put(key, '', cursor);
     await converted.save();
   }
