@@ -7,6 +7,7 @@
  */
 import { runQuery } from '../src/logs/logql/index.js';
 import { MemoryLogReader } from '../test/support/memory-log-reader.js';
+import { rng } from './rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -18,17 +19,6 @@ const RUNS = opt('runs', 5);
 const S = 1_000_000_000n;
 const BASE = 1_762_732_800n * S;
 const SPAN = 6n * 3600n * S;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const r = rng(1);
 const jobs = ['x', 'api', 'worker', 'proxy', 'billing'];

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { freePort } from '../test/support/obs-cli.js';
 import { repoRoot } from '../test/support/repo.js';
 import { median } from './stats.js';
+import { rng } from './rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {
@@ -30,18 +31,6 @@ const SPAN_NS = 6n * 3_600_000_000_000n;
 const root = repoRoot();
 
 // ---- corpus ----
-
-/** Deterministic PRNG (mulberry32) so every run pushes the same lines. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JOBS = ['x', 'api', 'worker', 'proxy', 'billing'] as const;
 const ENVS = ['sandbox', 'dev', 'prod'] as const;
