@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runObs, startObs, waitFor } from '../support/obs-cli.js';
+import { runObs, startObs, waitForOk } from '../support/obs-cli.js';
 import { makeObsDirs } from '../support/obs-dirs.js';
 
 test("obs run ui serves Grafana's health endpoint alone and stops on SIGTERM", async () => {
   const dirs = await makeObsDirs();
   const ui = startObs(['run', 'ui', '--config-dir', dirs.configDir]);
   try {
-    await waitFor(
-      async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${dirs.ports.ui}/api/health`)).ok;
-        } catch {
-          return false;
-        }
-      },
-      30_000,
-      'obs run ui',
-    );
+    await waitForOk(`http://127.0.0.1:${dirs.ports.ui}/api/health`, 30_000, 'obs run ui');
     const body = await (await fetch(`http://127.0.0.1:${dirs.ports.ui}/api/health`)).json();
     assert.deepEqual(body, { commit: 'obs', database: 'ok', version: '11.1.0' });
   } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runObs, startObs, waitFor, type ObsProcess } from '../support/obs-cli.js';
+import { runObs, startObs, waitFor, waitForOk, type ObsProcess } from '../support/obs-cli.js';
 import { makeObsDirs, type ObsDirs } from '../support/obs-dirs.js';
 
 /**
@@ -22,17 +22,7 @@ async function json(url: string, init?: RequestInit): Promise<{ status: number; 
 before(async () => {
   dirs = await makeObsDirs();
   obs = startObs(['up', '--config-dir', dirs.configDir, '--data-dir', dirs.dataDir]);
-  await waitFor(
-    async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${dirs.ports.ui}/api/health`)).ok;
-      } catch {
-        return false;
-      }
-    },
-    90_000,
-    'obs up',
-  );
+  await waitForOk(`http://127.0.0.1:${dirs.ports.ui}/api/health`, 90_000, 'obs up');
 });
 
 after(async () => {

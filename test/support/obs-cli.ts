@@ -80,6 +80,21 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Waits until `url` answers 2xx (a server still starting refuses connections). */
+export function waitForOk(url: string, timeoutMs: number, what: string): Promise<void> {
+  return waitFor(
+    async () => {
+      try {
+        return (await fetch(url)).ok;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 /** A TCP port that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
