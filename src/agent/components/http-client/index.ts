@@ -4,8 +4,8 @@ import { proxySettings } from './proxy.js';
 import { tlsOptions } from './tls-options.js';
 import { validateHttpClient } from './validate.js';
 
-export { HttpClient, readBody, type HttpRequest, type HttpResponse } from './client.js';
-export { httpClientSchema, tlsConfigSchema, withHttpClient } from './schema.js';
+export { HttpClient, readBody } from './client.js';
+export { httpClientSchema, withHttpClient } from './schema.js';
 export { validateHttpClient } from './validate.js';
 export { checkDockerHttpClient } from './docker-host.js';
 

@@ -1,7 +1,7 @@
 import type { ArgumentSchema, AttributeSpec } from '../../component.js';
 
 /** Alloy's shared `tls_config` block (docs/sources/shared/reference/components/tls-config-block.md). */
-export const tlsConfigSchema: ArgumentSchema = {
+const tlsConfigSchema: ArgumentSchema = {
   attributes: {
     ca_pem: { type: 'string' },
     ca_file: { type: 'string' },
@@ -25,7 +25,7 @@ const proxyAttributes: Record<string, AttributeSpec> = {
 };
 
 /** The `oauth2` block: client credentials or JWT bearer grant (oauth2-block.md). */
-export const oauth2Schema: ArgumentSchema = {
+const oauth2Schema: ArgumentSchema = {
   attributes: {
     client_id: { type: 'string', required: true },
     client_secret: { type: 'string' },
