@@ -59,12 +59,11 @@ export class SeriesIndex {
   private byKey = new Map<string, SeriesEntry>();
   /** Entries by id: ids are dense (they only grow), so an array rather than a Map. */
   private byId: (SeriesEntry | undefined)[] = [];
-  private count = 0;
   private postings = new Map<string, Map<string, Postings>>();
   private nextId = 1;
 
   get size(): number {
-    return this.count;
+    return this.byKey.size;
   }
 
   get(id: number): SeriesEntry | undefined {
@@ -87,7 +86,6 @@ export class SeriesIndex {
     this.byKey.set(key, entry);
     while (this.byId.length < entryId) this.byId.push(undefined);
     this.byId[entryId] = entry;
-    this.count++;
     for (const name of Object.keys(own)) {
       let values = this.postings.get(name);
       if (!values) this.postings.set(name, (values = new Map()));
@@ -110,7 +108,6 @@ export class SeriesIndex {
     for (const id of dropped) {
       const entry = this.byId[id]!;
       this.byId[id] = undefined;
-      this.count--;
       this.byKey.delete(entry.key);
       for (const name of Object.keys(entry.labels)) {
         const values = this.postings.get(name)!;
