@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyRangeFunction } from '../../../src/logs/logql/metric/range-functions.js';
+import { rng } from '../../../bench/rng.js';
 
 /** Loki's quantile by a full sort: NaN ordered before every number, linear interpolation. */
 function sortedQuantile(q: number, values: number[]): number {
@@ -13,17 +14,6 @@ function sortedQuantile(q: number, values: number[]): number {
   const upper = Math.min(sorted.length - 1, lower + 1);
   const weight = rank - Math.floor(rank);
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const quantile = (q: number, values: number[], from = 0, to = values.length) =>

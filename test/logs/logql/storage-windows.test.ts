@@ -7,20 +7,11 @@ import { runQuery } from '../../../src/logs/logql/index.js';
 import type { ExtractedRequest, LogReader } from '../../../src/logs/reader.js';
 import type { LogStream } from '../../../src/logs/sink.js';
 import { LogStore } from '../../../src/logs/store/index.js';
+import { rng } from '../../../bench/rng.js';
+import { withoutExtraction } from '../without-extraction.js';
 
 const S = 1_000_000_000n;
 const BASE = 1_763_000_400n * S;
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Five streams over 40 minutes, entries at random nanoseconds, some on whole seconds. */
 function streams(): LogStream[] {
@@ -34,17 +25,6 @@ function streams(): LogStream[] {
       return { timestamp: BASE + at, line: `level=${level} msg="m ${i}" n=${i}` };
     }),
   }));
-}
-
-/** The reader without storage extraction: the engine buckets or runs the stages. */
-function withoutExtraction(r: LogReader): LogReader {
-  return {
-    selectEntries: (req) => r.selectEntries(req),
-    aggregateBuckets: (req) => r.aggregateBuckets(req),
-    series: (m, s, e) => r.series(m, s, e),
-    labelNames: (s, e, m) => r.labelNames(s, e, m),
-    labelValues: (n, s, e, m) => r.labelValues(n, s, e, m),
-  };
 }
 
 /** Records whether storage answered per window. */

@@ -8,6 +8,7 @@ import type { ExtractedRequest, LogReader } from '../../../src/logs/reader.js';
 import type { LogStream } from '../../../src/logs/sink.js';
 import { LogStore } from '../../../src/logs/store/index.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
+import { withoutExtraction } from '../without-extraction.js';
 
 const S = 1_000_000_000n;
 const BASE = 1_763_000_400n * S;
@@ -72,22 +73,11 @@ function streams(): LogStream[] {
   ];
 }
 
-/** A reader without the optional method: the engine runs the stages. */
-function stagesOnly(r: LogReader): LogReader {
-  return {
-    selectEntries: (req) => r.selectEntries(req),
-    aggregateBuckets: (req) => r.aggregateBuckets(req),
-    series: (m, s, e) => r.series(m, s, e),
-    labelNames: (s, e, m) => r.labelNames(s, e, m),
-    labelValues: (n, s, e, m) => r.labelValues(n, s, e, m),
-  };
-}
-
 /** Counts the extractions that storage answered (did not decline). */
 function counting(r: LogReader): { reader: LogReader; answered: () => number } {
   let n = 0;
   const reader: LogReader = {
-    ...stagesOnly(r),
+    ...withoutExtraction(r),
     extractedAggregation: async (req: ExtractedRequest) => {
       const out = await r.extractedAggregation!(req);
       if (out) n++;
@@ -207,7 +197,7 @@ describe('storage-side logfmt extraction', () => {
 
   for (const [query, pushed] of CASES) {
     it(`${pushed ? 'pushed down' : 'stages'}: ${query}`, async () => {
-      const expected = await outcome(stagesOnly(memory), query);
+      const expected = await outcome(withoutExtraction(memory), query);
       if (!('error' in expected)) assert.ok(expected.series.length > 0, 'case has data');
       for (const target of [store as LogReader, memory]) {
         const { reader, answered } = counting(target);
