@@ -29,7 +29,9 @@ export function checkDockerHttpClient(component: string, host: string, a: Args |
   if (!/^https?:\/\//i.test(host)) return;
   const set = EFFECTIVE.filter((k) => {
     const v = a[k];
-    return v !== undefined && v !== '' && v !== false && !(isObject(v) && isEmpty(v, k));
+    // `http_headers = {}` sets nothing; an empty block still configures (e.g. basic_auth {}).
+    const noHeaders = k === 'http_headers' && isObject(v) && Object.keys(v).length === 0;
+    return v !== undefined && v !== '' && v !== false && !noHeaders;
   });
   if (set.length > 0)
     throw new Error(
@@ -40,9 +42,4 @@ export function checkDockerHttpClient(component: string, host: string, a: Args |
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** `http_headers = {}` sets nothing; an empty block still configures (e.g. basic_auth {}). */
-function isEmpty(v: Record<string, unknown>, key: string): boolean {
-  return key === 'http_headers' && Object.keys(v).length === 0;
 }
