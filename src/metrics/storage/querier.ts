@@ -29,14 +29,13 @@ export class StoreQuerier implements Querier {
 
   private entries(matchers: LabelMatcher[] | undefined): SeriesEntry[] {
     const { index } = this.src;
-    const ids =
-      matchers && matchers.length ? index.match(matchers) : [...index.all()].map((e) => e.id);
-    const out: SeriesEntry[] = [];
-    for (const id of ids) {
-      const e = index.get(id);
-      if (e && e.maxT >= this.mint && e.minT <= this.maxt) out.push(e);
-    }
-    return out;
+    const inWindow = (e: SeriesEntry | undefined): e is SeriesEntry =>
+      e !== undefined && e.maxT >= this.mint && e.minT <= this.maxt;
+    if (!matchers?.length) return [...index.all()].filter(inWindow);
+    return index
+      .match(matchers)
+      .map((id) => index.get(id))
+      .filter(inWindow);
   }
 
   async select(matchers: LabelMatcher[], hints?: SelectHints): Promise<Series[]> {
