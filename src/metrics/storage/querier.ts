@@ -288,7 +288,7 @@ function decodePlans(plans: Plan[], mint: number, maxt: number, win?: StepWindow
         n = decodeXorChunk(c, lo, hi, ts, words, n);
         if (k1 > k0) n = keepWindows(ts, words, before, n, win);
       }
-      if (part.stones) n = dropDeleted(ts, vs, from, n, part.stones);
+      if (part.stones) n = dropDeleted(ts, words, from, n, part.stones);
       if (part.block) part.chunks = [];
     }
     if (n === 0) continue;
@@ -362,12 +362,11 @@ function keepWindows(
 /** Removes samples inside tombstoned intervals from [start, end), compacting in place. */
 function dropDeleted(
   ts: Float64Array,
-  vs: Float64Array,
+  words: Uint32Array,
   start: number,
   end: number,
   stones: Interval[],
 ): number {
-  const words = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
   let w = start;
   for (let r = start; r < end; r++) {
     const t = ts[r]!;
