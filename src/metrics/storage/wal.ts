@@ -102,14 +102,8 @@ export class Wal {
  * Writes one framed record (length, CRC, parts) with one writev: no copy of
  * the payload into a framed buffer, which doubled the WAL's allocations.
  */
-function writeRecordSync(fd: number, parts: RecordParts): void {
+function writeRecordSync(fd: number, parts: RecordParts, [len, crc] = frame(parts)): void {
   const head = Buffer.allocUnsafe(8);
-  let len = 0;
-  let crc = 0;
-  for (const p of parts) {
-    len += p.length;
-    crc = crc32(p, crc);
-  }
   head.writeUInt32LE(len, 0);
   head.writeUInt32LE(crc, 4);
   const all = [head, ...parts];
@@ -123,6 +117,17 @@ function writeRecordSync(fd: number, parts: RecordParts): void {
     writeAllSync(fd, Buffer.from(p.buffer, p.byteOffset + written, p.length - written));
     written = 0;
   }
+}
+
+/** A record's framing: payload length and CRC-32 over its parts. */
+function frame(parts: RecordParts): [len: number, crc: number] {
+  let len = 0;
+  let crc = 0;
+  for (const p of parts) {
+    len += p.length;
+    crc = crc32(p, crc);
+  }
+  return [len, crc];
 }
 
 function writeAllSync(fd: number, data: Buffer): void {
@@ -143,19 +148,10 @@ class RecordWriter {
   constructor(private readonly fd: number) {}
 
   write(parts: RecordParts): void {
-    let len = 0;
-    let crc = 0;
-    for (const p of parts) {
-      len += p.length;
-      crc = crc32(p, crc);
-    }
+    const [len, crc] = frame(parts);
     if (this.pos + 8 + len > this.buf.length) this.flush();
     if (8 + len > this.buf.length) {
-      const head = Buffer.allocUnsafe(8);
-      head.writeUInt32LE(len, 0);
-      head.writeUInt32LE(crc, 4);
-      writeAllSync(this.fd, head);
-      for (const p of parts) writeAllSync(this.fd, Buffer.from(p.buffer, p.byteOffset, p.length));
+      writeRecordSync(this.fd, parts, [len, crc]);
       return;
     }
     this.buf.writeUInt32LE(len, this.pos);
