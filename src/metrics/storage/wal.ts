@@ -169,11 +169,11 @@ class RecordWriter {
   }
 }
 
-export function segmentPath(dir: string, n: number): string {
+function segmentPath(dir: string, n: number): string {
   return path.join(dir, String(n).padStart(8, '0'));
 }
 
-export function listSegments(dir: string): number[] {
+function listSegments(dir: string): number[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
