@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
-import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
+import type { AgentEntry, LogsReceiver } from '../../../src/agent/component.js';
 import { discoveryDocker } from '../../../src/agent/components/discovery-docker.js';
 import { lokiSourceDocker } from '../../../src/agent/components/loki-source-docker.js';
 import { compileRelabel } from '../../../src/common/relabel.js';
+import { start, until } from '../run-component.js';
 import { startDockerEngine, type DockerEngine } from './engine.js';
 
 const logger = pino({ level: process.env.DEBUG_LOG ?? 'silent' });
@@ -33,25 +34,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'obs-source-docker-'));
   dirs.push(d);
   return d;
-}
-
-function start(component: Component) {
-  const ac = new AbortController();
-  const done = component.run(ac.signal);
-  return { stop: async () => (ac.abort(), await done) };
-}
-
-async function until(
-  cond: () => boolean,
-  ms = 20_000,
-  what = 'condition',
-  state = () => '',
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** The seed's discovery.relabel rules for Docker logs (label schema: container_name, image, compose_project). */
@@ -84,7 +66,7 @@ test('discovery.docker exports Prometheus docker SD labels, plus the image', asy
     { host: engine!.host, refresh_interval: 60_000, filter: [{ name: 'name', values: [name] }] },
   );
   const run = start(sd);
-  await until(() => changes > 0);
+  await until(() => changes > 0, 20_000);
   await run.stop();
   const targets = sd.exports().targets as Record<string, string>[];
   assert.equal(targets.length, 1);
@@ -178,8 +160,7 @@ test('loki.source.docker: every line once across container and agent restarts', 
   await until(
     () => names.every((n) => count(n, 1) === 304),
     30_000,
-    'all of run 1',
-    () => names.map((n) => count(n, 1)).join(' '),
+    () => `all of run 1 ${names.map((n) => count(n, 1)).join(' ')}`,
   );
 
   // A container restart: same id, a second run of lines.

@@ -17,10 +17,11 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
-import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
+import type { AgentEntry, LogsReceiver } from '../../../src/agent/component.js';
 import { localFileMatch } from '../../../src/agent/components/local-file-match.js';
 import { lokiSourceFile } from '../../../src/agent/components/loki-source-file.js';
 import { PositionsFile } from '../../../src/agent/components/file/positions.js';
+import { start, until } from '../run-component.js';
 
 const logger = pino({ level: process.env.DEBUG_LOG ?? 'silent' });
 const dirs: string[] = [];
@@ -42,26 +43,6 @@ function collector(delayMs = 0) {
     },
   };
   return { entries, receiver, lines: () => entries.map((e) => e.line) };
-}
-
-function start(component: Component) {
-  const ac = new AbortController();
-  const done = component.run(ac.signal);
-  return { stop: async () => (ac.abort(), await done) };
-}
-
-/** `what` may be a function, to describe the state at the timeout rather than at the call. */
-async function until(
-  cond: () => boolean,
-  ms = 10_000,
-  what: string | (() => string) = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const fastPoll = { file_watch: { min_poll_frequency: 10, max_poll_frequency: 50 } };

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
-import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
+import type { AgentEntry, LogsReceiver } from '../../../src/agent/component.js';
 import { lokiSourceJournal } from '../../../src/agent/components/loki-source-journal.js';
+import { start, until } from '../run-component.js';
 import { compileRelabel } from '../../../src/common/relabel.js';
 import { repoRoot } from '../../support/repo.js';
 
@@ -48,20 +49,6 @@ async function journalAvailable(t: { skip(msg: string): void }): Promise<boolean
     if (process.env.CI === 'true') throw err;
     t.skip('journalctl is not installed');
     return false;
-  }
-}
-
-function start(component: Component) {
-  const ac = new AbortController();
-  const done = component.run(ac.signal);
-  return { stop: async () => (ac.abort(), await done) };
-}
-
-async function until(cond: () => boolean, ms = 15_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -157,7 +144,7 @@ test('format_as_json and matches', async (t) => {
       },
     ),
   );
-  await until(() => got.length === 1);
+  await until(() => got.length === 1, 15_000);
   await new Promise((r) => setTimeout(r, 300));
   await run.stop();
   assert.equal(got.length, 1);
@@ -210,7 +197,7 @@ test('stop is quiet when the stop signal reaches journalctl first; an exit on it
 
   // Ctrl-C in a terminal: SIGINT to journalctl and obs at once.
   let run = start(build());
-  await until(() => got.length === 1);
+  await until(() => got.length === 1, 15_000);
   process.kill(await journalctlPid(), 'SIGINT');
   await new Promise((r) => setTimeout(r, 100));
   await run.stop();
@@ -244,7 +231,7 @@ test('__journal_priority_keyword; max_age still applies when resuming from a cur
   const build = () =>
     lokiSourceJournal.build({ id: 'loki.source.journal.age', dataPath: data, logger }, args);
   let run = start(build());
-  await until(() => got.length === 1);
+  await until(() => got.length === 1, 15_000);
   await run.stop();
   // Written after the cursor, but stamped 8 h ago: older than max_age.
   await writeJournal(journal, [
@@ -252,7 +239,7 @@ test('__journal_priority_keyword; max_age still applies when resuming from a cur
     entry('fresh', 'demo.service', base + 1n),
   ]);
   run = start(build());
-  await until(() => got.length === 2);
+  await until(() => got.length === 2, 15_000);
   await new Promise((r) => setTimeout(r, 300));
   await run.stop();
   assert.deepEqual(
@@ -283,7 +270,7 @@ test('legacy_position: Promtail’s journal cursor converted on first start', as
       },
     ),
   );
-  await until(() => seen.length === 1);
+  await until(() => seen.length === 1, 15_000);
   await new Promise((r) => setTimeout(r, 200));
   await run1.stop();
   const cursor = /: "(s=[^"]+)"/.exec(readFileSync(join(first, 'positions.yml'), 'utf8'))![1]!;
@@ -302,7 +289,7 @@ test('legacy_position: Promtail’s journal cursor converted on first start', as
       },
     ),
   );
-  await until(() => got.length === 1);
+  await until(() => got.length === 1, 15_000);
   await new Promise((r) => setTimeout(r, 300));
   await run2.stop();
   assert.deepEqual(

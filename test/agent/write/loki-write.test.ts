@@ -9,6 +9,7 @@ import protobuf from 'protobufjs';
 import snappy from 'snappy';
 import type { AgentEntry, Component, LogsReceiver } from '../../../src/agent/component.js';
 import { lokiWrite } from '../../../src/agent/components/loki-write.js';
+import { start } from '../run-component.js';
 import { LogPushError, type LogStream } from '../../../src/logs/sink.js';
 
 const logger = pino({ level: 'silent' });
@@ -113,12 +114,6 @@ function counters() {
       dropped: (n: number, reason: string) => (c.dropped[reason] = (c.dropped[reason] ?? 0) + n),
     },
   };
-}
-
-function start(component: Component) {
-  const ac = new AbortController();
-  const done = component.run(ac.signal);
-  return { stop: async () => (ac.abort(), await done) };
 }
 
 function receiver(component: Component): LogsReceiver {
