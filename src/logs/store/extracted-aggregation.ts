@@ -196,7 +196,8 @@ export async function extractedAggregation(
     ...merged,
     [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
   ]);
-  const fieldNames = req.fields.map((_, i) => `f${i}`);
+  // The field columns as they follow others in a SELECT list: `, f0, f1`.
+  const fields = req.fields.map((_, i) => `, f${i}`).join('');
   const byStream = new Map(streams.map((s) => [s.id, s.labels]));
   const out = new Map<string | number, ExtractedSeries>();
   const seriesOf = (
@@ -225,7 +226,7 @@ export async function extractedAggregation(
     windows.count > 0 &&
     req.startNs > windows.firstEndNs - windows.rangeNs
   ) {
-    return windowTotals(conn, inner, fieldNames, req.fieldsOnly === true, windows, seriesOf);
+    return windowTotals(conn, inner, fields, req.fieldsOnly === true, windows, seriesOf);
   }
 
   if (!req.unwrap) {
@@ -241,7 +242,7 @@ export async function extractedAggregation(
     const sql =
       `SELECT ${req.fieldsOnly ? '0' : 'stream_id'}::INTEGER, (${k})::DOUBLE AS k, ` +
       `count(*)::DOUBLE, sum(bytes)::DOUBLE, bool_or(esc)` +
-      `${fieldNames.map((f) => ', ' + f).join('')} FROM (${inner}) GROUP BY ALL`;
+      `${fields} FROM (${inner}) GROUP BY ALL`;
     const columns = (await conn.runAndReadAll(sql)).getColumns();
     // No rows come back as no columns at all.
     if (columns.length === 0) return [];
@@ -255,8 +256,11 @@ export async function extractedAggregation(
     ];
     if (escs.includes(true)) return undefined;
     for (let i = 0; i < sids.length; i++) {
-      const fields = fieldCols.map((c) => c[i]);
-      const s = seriesOf(sids[i]!, fields, () => ({ labels: {}, buckets: new Map() }));
+      const s = seriesOf(
+        sids[i]!,
+        fieldCols.map((c) => c[i]),
+        () => ({ labels: {}, buckets: new Map() }),
+      );
       s.buckets!.set(ks[i]!, { count: counts[i]!, bytes: sizes[i]! });
     }
     return [...out.values()];
@@ -266,13 +270,12 @@ export async function extractedAggregation(
   // less than converting a row (with its label strings) per sample.
   const samples =
     `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, val, esc` +
-    `${fieldNames.map((f) => ', ' + f).join('')} FROM (` +
+    `${fields} FROM (` +
     layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
     ')';
   // Both lists in (t, val) order, so ties in t cannot pair values differently:
   // one list of (t, val) pairs sorted once, then split (two ordered
   // aggregates would each buffer and sort every sample: ~15% more CPU).
-  const fields = fieldNames.map((f) => ', ' + f).join('');
   const sql =
     `SELECT sid, bad, list_transform(pairs, p -> p.t), list_transform(pairs, p -> p.v)${fields} ` +
     `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
@@ -300,7 +303,7 @@ export async function extractedAggregation(
 async function windowTotals(
   conn: DuckDBConnection,
   inner: string,
-  fieldNames: string[],
+  fields: string,
   fieldsOnly: boolean,
   w: NonNullable<ExtractedRequest['windows']>,
   seriesOf: (sid: number, fields: unknown[], make: () => ExtractedSeries) => ExtractedSeries,
@@ -313,7 +316,7 @@ async function windowTotals(
   const sql =
     `SELECT ${fieldsOnly ? '0' : 'stream_id'}::INTEGER, (${e})::INTEGER AS e, ` +
     `(${last})::INTEGER AS s, count(*)::DOUBLE, sum(bytes)::DOUBLE, bool_or(esc)` +
-    `${fieldNames.map((f) => ', ' + f).join('')} FROM (${inner}) GROUP BY ALL`;
+    `${fields} FROM (${inner}) GROUP BY ALL`;
   const columns = (await conn.runAndReadAll(sql)).getColumns();
   if (columns.length === 0) return [];
   const [sids, es, ss, counts, sizes, escs, ...fieldCols] = columns as [
