@@ -9,7 +9,7 @@
 const WINDOW = 1 << 16;
 const HASH_BITS = 14;
 
-export function snappyMaxLength(n: number): number {
+function snappyMaxLength(n: number): number {
   return 32 + n + Math.floor(n / 6);
 }
 
