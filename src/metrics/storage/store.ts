@@ -25,7 +25,7 @@ import {
   headChunkParts,
   type WalTombstone,
 } from './wal-records.js';
-import { XorChunkEncoder, decodeXorChunk } from './xor-chunk.js';
+import { XorChunkEncoder, chunkCount, decodeXorChunk } from './xor-chunk.js';
 import { buildTsdbStatus, type TsdbStatus } from './tsdb-status.js';
 import { mergedSeries, planMerge } from './compactor.js';
 import { lockDir } from './dir-lock.js';
@@ -145,7 +145,7 @@ export class TsdbStore implements MetricsStore {
           const { id, bytes } = decodeHeadChunk(payload);
           const e = byWalId.get(id);
           if (!e) break;
-          const n = (bytes[0]! << 8) | bytes[1]!;
+          const n = chunkCount(bytes);
           const ts = new Float64Array(n);
           const vs = new Float64Array(n);
           const got = decodeXorChunk(bytes, -Infinity, Infinity, ts, vs, 0);
