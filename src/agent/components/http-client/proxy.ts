@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { isLoopback } from '../../../common/net.js';
 
 export interface ProxySettings {
   proxyUrl?: string;
@@ -56,9 +57,8 @@ function parseProxy(raw: string): URL | undefined {
 function useProxy(target: URL, noProxy: string): boolean {
   const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
-  if (host === 'localhost') return false;
+  if (isLoopback(host)) return false;
   const family = isIP(host);
-  if (family && isLoopback(host, family)) return false;
   for (const raw of noProxy.split(',')) {
     let entry = raw.trim().toLowerCase();
     if (entry === '') continue;
@@ -92,8 +92,4 @@ function useProxy(target: URL, noProxy: string): boolean {
     }
   }
   return true;
-}
-
-function isLoopback(ip: string, family: number): boolean {
-  return family === 4 ? ip.startsWith('127.') : ip === '::1';
 }
