@@ -70,10 +70,6 @@ export class SeriesIndex {
     return this.byId[id];
   }
 
-  getByKey(key: string): SeriesEntry | undefined {
-    return this.byKey.get(key);
-  }
-
   /** The entry for these labels, created (with a fresh or given id) if new. */
   getOrCreate(labels: Labels, key = seriesKey(labels), id?: number): SeriesEntry {
     const found = this.byKey.get(key);

@@ -193,7 +193,7 @@ export class TsdbStore implements MetricsStore {
   appender(): SampleAppender {
     if (this.closed) throw new Error('metrics store is closed');
     return new HeadAppender({
-      entryFor: (labels, key) => this.index.getByKey(key) ?? this.index.getOrCreate(labels, key),
+      entryFor: (labels, key) => this.index.getOrCreate(labels, key),
       headSeries: (id) => this.head.get(id),
       minValidTime: () => Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2),
       commitSamples: (entries, ts, his, los) => this.commitSamples(entries, ts, his, los),
