@@ -3,9 +3,9 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { text as bodyText } from 'node:stream/consumers';
 import {
   httpClientFromArgs,
-  readBody,
   type HttpClient,
 } from '../../../src/agent/components/http-client/index.js';
 import {
@@ -29,7 +29,7 @@ async function get(client: HttpClient, url: string, body?: string) {
     body: body === undefined ? undefined : Buffer.from(body),
     timeoutMs: 5_000,
   });
-  return { status: res.status, text: (await readBody(res.body)).toString() };
+  return { status: res.status, text: await bodyText(res.body) };
 }
 
 async function using<T>(servers: TestServer[], clients: HttpClient[], fn: () => Promise<T>) {

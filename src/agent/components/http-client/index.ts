@@ -4,7 +4,7 @@ import { proxySettings } from './proxy.js';
 import { tlsOptions } from './tls-options.js';
 import { validateHttpClient } from './validate.js';
 
-export { HttpClient, readBody } from './client.js';
+export { HttpClient } from './client.js';
 export { httpClientSchema, withHttpClient } from './schema.js';
 export { validateHttpClient } from './validate.js';
 export { checkDockerHttpClient } from './docker-host.js';

@@ -1,6 +1,7 @@
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { HttpClient, readBody } from './client.js';
+import { text as bodyText } from 'node:stream/consumers';
+import { HttpClient } from './client.js';
 import { proxySettings } from './proxy.js';
 import { tlsOptions } from './tls-options.js';
 
@@ -102,7 +103,7 @@ export class OAuth2TokenSource {
       body: Buffer.from(form.toString()),
       timeoutMs: TOKEN_TIMEOUT_MS,
     });
-    const text = (await readBody(res.body)).toString('utf8');
+    const text = await bodyText(res.body);
     if (res.status < 200 || res.status > 299)
       throw new TokenError(
         `oauth2: cannot fetch token: ${res.status}\nResponse: ${text}`,

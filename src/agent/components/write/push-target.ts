@@ -1,5 +1,6 @@
+import { text as bodyText } from 'node:stream/consumers';
 import { LogPushError, type LogSink, type LogStream } from '../../../logs/sink.js';
-import { type HttpClient, readBody } from '../http-client/index.js';
+import type { HttpClient } from '../http-client/index.js';
 import { encodePushProto } from './push-request.js';
 
 /** Where an endpoint's batches go: a Loki push URL or the in-process logs role. */
@@ -63,7 +64,7 @@ export class HttpPushTarget implements PushTarget {
         timeoutMs: this.config.remoteTimeoutMs,
       });
       status = res.status;
-      text = (await readBody(res.body)).toString('utf8').trim().slice(0, 1024);
+      text = (await bodyText(res.body)).trim().slice(0, 1024);
     } catch (err) {
       const message =
         err instanceof Error && err.name === 'TimeoutError'
