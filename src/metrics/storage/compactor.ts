@@ -1,5 +1,5 @@
 import type { Block, BlockSeriesInput } from './block.js';
-import type { SeriesIndex } from './series-index.js';
+import { compareEntries, type SeriesIndex } from './series-index.js';
 import { chunkCount } from './xor-chunk.js';
 
 /**
@@ -40,9 +40,7 @@ export function* mergedSeries(group: Block[], index: SeriesIndex): Generator<Blo
   const ordered = [...group].sort((a, b) => a.meta.minTime - b.meta.minTime);
   const ids = new Set<number>();
   for (const b of ordered) for (const id of b.seriesIds()) ids.add(id);
-  const entries = [...ids]
-    .map((id) => index.get(id)!)
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const entries = [...ids].map((id) => index.get(id)!).sort(compareEntries);
   for (const e of entries) {
     const chunks: Uint8Array[] = [];
     let minT = Infinity;

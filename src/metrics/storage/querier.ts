@@ -3,7 +3,7 @@ import type { Querier, SelectHints, Series } from '../queryable.js';
 import type { Block, Interval } from './block.js';
 import type { HeadChunk, HeadSeries } from './head.js';
 import type { StoredChunk } from './head-chunk-files.js';
-import type { SeriesEntry, SeriesIndex } from './series-index.js';
+import { compareEntries, type SeriesEntry, type SeriesIndex } from './series-index.js';
 import { chunkCount, chunkMinT, decodeXorChunk } from './xor-chunk.js';
 
 export interface QuerierSource {
@@ -42,7 +42,7 @@ export class StoreQuerier implements Querier {
     const mint = Math.max(this.mint, hints?.startMs ?? -Infinity);
     const maxt = Math.min(this.maxt, hints?.endMs ?? Infinity);
     const entries = this.entries(matchers);
-    entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    entries.sort(compareEntries);
     const out: Series[] = [];
     if (hints?.func === 'series') {
       for (const e of entries) {

@@ -38,6 +38,11 @@ function internName(name: string): string {
   return name;
 }
 
+/** Orders entries by key, i.e. by labels as Prometheus's labels.Compare. */
+export function compareEntries(a: SeriesEntry, b: SeriesEntry): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** Identity of one series shared by the head and every block. */
 export interface SeriesEntry {
   id: number;

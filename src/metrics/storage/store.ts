@@ -10,7 +10,7 @@ import { HeadChunkFiles } from './head-chunk-files.js';
 import { HeapTrim } from '../../common/heap-trim.js';
 import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
-import { SeriesIndex, type SeriesEntry } from './series-index.js';
+import { SeriesIndex, compareEntries, type SeriesEntry } from './series-index.js';
 import { StoreQuerier } from './querier.js';
 import { Wal, fsyncDir, replayWal, type RecordParts } from './wal.js';
 import {
@@ -299,9 +299,7 @@ export class TsdbStore implements MetricsStore {
   }
 
   private async persistHead(mint: number, maxt: number): Promise<void> {
-    const entries = [...this.head.values()].sort((a, b) =>
-      a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
-    );
+    const entries = [...this.head.values()].sort((a, b) => compareEntries(a.entry, b.entry));
     // Read from the chunk files series by series as the block is written.
     function* series(): Generator<BlockSeriesInput> {
       for (const hs of entries) {
@@ -432,9 +430,7 @@ export class TsdbStore implements MetricsStore {
     for (const b of [...this.blocks]) {
       if (b.tombstones.size === 0) continue;
       const series: BlockSeriesInput[] = [];
-      const entries = [...b.seriesIds()]
-        .map((id) => this.index.get(id)!)
-        .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+      const entries = [...b.seriesIds()].map((id) => this.index.get(id)!).sort(compareEntries);
       const q = new StoreQuerier(
         {
           index: this.index,
@@ -484,9 +480,7 @@ export class TsdbStore implements MetricsStore {
     }
     if (!skipHead && this.head.size) {
       const series: BlockSeriesInput[] = [];
-      const entries = [...this.head.values()].sort((a, b) =>
-        a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0,
-      );
+      const entries = [...this.head.values()].sort((a, b) => compareEntries(a.entry, b.entry));
       for (const hs of entries) {
         const chunks = hs.chunks();
         if (!chunks.length) continue;
