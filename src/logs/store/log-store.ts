@@ -90,9 +90,9 @@ export class LogStore implements LogSink, LogReader {
   private pending: PendingWrite[] = [];
   private draining: Promise<void> | undefined;
   /** Serialises segment appends and rotations. */
-  private segmentLock: Promise<unknown> = Promise.resolve();
+  private readonly withSegments = serialiser();
   /** Serialises statements on the writer connection (loads, deletes, checkpoints). */
-  private writerLock: Promise<unknown> = Promise.resolve();
+  private readonly withWriter = serialiser();
   /** Closed segments waiting to be loaded, oldest first. */
   private toLoad: SegmentFile[] = [];
   private loading: Promise<void> | undefined;
@@ -238,18 +238,6 @@ export class LogStore implements LogSink, LogReader {
       }
     }
     await this.withSegments(() => this.segments.append(byDay));
-  }
-
-  private withSegments<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.segmentLock.then(fn);
-    this.segmentLock = run.catch(() => undefined);
-    return run;
-  }
-
-  private withWriter<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.writerLock.then(fn);
-    this.writerLock = run.catch(() => undefined);
-    return run;
   }
 
   /** Starts loading the current segments when they are big or old enough. */
@@ -695,6 +683,16 @@ export class LogStore implements LogSink, LogReader {
     this.writerConn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Runs each function passed after the previous one has settled. */
+function serialiser(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }
 
 /**
