@@ -113,7 +113,7 @@ function settings(args: Record<string, unknown>): Settings {
     s.fileMatch = { syncMs, ignoreOlderThanMs: match.ignore_older_than ?? 0 };
   }
   if (decompression?.enabled) {
-    if (!(decompression.format in DECOMPRESSION_FORMATS)) {
+    if (!Object.hasOwn(DECOMPRESSION_FORMATS, decompression.format)) {
       throw new Error(
         `loki.source.file: unsupported decompression format "${decompression.format}" (gz, z, bz2)`,
       );

@@ -49,8 +49,8 @@ export const DECOMPRESSION_FORMATS: Record<string, (compressed: Readable) => Rea
  */
 export async function readCompressed(o: DecompressorOptions, signal: AbortSignal): Promise<void> {
   if (o.initialDelayMs > 0 && !(await sleep(o.initialDelayMs, signal))) return;
-  const make = DECOMPRESSION_FORMATS[o.format];
-  if (!make) throw new Error(`decompression format "${o.format}" is not supported`);
+  // The format was checked with the component's arguments.
+  const make = DECOMPRESSION_FORMATS[o.format]!;
   const done = Number(o.positions.get(o.path, o.positionLabels) ?? '0') || 0;
   const decoder = new TextDecoder(o.encoding || 'utf-8');
   const file = createReadStream(o.path);
