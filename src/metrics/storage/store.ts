@@ -8,7 +8,7 @@ import { Block, writeBlock, type BlockSeriesInput } from './block.js';
 import { HeadAppender } from './head-appender.js';
 import { HeadChunkFiles } from './head-chunk-files.js';
 import { HeapTrim } from '../../common/heap-trim.js';
-import { HeadSeries, SAMPLES_PER_CHUNK, countSamples } from './head.js';
+import { HeadSeries, SAMPLES_PER_CHUNK, countSamples, type HeadChunk } from './head.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
 import { SeriesIndex, compareEntries, type SeriesEntry } from './series-index.js';
 import { StoreQuerier } from './querier.js';
@@ -304,14 +304,7 @@ export class TsdbStore implements MetricsStore {
     function* series(): Generator<BlockSeriesInput> {
       for (const hs of entries) {
         const chunks = hs.chunksBefore(maxt);
-        if (!chunks.length) continue;
-        yield {
-          labels: hs.entry.labels,
-          chunks: chunks.map((c) => c.bytes),
-          minT: chunks[0]!.minT,
-          maxT: chunks[chunks.length - 1]!.maxT,
-          samples: countSamples(chunks),
-        };
+        if (chunks.length) yield blockInput(hs, chunks, (c) => c.bytes);
       }
     }
     // The chunks stay queryable in the head while the block is written; the
@@ -483,14 +476,7 @@ export class TsdbStore implements MetricsStore {
       const entries = [...this.head.values()].sort((a, b) => compareEntries(a.entry, b.entry));
       for (const hs of entries) {
         const chunks = hs.chunks();
-        if (!chunks.length) continue;
-        series.push({
-          labels: hs.entry.labels,
-          chunks: chunks.map((c) => c.bytes.slice()),
-          minT: chunks[0]!.minT,
-          maxT: chunks[chunks.length - 1]!.maxT,
-          samples: countSamples(chunks),
-        });
+        if (chunks.length) series.push(blockInput(hs, chunks, (c) => c.bytes.slice()));
       }
       if (series.length) await writeBlock(target, this.headMinT, this.headMaxT + 1, series);
     }
@@ -541,6 +527,21 @@ export class TsdbStore implements MetricsStore {
     for (const b of this.blocks) if (b.refs === 0) b.close();
     this.unlock();
   }
+}
+
+/** A head series' chunks (at least one, oldest first) as block input. */
+function blockInput(
+  hs: HeadSeries,
+  chunks: HeadChunk[],
+  bytes: (c: HeadChunk) => Uint8Array,
+): BlockSeriesInput {
+  return {
+    labels: hs.entry.labels,
+    chunks: chunks.map(bytes),
+    minT: chunks[0]!.minT,
+    maxT: chunks[chunks.length - 1]!.maxT,
+    samples: countSamples(chunks),
+  };
 }
 
 /** A series' surviving samples re-encoded into fresh chunks. */
