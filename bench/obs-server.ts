@@ -6,9 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForOk } from '../test/support/obs-cli.js';
+import { repoRoot } from '../test/support/repo.js';
 
 export interface BenchServer {
   name: string;
@@ -18,37 +19,12 @@ export interface BenchServer {
   blocksDir: string;
 }
 
-export function findRoot(): string {
-  let dir = path.dirname(new URL(import.meta.url).pathname);
-  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return dir;
-}
-
-/** A TCP port that was free a moment ago, for a child server's listen flag. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitReady(base: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/-/ready`)).ok) return;
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${base} never became ready`);
+function waitReady(base: string): Promise<void> {
+  return waitForOk(`${base}/-/ready`, 20_000, `${base} to become ready`);
 }
 
 export async function startObs(retentionDays = 30): Promise<BenchServer> {
-  const root = findRoot();
+  const root = repoRoot();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-obs-'));
   const dist = (p: string): string => JSON.stringify(path.join(root, 'dist', 'src', p));
   const code = `

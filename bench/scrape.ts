@@ -18,7 +18,7 @@ import {
   parseMetricsFlags,
 } from '../src/metrics/index.js';
 import { parseExposition } from '../src/metrics/scrape/index.js';
-import { freePort } from './obs-server.js';
+import { freePort } from '../test/support/obs-cli.js';
 import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
