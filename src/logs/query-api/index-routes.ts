@@ -4,10 +4,8 @@ import { LogqlRequestError, parseMatchers } from '../logql/index.js';
 import { formatSampleValue } from '../../common/sample-value.js';
 import { sampleTime } from './format.js';
 import type { QueryApiContext, RouteHandler } from './index.js';
-import { parseBounds, parseStep, type Params } from './params.js';
+import { NS_PER_MS, parseBounds, parseStep, type Params } from './params.js';
 import { volumeGrid } from './volume-buckets.js';
-
-const NS_PER_MS = 1000000n;
 
 /** `/index/stats`, `/index/volume` and `/index/volume_range`. */
 export function registerIndexRoutes(

@@ -25,6 +25,7 @@ export function paramsOf(url: string, body: unknown): Params {
 }
 
 const NS_PER_S = 1000000000n;
+export const NS_PER_MS = 1000000n;
 
 /**
  * Loki's parseTimestamp: float seconds when the text has a `.` (rounded to
@@ -113,8 +114,6 @@ export function parseStep(p: Params, startNs: bigint, endNs: bigint): bigint {
   }
   return stepNs;
 }
-
-const NS_PER_MS = 1000000n;
 
 /**
  * `interval` of query_range: 0 when absent; Loki's query frontend passes it on

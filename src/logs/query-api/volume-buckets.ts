@@ -1,4 +1,4 @@
-const NS_PER_MS = 1000000n;
+import { NS_PER_MS } from './params.js';
 
 /** One step of `/index/volume_range`: entries in [fromMs, throughMs] at ms resolution. */
 export interface VolumeBucket {
