@@ -39,10 +39,6 @@ export class HeadSeries {
     private readonly files: HeadChunkFiles,
   ) {}
 
-  get empty(): boolean {
-    return this.closed.length === 0 && this.open === null;
-  }
-
   /** How many chunks the series has in the head, the open one included. */
   get chunkCount(): number {
     return this.closed.length / CLOSED_STRIDE + (this.open ? 1 : 0);
