@@ -77,11 +77,6 @@ const META = new Set('\\.+*?()|[]{}^$'.split(''));
 /** Escapes that stand for one character of a class or an assertion: skipped. */
 const CLASS_ESCAPES = new Set('dDwWsSbBAz'.split(''));
 
-/** The longest of `requiredLiterals(re)`. */
-export function requiredLiteral(re: string): string | undefined {
-  return requiredLiterals(re)[0];
-}
-
 /**
  * The runs of literal characters (3 or more) that any match of `re` (RE2
  * syntax) must contain, longest first; empty when there is none. Only simple
