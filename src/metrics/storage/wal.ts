@@ -26,10 +26,6 @@ export class Wal {
     return new Wal(dir, lastSegment);
   }
 
-  get currentSegment(): number {
-    return this.segment;
-  }
-
   /** Appends one record (given as parts, not concatenated) and resolves once it is durable. */
   log(parts: RecordParts): Promise<void> {
     if (this.closed) return Promise.reject(new Error('WAL is closed'));
