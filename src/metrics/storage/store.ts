@@ -195,9 +195,14 @@ export class TsdbStore implements MetricsStore {
     return new HeadAppender({
       entryFor: (labels, key) => this.index.getOrCreate(labels, key),
       headSeries: (id) => this.head.get(id),
-      minValidTime: () => Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2),
+      minValidTime: () => this.minValidTime(),
       commitSamples: (entries, ts, his, los) => this.commitSamples(entries, ts, his, los),
     });
+  }
+
+  /** Prometheus's appendable minimum: not in a block, and within half a block range of the newest. */
+  private minValidTime(): number {
+    return Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2);
   }
 
   private commitSamples(
@@ -208,7 +213,7 @@ export class TsdbStore implements MetricsStore {
   ): Promise<void> {
     // Re-check against commits that landed since append(): all or nothing.
     // Samples of one series are contiguous runs, in order; check each run's first.
-    const minValid = Math.max(this.blocksMaxT, this.headMaxT - this.blockRange / 2);
+    const minValid = this.minValidTime();
     for (let i = 0; i < n; i++) {
       const t = ts[i]!;
       if (t < minValid) return Promise.reject(outOfBounds());
