@@ -1,12 +1,12 @@
 import type { Labels } from '../../common/labels.js';
 import type { SampleAppender } from '../appender.js';
 import { duplicate, outOfBounds, outOfOrder } from './errors.js';
-import { seriesKey, type SeriesEntry } from './series-index.js';
+import type { SeriesEntry } from './series-index.js';
 import type { HeadSeries } from './head.js';
 
 /** What an appender needs from the store. */
 export interface HeadAccess {
-  entryFor(labels: Labels, key: string): SeriesEntry;
+  entryFor(labels: Labels): SeriesEntry;
   headSeries(id: number): HeadSeries | undefined;
   /** Samples older than this are out of bounds (Prometheus's appendable min valid time). */
   minValidTime(): number;
@@ -84,7 +84,7 @@ export class HeadAppender implements SampleAppender {
     let entry: SeriesEntry;
     if (labels === this.lastLabels) entry = this.lastEntry!;
     else {
-      entry = this.head.entryFor(labels, seriesKey(labels));
+      entry = this.head.entryFor(labels);
       if (entry !== this.lastEntry) {
         if (this.lastEntry && this.lastIndex >= 0)
           this.pending.set(this.lastEntry.id, this.lastIndex);

@@ -75,12 +75,12 @@ export class SeriesIndex {
     return this.byId[id];
   }
 
-  /** The entry for these labels, created (with a fresh or given id) if new. */
-  getOrCreate(labels: Labels, key = seriesKey(labels), id?: number): SeriesEntry {
+  /** The entry for these labels, created with a fresh id if new. */
+  getOrCreate(labels: Labels): SeriesEntry {
+    const key = seriesKey(labels);
     const found = this.byKey.get(key);
     if (found) return found;
-    const entryId = id ?? this.nextId;
-    if (entryId >= this.nextId) this.nextId = entryId + 1;
+    const entryId = this.nextId++;
     const own: Labels = {};
     for (const name in labels) own[internName(name)] = labels[name]!;
     const entry: SeriesEntry = { id: entryId, key, labels: own, minT: Infinity, maxT: -Infinity };

@@ -193,7 +193,7 @@ export class TsdbStore implements MetricsStore {
   appender(): SampleAppender {
     if (this.closed) throw new Error('metrics store is closed');
     return new HeadAppender({
-      entryFor: (labels, key) => this.index.getOrCreate(labels, key),
+      entryFor: (labels) => this.index.getOrCreate(labels),
       headSeries: (id) => this.head.get(id),
       minValidTime: () => this.minValidTime(),
       commitSamples: (entries, ts, his, los) => this.commitSamples(entries, ts, his, los),
