@@ -27,7 +27,9 @@ export function evaluate(expr: Expr, scope: Record<string, unknown>): unknown {
         );
       }
       const obj = base as Record<string, unknown>;
-      if (!(expr.name in obj)) {
+      // An object's own keys only: `{}.constructor` must not reach JavaScript's prototype.
+      const has = typeName(base) === 'object' ? Object.hasOwn(obj, expr.name) : expr.name in obj;
+      if (!has) {
         throw new EvalError(expr.pos, `field "${expr.name}" does not exist`);
       }
       return obj[expr.name];

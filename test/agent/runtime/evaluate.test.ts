@@ -69,6 +69,7 @@ describe('Alloy expressions and standard library', () => {
   const errors: [string, string | RegExp][] = [
     ['nope', 'identifier "nope" does not exist'],
     ['loki.process.other', 'field "other" does not exist'],
+    ['{a = 1}.constructor', 'field "constructor" does not exist'],
     ['1 + "a"', 'expected number, got string'],
     ['!1', 'expected bool, got number'],
     ['[1][3]', 'index 3 is out of range of array with length 1'],
