@@ -62,7 +62,7 @@ function parseRfc3339Ns(value: string): bigint | undefined {
 }
 
 /** `step` / `interval`: float seconds or a Prometheus duration. */
-export function parseSecondsOrDuration(value: string): bigint {
+function parseSecondsOrDuration(value: string): bigint {
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value)) {
     const f = Number(value);
     return BigInt(Math.round(f * 1e9));

@@ -12,7 +12,7 @@ export interface StreamInfo {
 }
 
 /** `{a="1", b="2"}`: the canonical identity of a label set, names sorted. */
-export function streamKey(labels: Labels): string {
+function streamKey(labels: Labels): string {
   return `{${Object.keys(labels)
     .sort()
     .map((n) => `${n}=${JSON.stringify(labels[n])}`)
