@@ -91,12 +91,11 @@ export class SeriesIndex {
       let values = this.postings.get(name);
       if (!values) this.postings.set(name, (values = new Map()));
       const value = own[name]!;
+      // The new id is the largest yet: appending keeps the list ascending.
       const p = values.get(value);
       if (p === undefined) values.set(value, entryId);
-      else if (typeof p === 'number') {
-        if (p !== entryId) values.set(value, p < entryId ? [p, entryId] : [entryId, p]);
-      } else if (p[p.length - 1]! < entryId) p.push(entryId);
-      else insertSorted(p, entryId);
+      else if (typeof p === 'number') values.set(value, [p, entryId]);
+      else p.push(entryId);
     }
     return entry;
   }
@@ -166,17 +165,6 @@ export class SeriesIndex {
     for (const list of subtract) result = difference(result, list);
     return result;
   }
-}
-
-function insertSorted(list: number[], id: number): void {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! < id) lo = mid + 1;
-    else hi = mid;
-  }
-  if (list[lo] !== id) list.splice(lo, 0, id);
 }
 
 function intersect(a: number[], b: number[]): number[] {
