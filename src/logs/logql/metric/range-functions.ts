@@ -115,7 +115,7 @@ function windowQuantile(q: number, values: ArrayLike<number>, from: number, to: 
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - Math.floor(rank);
-  if (lower < nans || upper < nans) return NaN;
+  if (lower < nans) return NaN;
   const lo = select(scratch, m, lower - nans);
   // After selecting rank k, everything above index k is >= it: rank k+1 is their minimum.
   let hi = lo;
