@@ -37,7 +37,7 @@ const WRITE_BUFFER_BYTES = 1 << 20;
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-export function newUlid(now = Date.now()): string {
+function newUlid(now = Date.now()): string {
   let time = '';
   let t = now;
   for (let i = 0; i < 10; i++) {
