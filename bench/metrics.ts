@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
-import { startObs, startPrometheus, type BenchServer } from './obs-server.js';
+import { procMemMiB, startObs, startPrometheus, type BenchServer } from './obs-server.js';
 
 const SERIES = 5000;
 const SPAN_H = Number(process.env.BENCH_SPAN_H ?? 6);
@@ -152,11 +152,6 @@ const metricName = (id: number): string =>
 // ---- servers
 type Server = BenchServer;
 
-function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
 async function ingest(server: Server, bodies: Buffer[]): Promise<number> {
   let next = 0;
   let failures = 0;
@@ -249,7 +244,7 @@ async function main(): Promise<void> {
   try {
     for (const s of [obs, prom]) {
       const r = results[s.name]!;
-      r.idleRss = rssMiB(s.proc.pid!);
+      r.idleRss = procMemMiB(s.proc.pid!).rss;
       const ms = await ingest(s, a.bodies);
       r.ingest = a.samples / (ms / 1000);
       console.log(`${s.name}: ingested ${a.samples} samples in ${(ms / 1000).toFixed(1)} s`);
@@ -258,7 +253,7 @@ async function main(): Promise<void> {
     for (const s of [obs, prom]) {
       await ingest(s, b.bodies);
       await new Promise((r) => setTimeout(r, 3000));
-      results[s.name]!.rss10k = rssMiB(s.proc.pid!);
+      results[s.name]!.rss10k = procMemMiB(s.proc.pid!).rss;
     }
     for (const s of [obs, prom]) {
       await settleBlocks(s);
