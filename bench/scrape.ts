@@ -18,26 +18,12 @@ import {
   parseMetricsFlags,
 } from '../src/metrics/index.js';
 import { parseExposition } from '../src/metrics/scrape/index.js';
-import { freePort } from '../test/support/obs-cli.js';
+import { freePort, waitForOk } from '../test/support/obs-cli.js';
 import { median } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 /** Scrapes before the measured window, so both run warm (V8's JIT, Go's caches). */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 20);
-
-async function waitHttp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 async function durations(port: number): Promise<number[]> {
   const q = encodeURIComponent(`scrape_duration_seconds{job="node"}[${SECONDS}s]`);
@@ -57,7 +43,7 @@ async function main(): Promise<void> {
         stdio: 'ignore',
       }),
     );
-    await waitHttp(`http://127.0.0.1:${nePort}/metrics`);
+    await waitForOk(`http://127.0.0.1:${nePort}/metrics`, 20_000, 'node_exporter');
     const cfgFile = path.join(dir, 'prometheus.yml');
     fs.writeFileSync(
       cfgFile,
@@ -90,7 +76,7 @@ async function main(): Promise<void> {
       { stdio: 'ignore' },
     );
     children.push(prom);
-    await waitHttp(`http://127.0.0.1:${promPort}/-/ready`);
+    await waitForOk(`http://127.0.0.1:${promPort}/-/ready`, 20_000, 'Prometheus');
     process.stderr.write(`Prometheus scraping node_exporter for ${WARMUP_SECONDS + SECONDS}s...\n`);
     await new Promise((r) => setTimeout(r, (WARMUP_SECONDS + SECONDS) * 1000));
     const theirs = await durations(promPort);
