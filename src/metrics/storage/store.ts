@@ -490,14 +490,14 @@ export class TsdbStore implements MetricsStore {
   }
 
   async tsdbStatus(limit: number): Promise<TsdbStatus> {
-    let chunkCount = 0;
+    let chunks = 0;
     const entries: SeriesEntry[] = [];
     for (const hs of this.head.values()) {
-      chunkCount += hs.chunkCount;
+      chunks += hs.chunkCount;
       entries.push(hs.entry);
     }
     return buildTsdbStatus(entries, limit, {
-      chunkCount,
+      chunkCount: chunks,
       minTime: this.headMinT,
       maxTime: this.headMaxT,
     });
