@@ -7,7 +7,7 @@
  */
 import { runQuery } from '../src/logs/logql/index.js';
 import { MemoryLogReader } from '../test/support/memory-log-reader.js';
-import { rng } from './rng.js';
+import { rng } from '../test/support/rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { freePort } from '../test/support/obs-cli.js';
 import { repoRoot } from '../test/support/repo.js';
 import { median } from './stats.js';
-import { rng } from './rng.js';
+import { rng } from '../test/support/rng.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number): number => {

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import snappy from 'snappy';
 import { procMemMiB, startObs, startPrometheus, type BenchServer } from './obs-server.js';
+import { rng } from '../test/support/rng.js';
 
 const SERIES = 5000;
 const SPAN_H = Number(process.env.BENCH_SPAN_H ?? 6);
@@ -23,15 +24,6 @@ const WINDOW = 40; // samples per series per request window (10 min)
 const SERIES_PER_REQ = 50; // 50 x 40 = 2,000 samples per request, Prometheus's max_samples_per_send
 const INFLIGHT = 4;
 const RUNS = 11;
-
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- protobuf WriteRequest encoding, sized up front so each body is one buffer.
 function varintLen(v: number): number {
@@ -112,7 +104,7 @@ function generate(
   samples: number,
   seed: number,
 ): { bodies: Buffer[]; samples: number } {
-  const rnd = mulberry32(seed);
+  const rnd = rng(seed);
   const labels = Array.from({ length: SERIES }, (_, i): [Buffer, Buffer][] => {
     const id = i + offset;
     return [

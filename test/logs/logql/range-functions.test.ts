@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyRangeFunction } from '../../../src/logs/logql/metric/range-functions.js';
-import { rng } from '../../../bench/rng.js';
+import { rng } from '../../support/rng.js';
 
 /** Loki's quantile by a full sort: NaN ordered before every number, linear interpolation. */
 function sortedQuantile(q: number, values: number[]): number {

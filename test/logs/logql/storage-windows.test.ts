@@ -7,7 +7,7 @@ import { runQuery } from '../../../src/logs/logql/index.js';
 import type { ExtractedRequest, LogReader } from '../../../src/logs/reader.js';
 import type { LogStream } from '../../../src/logs/sink.js';
 import { LogStore } from '../../../src/logs/store/index.js';
-import { rng } from '../../../bench/rng.js';
+import { rng } from '../../support/rng.js';
 import { withoutExtraction } from '../without-extraction.js';
 
 const S = 1_000_000_000n;
