@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
-import snappy from 'snappy';
 import type { Labels } from '../../common/labels.js';
+import { snappyCompress, snappyUncompress } from '../../common/snappy.js';
 import { MalformedPushError, type RawStream } from './raw-push.js';
 
 /** Loki's `logproto.PushRequest` (pkg/push/push.proto), as protobufjs JSON. */
@@ -57,9 +57,9 @@ interface ProtoPush {
 export function decodeProtoPush(body: Buffer): RawStream[] {
   let raw: Buffer;
   try {
-    raw = snappy.uncompressSync(body, { asBuffer: true }) as Buffer;
+    raw = snappyUncompress(body);
   } catch (err) {
-    throw new MalformedPushError(`snappy: corrupt input (${(err as Error).message})`);
+    throw new MalformedPushError((err as Error).message);
   }
   let msg: ProtoPush;
   try {
@@ -104,5 +104,5 @@ export function encodeProtoPush(
       })),
     })),
   });
-  return snappy.compressSync(Buffer.from(PushRequest.encode(message).finish()));
+  return snappyCompress(PushRequest.encode(message).finish());
 }

@@ -1,4 +1,4 @@
-import { snappyUncompress } from '../snappy.js';
+import { snappyUncompress } from '../../common/snappy.js';
 import type { Labels } from '../../common/labels.js';
 
 /** WAL record kinds; the first byte of every payload. */

@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
-import snappy from 'snappy';
 import { formatLabels } from '../../../common/labels.js';
+import { snappyCompress } from '../../../common/snappy.js';
 import type { LogStream } from '../../../logs/sink.js';
 
 /**
@@ -33,5 +33,5 @@ export function encodePushProto(streams: LogStream[]): Buffer {
     }
     w.ldelim();
   }
-  return snappy.compressSync(Buffer.from(w.finish()));
+  return snappyCompress(w.finish());
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Labels } from '../../../common/labels.js';
 import { SampleAppendError, type Appendable, type SampleAppender } from '../../appender.js';
-import { snappyUncompress } from '../../snappy.js';
+import { snappyUncompress } from '../../../common/snappy.js';
 import { decodeWriteRequest, type WriteMetadata } from './write-request.js';
 
 export { decodeWriteRequest, encodeWriteRequest } from './write-request.js';

@@ -4,7 +4,7 @@ import { compileRelabel, relabel, type CompiledRelabel } from '../../../common/r
 import { parsePromDuration } from '../../../common/duration.js';
 import { authorizationHeader, type RemoteWriteConfig } from '../../config/index.js';
 import { seriesKey } from '../../storage/index.js';
-import { snappyCompress, snappyUncompress } from '../../snappy.js';
+import { snappyCompress, snappyUncompress } from '../../../common/snappy.js';
 import { DiskQueue } from './disk-queue.js';
 import {
   encodeMetadataRequest,

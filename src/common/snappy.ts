@@ -1,7 +1,8 @@
 /**
- * Snappy block format (what remote write bodies and the WAL's sample records
- * use), in TypeScript: the native `snappy` addon alone cost 8 MiB of RSS in
- * the metrics role, about a fifth of Prometheus's whole idle footprint.
+ * Snappy block format (Prometheus remote write, Loki's protobuf pushes, the
+ * metrics WAL's sample records), in TypeScript: the native `snappy` addon
+ * alone cost 8 MiB of RSS in the metrics role, about a fifth of Prometheus's
+ * whole idle footprint. Corrupt input fails with Go's message.
  * Blocks are compressed greedily with a hash of four bytes, in 64 KiB
  * windows as Go's encoder does, so every copy fits a 2-byte offset.
  */

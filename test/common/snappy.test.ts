@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import snappy from 'snappy';
-import { snappyCompress, snappyUncompress } from '../../src/metrics/snappy.js';
+import { snappyCompress, snappyUncompress } from '../../src/common/snappy.js';
 
 function rng(seed: number): () => number {
   return () => {
