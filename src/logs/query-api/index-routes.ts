@@ -52,7 +52,7 @@ export function registerIndexRoutes(
     const grid = volumeGrid(startNs, endNs, stepNs);
     const first = grid.buckets[0];
     const last = grid.buckets[grid.buckets.length - 1];
-    if (!first || !last) return { status: 'success', data: { resultType: 'matrix', result: [] } };
+    if (!first || !last) return { status: 'success', data: { resultType: 'vector', result: [] } };
     // Store bucket k is (origin + k·step, origin + (k+1)·step]: the origin 1 ns before the grid's.
     const streams = await ctx.reader.aggregateBuckets({
       matchers,
@@ -70,21 +70,32 @@ export function registerIndexRoutes(
       for (const [name, v] of topVolumes(p, byBucket.get(k))) {
         let s = series.get(name);
         if (!s) series.set(name, (s = { labels: v.labels, samples: [] }));
-        s.samples.push([b.atMs, v.bytes]);
+        s.samples.push([b.throughMs, v.bytes]);
       }
     });
     // Series ordered by their first sample, largest first, then by name (toPrometheusData).
     const sorted = [...series].sort(
       ([an, a], [bn, b]) => b.samples[0]![1] - a.samples[0]![1] || compare(an, bn),
     );
+    const sample = ([t, v]: [bigint, number]): [number, string] => [
+      Number(t) / 1000,
+      formatSampleValue(v),
+    ];
+    // A vector while no series has two samples, as Loki's toPrometheusData decides.
+    if (sorted.every(([, s]) => s.samples.length <= 1)) {
+      return {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: sorted.map(([, s]) => ({ metric: s.labels, value: sample(s.samples[0]!) })),
+        },
+      };
+    }
     return {
       status: 'success',
       data: {
         resultType: 'matrix',
-        result: sorted.map(([, s]) => ({
-          metric: s.labels,
-          values: s.samples.map(([t, v]) => [Number(t) / 1000, formatSampleValue(v)]),
-        })),
+        result: sorted.map(([, s]) => ({ metric: s.labels, values: s.samples.map(sample) })),
       },
     };
   });

@@ -1,11 +1,12 @@
 import { NS_PER_MS } from './params.js';
 
-/** One step of `/index/volume_range`: entries in [fromMs, throughMs] at ms resolution. */
+/**
+ * One step of `/index/volume_range`: entries in [fromMs, throughMs] at ms
+ * resolution; its sample is stamped at throughMs, as Loki's volume middleware does.
+ */
 export interface VolumeBucket {
   fromMs: bigint;
   throughMs: bigint;
-  /** The sample's time: the bucket's end, as Loki's volume middleware stamps it. */
-  atMs: bigint;
 }
 
 /** The buckets with the store grid they lie on: bucket k is [originMs + k·stepMs, +stepMs). */
@@ -28,7 +29,7 @@ export function volumeGrid(startNs: bigint, endNs: bigint, stepNs: bigint): Volu
   const throughMs = -floorDiv(-endNs, NS_PER_MS);
   const stepMs = stepNs / NS_PER_MS;
   if (stepMs <= 0n) {
-    const buckets = [{ fromMs, throughMs, atMs: throughMs }];
+    const buckets = [{ fromMs, throughMs }];
     return { originMs: fromMs, stepMs: throughMs + 1n - fromMs, buckets };
   }
   // Go's % keeps the dividend's sign: before the epoch this rounds up, as Loki's does.
@@ -37,7 +38,7 @@ export function volumeGrid(startNs: bigint, endNs: bigint, stepNs: bigint): Volu
   for (let s = originMs; s < throughMs; s += stepMs) {
     const next = s + stepMs;
     const end = next >= throughMs ? throughMs : next - 1n;
-    buckets.push({ fromMs: buckets.length === 0 ? fromMs : s, throughMs: end, atMs: end });
+    buckets.push({ fromMs: buckets.length === 0 ? fromMs : s, throughMs: end });
   }
   return { originMs, stepMs, buckets };
 }
