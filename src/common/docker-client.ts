@@ -1,9 +1,11 @@
 import http from 'node:http';
+import type { Readable } from 'node:stream';
 
 /**
  * A small Docker Engine API client: what the agent's Docker sources and the
- * container exporter need, over the daemon's unix socket (or tcp://). Paths
- * are unversioned, so the daemon answers with its own API version.
+ * container exporter need, over the daemon's unix socket, tcp:// or http://,
+ * or any http(s):// host through a caller's transport. Paths are
+ * unversioned, so the daemon answers with its own API version.
  */
 
 const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
@@ -95,15 +97,33 @@ export class DockerApiError extends Error {
 
 type Filters = Record<string, string[]>;
 
+/**
+ * How a caller reaches an http(s):// daemon with its own HTTP client
+ * settings (TLS, auth, proxy), as Docker's Go client takes an http.Client.
+ * `request` resolves with the response body unread; `close` ends its connections.
+ */
+export interface DockerTransport {
+  request(
+    url: URL,
+    method: string,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: Readable }>;
+  close(): void;
+}
+
 export class DockerClient {
   readonly host: string;
-  private readonly target: { socketPath: string } | { hostname: string; port: number };
+  private readonly target: { socketPath: string } | { hostname: string; port: number } | URL;
   /** Short requests reuse connections; streams get their own. */
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-  constructor(host: string = process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST) {
+  /** With a transport, an http:// or https:// host is reached through it. */
+  constructor(
+    host: string = process.env.DOCKER_HOST || DEFAULT_DOCKER_HOST,
+    private readonly transport?: DockerTransport,
+  ) {
     this.host = host;
-    this.target = parseHost(host);
+    this.target = transport && /^https?:\/\//i.test(host) ? new URL(host) : parseHost(host);
   }
 
   ping(): Promise<string> {
@@ -201,46 +221,51 @@ export class DockerClient {
   /** Closes idle keep-alive connections. */
   close(): void {
     this.agent.destroy();
+    this.transport?.close();
   }
 
-  private request(
+  private async request(
     method: string,
     path: string,
     query: Record<string, string>,
     agent: http.Agent | false,
     signal?: AbortSignal,
-  ): Promise<http.IncomingMessage> {
+  ): Promise<Readable> {
     const qs = new URLSearchParams(query).toString();
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          ...this.target,
-          method,
-          path: qs ? `${path}?${qs}` : path,
-          headers: { Host: 'docker' },
-          agent,
-          signal,
-        },
-        (res) => {
-          if ((res.statusCode ?? 500) < 300) return resolve(res);
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            let message = body.trim();
-            try {
-              message = (JSON.parse(body) as { message?: string }).message ?? message;
-            } catch {
-              // Not JSON: keep the raw body as the message.
-            }
-            reject(new DockerApiError(res.statusCode ?? 500, message));
+    const target = this.target;
+    const { status, body } =
+      target instanceof URL
+        ? await this.transport!.request(
+            new URL(qs ? `${path}?${qs}` : path, target),
+            method,
+            signal,
+          )
+        : await new Promise<{ status: number; body: Readable }>((resolve, reject) => {
+            const req = http.request(
+              {
+                ...target,
+                method,
+                path: qs ? `${path}?${qs}` : path,
+                headers: { Host: 'docker' },
+                agent,
+                signal,
+              },
+              (res) => resolve({ status: res.statusCode ?? 500, body: res }),
+            );
+            req.on('error', reject);
+            req.end();
           });
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+    if (status < 300) return body;
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let message = text.trim();
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // Not JSON: keep the raw body as the message.
+    }
+    throw new DockerApiError(status, message);
   }
 
   private async text(method: string, path: string, query: Record<string, string> = {}) {
@@ -260,7 +285,9 @@ function parseHost(host: string): { socketPath: string } | { hostname: string; p
   if (host.startsWith('/')) return { socketPath: host };
   const url = new URL(host.replace(/^tcp:\/\//, 'http://'));
   if (url.protocol !== 'http:')
-    throw new Error(`docker host ${host}: only unix://, tcp:// and http:// are supported`);
+    throw new Error(
+      `docker host ${host}: only unix://, tcp:// and http:// are supported without client settings`,
+    );
   return { hostname: url.hostname, port: Number(url.port || 2375) };
 }
 

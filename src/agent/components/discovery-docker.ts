@@ -1,4 +1,4 @@
-import { DockerClient } from '../../common/docker-client.js';
+import type { DockerClient } from '../../common/docker-client.js';
 import type { Labels } from '../../common/labels.js';
 import type {
   ArgumentSchema,
@@ -7,7 +7,7 @@ import type {
   ComponentOptions,
 } from '../component.js';
 import { dockerTargets } from './docker/targets.js';
-import { checkDockerHttpClient, withHttpClient } from './http-client/index.js';
+import { dockerClientFor, httpClientArgs, withHttpClient } from './http-client/index.js';
 import { sleep } from './file/forward.js';
 
 /** Alloy 1.x's `discovery.docker` arguments (docs/sources/reference/components/discovery/discovery.docker.md). */
@@ -35,6 +35,8 @@ const schema: ArgumentSchema = withHttpClient({
 
 interface Settings {
   host: string;
+  /** The HTTP client arguments: a change rebuilds the Docker client. */
+  client: Record<string, unknown>;
   port: number;
   hostNetworkingHost: string;
   matchFirstNetwork: boolean;
@@ -49,9 +51,9 @@ function settings(args: Record<string, unknown>): Settings {
   }
   const host = args.host as string | undefined;
   if (!host) throw new Error('discovery.docker: host missing');
-  checkDockerHttpClient('discovery.docker', host, args);
   return {
     host,
+    client: httpClientArgs(args),
     port: (args.port as number | undefined) ?? 80,
     hostNetworkingHost: (args.host_networking_host as string | undefined) ?? 'localhost',
     matchFirstNetwork: (args.match_first_network as boolean | undefined) ?? true,
@@ -82,7 +84,7 @@ class DiscoveryDocker implements Component {
   ) {
     this.id = options.id;
     this.settings = settings(args);
-    this.client = new DockerClient(this.settings.host);
+    this.client = dockerClientFor(this.settings.host, this.settings.client);
   }
 
   exports(): Record<string, unknown> {
@@ -91,9 +93,13 @@ class DiscoveryDocker implements Component {
 
   async update(args: Record<string, unknown>): Promise<void> {
     const next = settings(args);
-    if (next.host !== this.settings.host) {
+    if (
+      next.host !== this.settings.host ||
+      JSON.stringify(next.client) !== JSON.stringify(this.settings.client)
+    ) {
+      const client = dockerClientFor(next.host, next.client);
       this.client.close();
-      this.client = new DockerClient(next.host);
+      this.client = client;
     }
     this.settings = next;
     this.wake?.();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DockerClient } from '../../common/docker-client.js';
+import type { DockerClient } from '../../common/docker-client.js';
 import type { Labels } from '../../common/labels.js';
 import type { CompiledRelabel } from '../../common/relabel.js';
 import type {
@@ -11,7 +11,7 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { ContainerReader } from './docker/container-reader.js';
-import { checkDockerHttpClient, httpClientSchema } from './http-client/index.js';
+import { dockerClientFor, httpClientSchema } from './http-client/index.js';
 import { aborted } from './aborted.js';
 import { forward } from './file/forward.js';
 import { PositionsFile } from './file/positions.js';
@@ -36,6 +36,8 @@ const schema: ArgumentSchema = {
 
 interface Settings {
   host: string;
+  /** The `http_client_config` block (or `client`, its documented name): a change rebuilds the client. */
+  client: Record<string, unknown> | undefined;
   targets: Labels[];
   forwardTo: LogsReceiver[];
   labels: Labels;
@@ -46,10 +48,9 @@ function settings(args: Record<string, unknown>): Settings {
   const host = args.host as string;
   if (((args.refresh_interval as number | undefined) ?? 60_000) <= 0)
     throw new Error(`refresh_interval must be positive, got ${String(args.refresh_interval)}ms`);
-  for (const block of ['http_client_config', 'client'])
-    checkDockerHttpClient('loki.source.docker', host, args[block] as Record<string, unknown>);
   return {
     host,
+    client: (args.http_client_config ?? args.client) as Record<string, unknown> | undefined,
     targets: (args.targets as Labels[] | undefined) ?? [],
     forwardTo: (args.forward_to as LogsReceiver[] | undefined) ?? [],
     labels: (args.labels as Labels | undefined) ?? {},
@@ -79,7 +80,7 @@ class LokiSourceDocker implements Component {
   ) {
     this.id = options.id;
     this.settings = settings(args);
-    this.client = new DockerClient(this.settings.host);
+    this.client = dockerClientFor(this.settings.host, this.settings.client);
   }
 
   exports(): Record<string, unknown> {
@@ -89,16 +90,20 @@ class LokiSourceDocker implements Component {
   async update(args: Record<string, unknown>): Promise<void> {
     try {
       const next = settings(args);
-      const restart =
+      const rebuild =
         next.host !== this.settings.host ||
+        JSON.stringify(next.client) !== JSON.stringify(this.settings.client);
+      const restart =
+        rebuild ||
         JSON.stringify(next.labels) !== JSON.stringify(this.settings.labels) ||
         next.relabelRules !== this.settings.relabelRules;
+      if (rebuild) {
+        const client = dockerClientFor(next.host, next.client);
+        this.client.close();
+        this.client = client;
+      }
       this.settings = next;
       this.error = undefined;
-      if (next.host !== this.client.host) {
-        this.client.close();
-        this.client = new DockerClient(next.host);
-      }
       if (this.runSignal) await this.reconcile(restart);
     } catch (err) {
       this.error = err instanceof Error ? err.message : String(err);

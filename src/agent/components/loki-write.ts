@@ -11,7 +11,12 @@ import type {
   LogsReceiver,
 } from '../component.js';
 import { aborted } from './aborted.js';
-import { httpClientFromArgs, validateHttpClient, withHttpClient } from './http-client/index.js';
+import {
+  httpClientFromArgs,
+  httpHeaders,
+  validateHttpClient,
+  withHttpClient,
+} from './http-client/index.js';
 import { parseByteSize } from './write/bytes.js';
 import { DiskBuffer } from './write/disk-buffer.js';
 import { Endpoint } from './write/endpoint.js';
@@ -267,13 +272,9 @@ function labelKey(labels: Labels): string {
   return key;
 }
 
-/** `headers` plus `http_headers` (a map of value lists, sent comma-joined). */
+/** `headers` plus `http_headers`. */
 function headers(a: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = { ...((a.headers as Record<string, string>) ?? {}) };
-  for (const [name, values] of Object.entries((a.http_headers as Record<string, unknown>) ?? {})) {
-    out[name] = (Array.isArray(values) ? values : [values]).map(String).join(', ');
-  }
-  return out;
+  return { ...((a.headers as Record<string, string>) ?? {}), ...httpHeaders(a) };
 }
 
 export const lokiWrite: ComponentDefinition = {

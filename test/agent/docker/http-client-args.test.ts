@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'obs-docker-args-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const options = (id: string) => ({ id, dataPath: dir, logger });
 
-test('Docker HTTP client settings: checked as Alloy does; no effect over unix:// and tcp://, refused where obs cannot apply them', () => {
+test('Docker HTTP client settings: checked as Alloy does, for every host', () => {
   const sd = (args: Record<string, unknown>) => () =>
     discoveryDocker.build(options('discovery.docker.t'), { refresh_interval: 60_000, ...args });
   const source = (args: Record<string, unknown>) => () =>
@@ -28,10 +28,7 @@ test('Docker HTTP client settings: checked as Alloy does; no effect over unix://
   assert.doesNotThrow(sd({ host: 'unix:///var/run/docker.sock', ...auth }));
   assert.doesNotThrow(sd({ host: 'tcp://127.0.0.1:2375', bearer_token: 't' }));
   assert.doesNotThrow(sd({ host: 'http://127.0.0.1:2375', http_headers: {} }));
-  assert.throws(
-    sd({ host: 'http://127.0.0.1:2375', ...auth }),
-    /discovery\.docker: basic_auth for the http\(s\):\/\/ Docker host .* cannot be applied/,
-  );
+  assert.doesNotThrow(sd({ host: 'http://127.0.0.1:2375', ...auth }));
   assert.throws(
     sd({ host: 'unix:///var/run/docker.sock', bearer_token: 'a', bearer_token_file: '/f' }),
     /at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file/,
@@ -40,8 +37,11 @@ test('Docker HTTP client settings: checked as Alloy does; no effect over unix://
     source({ host: 'unix:///var/run/docker.sock', http_client_config: { bearer_token: 't' } }),
   );
   assert.throws(
-    source({ host: 'https://docker.example:2376', client: { tls_config: { ca_file: '/ca' } } }),
-    /loki\.source\.docker: tls_config for the http\(s\):\/\/ Docker host/,
+    source({
+      host: 'https://docker.example:2376',
+      http_client_config: { bearer_token: 'a', basic_auth: { username: 'u' } },
+    }),
+    /at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file/,
   );
   assert.throws(
     source({ host: 'unix:///var/run/docker.sock', refresh_interval: 0 }),

@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
+import type tls from 'node:tls';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pino } from 'pino';
 import type { AgentEntry, LogsReceiver } from '../../../src/agent/component.js';
 import { discoveryDocker } from '../../../src/agent/components/discovery-docker.js';
+import { dockerClientFor } from '../../../src/agent/components/http-client/index.js';
 import { lokiSourceDocker } from '../../../src/agent/components/loki-source-docker.js';
+import { DockerApiError } from '../../../src/common/docker-client.js';
 import { compileRelabel } from '../../../src/common/relabel.js';
+import { makePki, type TestPki } from '../http-client/servers.js';
 import { start, until } from '../run-component.js';
 import { startDockerEngine, type DockerEngine } from './engine.js';
 
@@ -269,4 +275,145 @@ test('discovery.docker and loki.source.docker over tcp://, with port and filter'
     ['tcp line 1', 'tcp line 2', 'tcp line 3'],
   );
   assert.ok(forwarder.connections() > 0, 'the daemon was reached through the tcp port');
+});
+
+/**
+ * The engine behind an HTTPS front that demands a client certificate from
+ * the test CA and basic auth, as a TLS-protected `dockerd -H` (or a proxy
+ * before it) would; requests are streamed through to the unix socket.
+ */
+async function httpsFront(unixHost: string, pki: TestPki, authorization: string) {
+  const seen: { authorized: boolean; clientCert: boolean; path: string }[] = [];
+  const server = http2.createSecureServer(
+    {
+      key: pki.serverKey,
+      cert: pki.serverCert,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+      allowHTTP1: true,
+    },
+    (req, res) => {
+      const socket = req.socket as tls.TLSSocket;
+      const ok = req.headers.authorization === authorization;
+      seen.push({ authorized: ok, clientCert: socket.authorized, path: req.url ?? '' });
+      if (!ok) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"message":"unauthorized"}');
+        return;
+      }
+      const up = http.request(
+        { socketPath: unixHost.replace(/^unix:\/\//, ''), method: req.method, path: req.url },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, { 'content-type': r.headers['content-type'] ?? '' });
+          r.pipe(res as unknown as NodeJS.WritableStream);
+        },
+      );
+      up.on('error', () => res.destroy());
+      res.on('close', () => up.destroy());
+      up.end();
+    },
+  );
+  const sockets = new Set<net.Socket>();
+  server.on('secureConnection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    host: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+test('discovery.docker and loki.source.docker over https:// apply tls_config and basic_auth, as Alloy does', async (t) => {
+  if (skipWithoutDocker(t)) return;
+  if (!engine!.host.startsWith('unix://')) return t.skip('DOCKER_HOST is not a unix socket');
+  const pki = makePki();
+  t.after(() => pki.remove());
+  const front = await httpsFront(
+    engine!.host,
+    pki,
+    `Basic ${Buffer.from('u:p').toString('base64')}`,
+  );
+  t.after(() => front.close());
+  const client = {
+    tls_config: {
+      ca_file: pki.caFile,
+      cert_file: pki.clientCertFile,
+      key_file: pki.clientKeyFile,
+      server_name: 'loki.test',
+    },
+    basic_auth: { username: 'u', password: 'p' },
+  };
+  const name = `obs-https-${process.pid}`;
+  const id = await engine!.docker(
+    ...['run', '-d', '--network', 'none', '--name', name, '--label', 'obs.https=yes'],
+    ...['obs-test/busybox', 'sh', '-c', 'for i in 1 2; do echo "https line $i"; done; sleep 60'],
+  );
+  t.after(() => engine!.docker('rm', '-f', id));
+
+  // Without the client settings the front refuses: they are what gets through.
+  const bare = dockerClientFor(front.host, {
+    tls_config: { ca_file: pki.caFile, server_name: 'loki.test' },
+  });
+  await assert.rejects(bare.ping());
+  bare.close();
+  const noAuth = dockerClientFor(front.host, { tls_config: client.tls_config });
+  await assert.rejects(
+    noAuth.ping(),
+    (err: Error) => err instanceof DockerApiError && err.status === 401,
+  );
+  noAuth.close();
+
+  let changes = 0;
+  const sd = discoveryDocker.build(
+    { id: 'discovery.docker.https', dataPath: tempDir(), logger, onExportsChange: () => changes++ },
+    {
+      host: front.host,
+      refresh_interval: 60_000,
+      filter: [{ name: 'label', values: ['obs.https=yes'] }],
+      ...client,
+    },
+  );
+  const sdRun = start(sd);
+  await until(() => changes > 0, 20_000, 'targets over https');
+  const targets = sd.exports().targets as Record<string, string>[];
+  assert.deepEqual(
+    targets.map((l) => l.__meta_docker_container_name),
+    [`/${name}`],
+  );
+  const entries: AgentEntry[] = [];
+  const source = lokiSourceDocker.build(
+    { id: 'loki.source.docker.https', dataPath: tempDir(), logger },
+    {
+      host: front.host,
+      targets,
+      forward_to: [{ send: async (batch: AgentEntry[]) => void entries.push(...batch) }],
+      http_client_config: client,
+    },
+  );
+  const run = start(source);
+  await until(() => entries.length === 2, 20_000, 'lines over https');
+  await run.stop();
+  await sdRun.stop();
+  assert.deepEqual(
+    entries.map((e) => e.line),
+    ['https line 1', 'https line 2'],
+  );
+  const through = front.seen.filter((s) => s.authorized);
+  assert.ok(
+    through.some((s) => s.path.startsWith('/containers/json')) &&
+      through.some((s) => s.path.includes('/logs')),
+    `listing and logs went through the front: ${JSON.stringify(front.seen)}`,
+  );
+  assert.ok(
+    front.seen.every((s) => s.clientCert),
+    'every request came with the client certificate',
+  );
 });

@@ -86,6 +86,15 @@ export const httpClientSchema: ArgumentSchema = {
 };
 
 /** `base` with the HTTP client's arguments and blocks added. */
+/** The `http_client_config` arguments among a component's own (discovery.docker's style). */
+export function httpClientArgs(args: Record<string, unknown>): Record<string, unknown> {
+  const names = [
+    ...Object.keys(httpClientSchema.attributes),
+    ...Object.keys(httpClientSchema.blocks),
+  ];
+  return Object.fromEntries(names.filter((n) => n in args).map((n) => [n, args[n]]));
+}
+
 export function withHttpClient(base: ArgumentSchema): ArgumentSchema {
   return {
     ...base,
