@@ -1,10 +1,14 @@
 import type { Labels } from '../../common/labels.js';
 import { LONG_LINE_BYTES, type PartitionKind } from './partitions.js';
+import { SEGMENT_QUOTE } from './segment-csv.js';
+
+const Q = SEGMENT_QUOTE;
+const QQ = Q + Q;
 
 /**
  * The entries of one day from one or more pushes, already in the CSV form of
- * the segment files (DuckDB's reader: quotes doubled, an absent metadata
- * NULL), split into short and long lines. Built as entries arrive, then
+ * the segment files (segment-csv.ts: quoted with U+0001, an absent metadata
+ * NULL), split into short and long lines (over 2 KiB). Built as entries arrive, then
  * sealed into buffers, so that neither per-entry objects nor the rows'
  * strings stay on the V8 heap while the push waits for its fsync (surviving
  * that wait promoted them to the old generation: a fifth of the push path's
@@ -25,13 +29,14 @@ export class DayBatch {
   add(streamId: number, ts: bigint, line: string, metadata: Labels | undefined): void {
     if (ts < this.minTs) this.minTs = ts;
     if (ts > this.maxTs) this.maxTs = ts;
-    const text = line.includes('"') ? line.replaceAll('"', '""') : line;
-    const meta = metadata ? `"${JSON.stringify(metadata).replaceAll('"', '""')}"` : '';
-    // The byte length is stored beside the line so that bytes_over_time and
-    // friends never have to decompress lines.
-    const bytes = Buffer.byteLength(line);
-    const row = `${streamId},${ts},${bytes},"${text}",${meta}\n`;
-    if (bytes > LONG_LINE_BYTES) {
+    const text = line.includes(Q) ? line.replaceAll(Q, QQ) : line;
+    const meta = metadata ? Q + JSON.stringify(metadata).replaceAll(Q, QQ) + Q : '';
+    const row = `${streamId},${ts},${Q}${text}${Q},${meta}\n`;
+    // UTF-8 takes 1 to 3 bytes per UTF-16 unit: most lines need no count.
+    const long =
+      line.length > LONG_LINE_BYTES ||
+      (line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(line) > LONG_LINE_BYTES);
+    if (long) {
       this.long += row;
     } else {
       this.short += row;

@@ -10,11 +10,13 @@ import {
   type PartitionKind,
 } from './partitions.js';
 import { bloomTableDdl, buildBlooms } from './block-blooms.js';
+import { LEVEL_COLUMN, withLevelSql } from './level-column.js';
+import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
 
-const CSV_COLUMNS =
-  "columns={'stream_id':'INTEGER','ts':'BIGINT','bytes':'INTEGER','line':'VARCHAR','metadata':'VARCHAR'}, header=false, delim=',', quote='\"', escape='\"', auto_detect=false, allow_quoted_nulls=false, strict_mode=true";
+/** A settled day's tables also have the level column, which loads leave NULL. */
+const ENTRY_COLUMNS = 'stream_id, ts, bytes, line, metadata';
 
 const WRITE_BLOCK_SIZE = 262_144;
 /**
@@ -23,16 +25,6 @@ const WRITE_BLOCK_SIZE = 262_144;
  * (2 M bench lines: 41.6 -> 40.2 bytes/line in the day file); scans are as fast.
  */
 const SETTLED_BLOCK_SIZE = 65_536;
-
-/**
- * DuckDB's CSV reader holds a buffer per thread that must fit the longest
- * row: small for the short-line table (lines up to 2 KiB plus metadata),
- * large only when reading the rare long lines.
- */
-const CSV_BUFFER: Record<PartitionKind, string> = {
-  entries: 'buffer_size=1048576, max_line_size=1048576',
-  entries_long: 'buffer_size=33554432, max_line_size=33554432',
-};
 
 /**
  * Writes to the day databases on the writer connection: attaching days and
@@ -95,14 +87,14 @@ export class EntryWriter {
     try {
       for (const kind of PARTITION_KINDS) {
         await this.conn.run(
-          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR)`,
+          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR, ${LEVEL_COLUMN} VARCHAR)`,
         );
         // Hour by hour, each hour by stream and time: neighbouring lines come
         // from one stream, which ZSTD both compresses better and decompresses
         // several times faster (a needle scan of a settled day: ~300 -> ~60 ms
         // per million lines); stream_id becomes runs, timestamps small deltas.
         await this.conn.run(
-          `INSERT INTO ${tmp}.${kind} SELECT * FROM ${db}.${kind} ORDER BY ts // ${HOUR_NS}, stream_id, ts`,
+          `INSERT INTO ${tmp}.${kind} ${withLevelSql(`${db}.${kind}`)} ORDER BY ts // ${HOUR_NS}, stream_id, ts`,
         );
       }
       await this.conn.run(`CREATE TABLE ${tmp}.applied_segments (name VARCHAR PRIMARY KEY)`);
@@ -145,7 +137,7 @@ export class EntryWriter {
       `SELECT 1 FROM ${db}.applied_segments WHERE name = ${sqlString(segment.name)}`,
     );
     if (done.currentRowCount > 0) return;
-    const source = `read_csv(${sqlString(segment.path)}, ${CSV_COLUMNS}, ${CSV_BUFFER[segment.kind]})`;
+    const source = segmentRelation(segment.path, segment.kind, segment.format);
     let { minTs, maxTs } = segment;
     if (minTs === undefined || maxTs === undefined) {
       const r = await this.conn.runAndReadAll(`SELECT min(ts), max(ts) FROM ${source}`);
@@ -160,7 +152,8 @@ export class EntryWriter {
       // against what is stored, are kept once, as Loki does. The time bounds
       // let DuckDB skip row groups outside the segment's range.
       await this.conn.run(
-        `INSERT INTO ${table} SELECT DISTINCT ON (s.stream_id, s.ts, s.line) s.* FROM ${source} s ` +
+        `INSERT INTO ${table} (${ENTRY_COLUMNS}) ` +
+          `SELECT DISTINCT ON (s.stream_id, s.ts, s.line) s.* FROM ${source} s ` +
           `ANTI JOIN (SELECT stream_id, ts, line FROM ${table} WHERE ts >= ${minTs} AND ts <= ${maxTs}) e ` +
           `ON s.stream_id = e.stream_id AND s.ts = e.ts AND s.line = e.line`,
       );

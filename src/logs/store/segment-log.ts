@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { DayBatch } from './day-batch.js';
 import type { PartitionKind } from './partitions.js';
+import { SEGMENT_FORMAT, type SegmentFormat } from './segment-csv.js';
 
 /** One closed segment file: the rows of one day and table kind from one generation. */
 export interface SegmentFile {
@@ -11,12 +12,14 @@ export interface SegmentFile {
   generation: number;
   day: number;
   kind: PartitionKind;
+  format: SegmentFormat;
   /** Oldest and newest timestamp in the file (unknown for files found at start). */
   minTs?: bigint;
   maxTs?: bigint;
 }
 
-const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)\.csv$/;
+/** `seg-<generation>-<day>-<kind>.csv` in format 1, `...-<kind>.v2.csv` in format 2. */
+const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)(\.v2)?\.csv$/;
 
 /**
  * obs's write-ahead log in front of DuckDB. A push is acknowledged once its
@@ -53,6 +56,7 @@ export class SegmentLog {
         generation: Number(m[1]),
         day: Number(m[2]),
         kind: m[3] as PartitionKind,
+        format: m[4] ? 2 : 1,
       });
     }
     leftovers.sort((a, b) => a.generation - b.generation || a.day - b.day);
@@ -109,13 +113,14 @@ export class SegmentLog {
     const found = this.open.get(key);
     if (found) return found;
     if (this.open.size === 0) this.startedAt = Date.now();
-    const name = `seg-${this.generation}-${day}-${kind}.csv`;
+    const name = `seg-${this.generation}-${day}-${kind}.v${SEGMENT_FORMAT}.csv`;
     const file: SegmentFile = {
       name,
       path: path.join(this.dir, name),
       generation: this.generation,
       day,
       kind,
+      format: SEGMENT_FORMAT,
     };
     const opened = { handle: await fsp.open(file.path, 'a'), file };
     this.open.set(key, opened);

@@ -162,6 +162,7 @@ describe('LogStore', () => {
       'nul\u0000byte',
       'ünï ✓ 😀',
       '\\back\\slash',
+      'ctrl \u0001 and \u0001\u0001',
     ];
     await store.push([
       {
@@ -169,7 +170,8 @@ describe('LogStore', () => {
         entries: lines.map((line, i) => ({
           timestamp: BASE + 7300n * S + BigInt(i),
           line,
-          metadata: i === 1 ? { 'trace"id': 'a,"b"' } : undefined,
+          metadata:
+            i === 1 ? { 'trace"id': 'a,"b"' } : i === 6 ? { q: '\u0001"\u0001' } : undefined,
         })),
       },
     ]);
@@ -179,6 +181,20 @@ describe('LogStore', () => {
       lines,
     );
     assert.deepEqual(got[1]!.metadata, { 'trace"id': 'a,"b"' });
+    assert.deepEqual(got[6]!.metadata, { q: '\u0001"\u0001' });
+    // Byte lengths are UTF-8's: what bytes_over_time sums.
+    const buckets = await store.aggregateBuckets({
+      matchers: [{ type: '=', name: 'kind', value: 'chars' }],
+      filters: [],
+      startNs: BASE + 7300n * S,
+      endNs: BASE + 7301n * S,
+      originNs: BASE + 7300n * S - 1n,
+      bucketNs: S,
+    });
+    assert.deepEqual(buckets[0]!.buckets.get(0), {
+      count: lines.length,
+      bytes: lines.reduce((n, l) => n + Buffer.byteLength(l), 0),
+    });
   });
 
   it('returns the same entries unsorted when a metric query says order does not matter', async () => {
@@ -271,6 +287,40 @@ describe('LogStore settle layout', () => {
       assert.deepEqual(await lines(), ['b0', 'b1', 'b2', 'b3', 'a0', 'a1', 'a2', 'a3']);
     } finally {
       await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('LogStore write-ahead segments', () => {
+  it('loads segment files an older obs left behind (format 1: "-quoted, byte length beside)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-v1-'));
+    try {
+      let store = await LogStore.open({ dir });
+      await store.push([{ labels: { job: 'old' }, entries: [{ timestamp: BASE, line: 'first' }] }]);
+      await store.close();
+      const day = Number(BASE / (86_400n * S));
+      const rows = [
+        `1,${BASE + S},${Buffer.byteLength('a "quoted", line')},"a ""quoted"", line",`,
+        `1,${BASE + 2n * S},3,"ünï","{""k"":""v""}"`,
+      ];
+      fs.writeFileSync(path.join(dir, 'wal', `seg-1-${day}-entries.csv`), `${rows.join('\n')}\n`);
+      store = await LogStore.open({ dir });
+      try {
+        const got = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'old' }] });
+        assert.deepEqual(
+          got.map((e) => [e.line, e.metadata]),
+          [
+            ['first', undefined],
+            ['a "quoted", line', undefined],
+            ['ünï', { k: 'v' }],
+          ],
+        );
+        assert.deepEqual(fs.readdirSync(path.join(dir, 'wal')), [], 'loaded and removed');
+      } finally {
+        await store.close();
+      }
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
