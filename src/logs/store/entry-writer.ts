@@ -10,7 +10,7 @@ import {
   type PartitionKind,
 } from './partitions.js';
 import { bloomTableDdl, buildBlooms } from './block-blooms.js';
-import { LEVEL_COLUMN, withLevelSql } from './level-column.js';
+import { LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
 import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
@@ -86,15 +86,16 @@ export class EntryWriter {
     );
     try {
       for (const kind of PARTITION_KINDS) {
+        const levelType = await levelColumnType(this.conn, `${db}.${kind}`);
         await this.conn.run(
-          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR, ${LEVEL_COLUMN} VARCHAR)`,
+          `CREATE TABLE ${tmp}.${kind} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL USING COMPRESSION zstd, metadata VARCHAR, ${LEVEL_COLUMN} ${levelType})`,
         );
         // Hour by hour, each hour by stream and time: neighbouring lines come
         // from one stream, which ZSTD both compresses better and decompresses
         // several times faster (a needle scan of a settled day: ~300 -> ~60 ms
         // per million lines); stream_id becomes runs, timestamps small deltas.
         await this.conn.run(
-          `INSERT INTO ${tmp}.${kind} ${withLevelSql(`${db}.${kind}`)} ORDER BY ts // ${HOUR_NS}, stream_id, ts`,
+          `INSERT INTO ${tmp}.${kind} ${withLevelSql(`${db}.${kind}`, levelType)} ORDER BY ts // ${HOUR_NS}, stream_id, ts`,
         );
       }
       await this.conn.run(`CREATE TABLE ${tmp}.applied_segments (name VARCHAR PRIMARY KEY)`);

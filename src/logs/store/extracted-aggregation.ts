@@ -2,29 +2,9 @@ import type { DuckDBConnection, DuckDBListValue } from '@duckdb/node-api';
 import type { Labels } from '../../common/labels.js';
 import type { ExtractedRequest, ExtractedSeries } from '../reader.js';
 import type { StreamInfo } from './catalog.js';
-import { lineFilterSql, sqlString } from './sql.js';
-
-const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
-
-/** A byte that ends a logfmt token: the decoder treats every char code <= 32 as space. */
-const SPACE = '[\\x00-\\x20]';
-
-/**
- * The last well-formed `key=value` pair outside quoted values, as the logfmt
- * stage's hinted lookup finds it. The greedy prefix only crosses quotes as
- * whole quoted values (backslash escapes honoured), so the key it stops
- * before is outside quotes; being greedy, it stops before the last pair that
- * parses. A quoted value is captured with its quotes (`q`), an unquoted one
- * without (`u`); an unquoted value must end at a space or the line's end,
- * and neither `=` nor `"` may occur in it. The line is matched with a space
- * in front, so a key at the start is preceded by one too.
- */
-function fieldPattern(key: string): string {
-  return (
-    `(?s)^(?:[^"]|"(?:[^"\\\\]|\\\\.)*")*${SPACE}${key}=` +
-    `(?:("(?:[^"\\\\]|\\\\.)*")|([^\\x00-\\x20="]*)(?:${SPACE}|$))`
-  );
-}
+import { LEVEL_COLUMN, LEVEL_KEY, levelSources } from './level-column.js';
+import { layered, logfmtFieldsSql, PLAIN_KEY } from './logfmt-sql.js';
+import { lineFilterSql } from './sql.js';
 
 /**
  * Go duration units: two-letter ones before `s` so that `ms` is not taken
@@ -75,70 +55,12 @@ function valueLayers(conversion: 'duration' | 'duration_seconds' | undefined): s
 }
 
 /**
- * Per line, once for every field: where its first quote and first backslash
- * are (0 when absent), and whether it holds exactly two quotes — so that most
- * keys are known to be outside quoted values without copying the text before
- * them (LIKE and single-byte strpos only scan; substr copies). Only lines
- * holding some `k=` (`a{i}`, the fields' first layer) need them.
- */
-function quoteLayer(fields: number): string[] {
-  const any = Array.from({ length: fields }, (_, i) => `a${i} > 0`).join(' OR ');
-  return [
-    `CASE WHEN ${any} THEN strpos(line, '"') END AS q1`,
-    `CASE WHEN ${any} THEN strpos(line, '\\') END AS bs`,
-    `CASE WHEN ${any} THEN line LIKE '%"%"%' AND line NOT LIKE '%"%"%"%' END AS two`,
-  ];
-}
-
-/**
- * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
- * unset) and flag `e{i}` when its value is quoted with escapes (which SQL
- * does not decode). Most lines take string functions only: no `k=` at all,
- * or the first `k=` at the start or after a space, outside quotes, no `k=`
- * following it, and its value, up to the next space, holding no other char
- * <= 32, `=` or `"`. Outside quotes: no quote before it, or no backslash before
- * it and both quotes of a two-quote line before it (`msg="..." k=v`), or an
- * even number of quotes before it. Every other line takes the regular expression.
- */
-function fieldLayers(k: string, i: number): string[][] {
-  const eq = sqlString(k + '=');
-  // The first `k=` when it starts the line or follows a space (one scan of the line).
-  const pos = `CASE WHEN a${i} = 1 OR (a${i} > 1 AND substr(line, a${i} - 1, 1) = ' ') THEN a${i} END`;
-  const pre = `substr(line, 1, p${i} - 1)`;
-  // A CASE chain, so that each test runs only on the lines the ones before it left open.
-  const fast =
-    `CASE WHEN a${i} = 0 THEN true WHEN p${i} IS NULL THEN false ` +
-    `WHEN t${i} GLOB '*[' || chr(1) || '-' || chr(31) || '="]*' OR contains(t${i}, chr(0)) THEN false ` +
-    `WHEN strpos(r${i}, ${eq}) <> 0 THEN false ` +
-    `WHEN q1 = 0 OR q1 > p${i} THEN true ` +
-    `WHEN bs > 0 AND bs < p${i} THEN false ` +
-    `WHEN two AND strpos(r${i}, '"') = 0 THEN true ` +
-    `ELSE (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
-  const x = `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u'])`;
-  return [
-    [`strpos(line, ${eq}) AS a${i}`],
-    [`${pos} AS p${i}`],
-    [`substr(line, p${i} + ${k.length + 1}) AS r${i}`],
-    // strpos and substr: split_part builds a list of every part.
-    [`strpos(r${i}, ' ') AS s${i}`],
-    [`CASE WHEN s${i} = 0 THEN r${i} ELSE substr(r${i}, 1, s${i} - 1) END AS t${i}`],
-    [`${fast} AS ok${i}`],
-    [`CASE WHEN NOT ok${i} THEN ${x} END AS x${i}`],
-    [
-      `CASE WHEN ok${i} THEN coalesce(t${i}, '') WHEN x${i}.q <> '' ` +
-        `THEN substr(x${i}.q, 2, length(x${i}.q) - 2) ELSE x${i}.u END AS f${i}`,
-      `coalesce(NOT ok${i} AND contains(x${i}.q, '\\'), false) AS e${i}`,
-    ],
-  ];
-}
-
-/**
  * The entries of `ids` from `source`, one scan per run of consecutive stream
  * ids: a day's rows are clustered by stream, and DuckDB skips the blocks of
  * other streams for a range predicate but reads every line for an IN list
  * (9 of 45 streams: ~280 ms by IN, ~90 ms by ranges).
  */
-function streamScans(source: string, ids: number[], where: string): string {
+function streamScans(source: string, ids: number[], where: string, columns: string): string {
   const sorted = [...ids].sort((a, b) => a - b);
   const runs: [number, number][] = [];
   for (const id of sorted) {
@@ -149,14 +71,9 @@ function streamScans(source: string, ids: number[], where: string): string {
   return runs
     .map(([a, b]) => {
       const ids = a === b ? `stream_id = ${a}` : `stream_id BETWEEN ${a} AND ${b}`;
-      return `SELECT stream_id, ts, bytes, line FROM (${source}) WHERE ${ids} AND ${where}`;
+      return `SELECT ${columns} FROM (${source}) WHERE ${ids} AND ${where}`;
     })
     .join(' UNION ALL ');
-}
-
-/** Nested selects adding each layer's columns to everything before. */
-function layered(from: string, layers: string[][]): string {
-  return layers.reduce((sql, cols) => `SELECT *, ${cols.join(', ')} FROM (${sql})`, from);
 }
 
 /**
@@ -172,6 +89,7 @@ export async function extractedAggregation(
   source: string,
   streams: StreamInfo[],
   req: ExtractedRequest,
+  days?: number[],
 ): Promise<ExtractedSeries[] | undefined> {
   const keys = req.unwrap ? [...req.fields, req.unwrap.field] : req.fields;
   if (!keys.every((k) => PLAIN_KEY.test(k))) return undefined;
@@ -179,23 +97,32 @@ export async function extractedAggregation(
   if (req.parser === 'none' ? keys.length > 0 : keys.length === 0) return undefined;
   if (streams.length === 0) return [];
   const where = [`ts >= ${req.startNs}`, `ts < ${req.endNs}`, ...req.filters.map(lineFilterSql)];
-  const scans = streamScans(
-    source,
-    streams.map((s) => s.id),
-    where.join(' AND '),
-  );
-  const layers = keys.map(fieldLayers);
-  const depth = Math.max(0, ...layers.map((l) => l.length));
-  const merged: string[][] = [];
-  for (let d = 0; d < depth; d++) merged.push(layers.flatMap((l) => l[d] ?? []));
-  // After the first layer, which finds each key.
-  if (keys.length > 0) merged.splice(1, 0, quoteLayer(keys.length));
+  const scans = (from: string, columns: string): string =>
+    streamScans(
+      from,
+      streams.map((s) => s.id),
+      where.join(' AND '),
+      columns,
+    );
   const escaped = keys.length > 0 ? keys.map((_, i) => `e${i}`).join(' OR ') : 'false';
   const u = keys.length - 1;
-  const inner = layered(`SELECT * FROM (${scans})`, [
-    ...merged,
-    [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
-  ]);
+  const fromLines = (from: string): string =>
+    layered(logfmtFieldsSql(`SELECT * FROM (${scans(from, 'stream_id, ts, bytes, line')})`, keys), [
+      [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
+    ]);
+  let inner = fromLines(source);
+  const split =
+    days && !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
+      ? await levelSources(conn, days)
+      : undefined;
+  if (split) {
+    // Settled lines give their level from the column; line filters still read lines.
+    const columns = `stream_id, ts, bytes, ${LEVEL_COLUMN}${req.filters.length > 0 ? ', line' : ''}`;
+    inner =
+      `SELECT stream_id, ts, bytes, false AS esc, ${LEVEL_COLUMN}::VARCHAR AS f0 ` +
+      `FROM (${scans(split.known, columns)}) ` +
+      `UNION ALL SELECT stream_id, ts, bytes, esc, f0 FROM (${fromLines(split.unknown)})`;
+  }
   // The field columns as they follow others in a SELECT list: `, f0, f1`.
   const fields = req.fields.map((_, i) => `, f${i}`).join('');
   const byStream = new Map(streams.map((s) => [s.id, s.labels]));

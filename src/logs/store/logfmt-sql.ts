@@ -1,0 +1,103 @@
+import { sqlString } from './sql.js';
+
+/** Keys the SQL extraction handles: those the logfmt stage looks up directly. */
+export const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** A byte that ends a logfmt token: the decoder treats every char code <= 32 as space. */
+const SPACE = '[\\x00-\\x20]';
+
+/**
+ * The last well-formed `key=value` pair outside quoted values, as the logfmt
+ * stage's hinted lookup finds it. The greedy prefix only crosses quotes as
+ * whole quoted values (backslash escapes honoured), so the key it stops
+ * before is outside quotes; being greedy, it stops before the last pair that
+ * parses. A quoted value is captured with its quotes (`q`), an unquoted one
+ * without (`u`); an unquoted value must end at a space or the line's end,
+ * and neither `=` nor `"` may occur in it. The line is matched with a space
+ * in front, so a key at the start is preceded by one too.
+ */
+function fieldPattern(key: string): string {
+  return (
+    `(?s)^(?:[^"]|"(?:[^"\\\\]|\\\\.)*")*${SPACE}${key}=` +
+    `(?:("(?:[^"\\\\]|\\\\.)*")|([^\\x00-\\x20="]*)(?:${SPACE}|$))`
+  );
+}
+
+/**
+ * Per line, once for every field: where its first quote and first backslash
+ * are (0 when absent), and whether it holds exactly two quotes — so that most
+ * keys are known to be outside quoted values without copying the text before
+ * them (LIKE and single-byte strpos only scan; substr copies). Only lines
+ * holding some `k=` (`a{i}`, the fields' first layer) need them.
+ */
+function quoteLayer(fields: number): string[] {
+  const any = Array.from({ length: fields }, (_, i) => `a${i} > 0`).join(' OR ');
+  return [
+    `CASE WHEN ${any} THEN strpos(line, '"') END AS q1`,
+    `CASE WHEN ${any} THEN strpos(line, '\\') END AS bs`,
+    `CASE WHEN ${any} THEN line LIKE '%"%"%' AND line NOT LIKE '%"%"%"%' END AS two`,
+  ];
+}
+
+/**
+ * Columns, layer after layer, that extract field `k` as `f{i}` ('' when
+ * unset) and flag `e{i}` when its value is quoted with escapes (which SQL
+ * does not decode). Most lines take string functions only: no `k=` at all,
+ * or the first `k=` at the start or after a space, outside quotes, no `k=`
+ * following it, and its value, up to the next space, holding no other char
+ * <= 32, `=` or `"`. Outside quotes: no quote before it, or no backslash before
+ * it and both quotes of a two-quote line before it (`msg="..." k=v`), or an
+ * even number of quotes before it. Every other line takes the regular expression.
+ */
+function fieldLayers(k: string, i: number): string[][] {
+  const eq = sqlString(k + '=');
+  // The first `k=` when it starts the line or follows a space (one scan of the line).
+  const pos = `CASE WHEN a${i} = 1 OR (a${i} > 1 AND substr(line, a${i} - 1, 1) = ' ') THEN a${i} END`;
+  const pre = `substr(line, 1, p${i} - 1)`;
+  // A CASE chain, so that each test runs only on the lines the ones before it left open.
+  const fast =
+    `CASE WHEN a${i} = 0 THEN true WHEN p${i} IS NULL THEN false ` +
+    `WHEN t${i} GLOB '*[' || chr(1) || '-' || chr(31) || '="]*' OR contains(t${i}, chr(0)) THEN false ` +
+    `WHEN strpos(r${i}, ${eq}) <> 0 THEN false ` +
+    `WHEN q1 = 0 OR q1 > p${i} THEN true ` +
+    `WHEN bs > 0 AND bs < p${i} THEN false ` +
+    `WHEN two AND strpos(r${i}, '"') = 0 THEN true ` +
+    `ELSE (length(${pre}) - length(replace(${pre}, '"', ''))) % 2 = 0 END`;
+  const x = `regexp_extract(' ' || line, ${sqlString(fieldPattern(k))}, ['q', 'u'])`;
+  return [
+    [`strpos(line, ${eq}) AS a${i}`],
+    [`${pos} AS p${i}`],
+    [`substr(line, p${i} + ${k.length + 1}) AS r${i}`],
+    // strpos and substr: split_part builds a list of every part.
+    [`strpos(r${i}, ' ') AS s${i}`],
+    [`CASE WHEN s${i} = 0 THEN r${i} ELSE substr(r${i}, 1, s${i} - 1) END AS t${i}`],
+    [`${fast} AS ok${i}`],
+    [`CASE WHEN NOT ok${i} THEN ${x} END AS x${i}`],
+    [
+      `CASE WHEN ok${i} THEN coalesce(t${i}, '') WHEN x${i}.q <> '' ` +
+        `THEN substr(x${i}.q, 2, length(x${i}.q) - 2) ELSE x${i}.u END AS f${i}`,
+      `coalesce(NOT ok${i} AND contains(x${i}.q, '\\'), false) AS e${i}`,
+    ],
+  ];
+}
+
+/** Nested selects adding each layer's columns to everything before. */
+export function layered(from: string, layers: string[][]): string {
+  return layers.reduce((sql, cols) => `SELECT *, ${cols.join(', ')} FROM (${sql})`, from);
+}
+
+/**
+ * `from` with, for each key `keys[i]`, the logfmt stage's hinted lookup of
+ * it as `f{i}` ('' when the stage sets nothing) and `e{i}`, true where the
+ * value is quoted with escapes, which SQL does not decode (`f{i}` is then
+ * not the stage's value). `from` must have a `line` column.
+ */
+export function logfmtFieldsSql(from: string, keys: readonly string[]): string {
+  const layers = keys.map(fieldLayers);
+  const depth = Math.max(0, ...layers.map((l) => l.length));
+  const merged: string[][] = [];
+  for (let d = 0; d < depth; d++) merged.push(layers.flatMap((l) => l[d] ?? []));
+  // After the first layer, which finds each key.
+  if (keys.length > 0) merged.splice(1, 0, quoteLayer(keys.length));
+  return layered(from, merged);
+}
