@@ -89,7 +89,6 @@ export async function extractedAggregation(
   source: string,
   streams: StreamInfo[],
   req: ExtractedRequest,
-  days?: number[],
 ): Promise<ExtractedSeries[] | undefined> {
   const keys = req.unwrap ? [...req.fields, req.unwrap.field] : req.fields;
   if (!keys.every((k) => PLAIN_KEY.test(k))) return undefined;
@@ -112,8 +111,8 @@ export async function extractedAggregation(
     ]);
   let inner = fromLines(source);
   const split =
-    days && !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
-      ? await levelSources(conn, days)
+    !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
+      ? await levelSources(conn, source)
       : undefined;
   if (split) {
     // Settled lines give their level from the column; line filters still read lines.

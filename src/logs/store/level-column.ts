@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logfmtFieldsSql } from './logfmt-sql.js';
-import { partitionDb, partitionTables } from './partitions.js';
 import { sqlString } from './sql.js';
 
 /**
@@ -51,32 +50,38 @@ export function withLevelSql(table: string, type: string): string {
 }
 
 /**
- * The entries of `days` split by whether the level column knows a line's
- * value: `known` (with the column) and `unknown` (lines of unsettled days and
- * NULLs of settled ones), both with the columns of an entries table.
- * Undefined when no table of these days has the column.
+ * The entries of the tables `source` reads (queries.ts's unionSql: one
+ * `SELECT ... FROM db.table` per table) split by whether the level column
+ * knows a line's value: `known` (with the column) and `unknown` (lines of
+ * unsettled days and NULLs of settled ones), both with the columns of an
+ * entries table. Undefined when no table there has the column.
  */
 export async function levelSources(
   conn: DuckDBConnection,
-  days: number[],
+  source: string,
 ): Promise<{ known: string; unknown: string } | undefined> {
-  const tables = days.flatMap(partitionTables);
+  const tables = [...source.matchAll(/\bFROM (\w+)\.(entries(?:_long)?)\b/g)].map((m) => ({
+    db: m[1]!,
+    name: `${m[1]}.${m[2]}`,
+  }));
   if (tables.length === 0) return undefined;
   const r = await conn.runAndReadAll(
     `SELECT database_name || '.' || table_name FROM duckdb_columns() ` +
       `WHERE column_name = ${sqlString(LEVEL_COLUMN)} ` +
-      `AND database_name IN (${days.map((d) => sqlString(partitionDb(d))).join(', ')})`,
+      `AND database_name IN (${[...new Set(tables.map((t) => sqlString(t.db)))].join(', ')})`,
   );
   const settled = new Set(r.getRows().map((row) => String(row[0])));
   if (settled.size === 0) return undefined;
   const columns = 'stream_id, ts, bytes, line, metadata';
   const known = tables
-    .filter((t) => settled.has(t))
-    .map((t) => `SELECT ${columns}, ${LEVEL_COLUMN} FROM ${t} WHERE ${LEVEL_COLUMN} IS NOT NULL`);
+    .filter((t) => settled.has(t.name))
+    .map(
+      (t) => `SELECT ${columns}, ${LEVEL_COLUMN} FROM ${t.name} WHERE ${LEVEL_COLUMN} IS NOT NULL`,
+    );
   const unknown = tables.map((t) =>
-    settled.has(t)
-      ? `SELECT ${columns} FROM ${t} WHERE ${LEVEL_COLUMN} IS NULL`
-      : `SELECT ${columns} FROM ${t}`,
+    settled.has(t.name)
+      ? `SELECT ${columns} FROM ${t.name} WHERE ${LEVEL_COLUMN} IS NULL`
+      : `SELECT ${columns} FROM ${t.name}`,
   );
   return { known: known.join(' UNION ALL '), unknown: unknown.join(' UNION ALL ') };
 }
