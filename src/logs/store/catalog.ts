@@ -9,6 +9,13 @@ export interface StreamInfo {
   key: string;
   /** Hour index (ns / 1h since the epoch) → about how many entries it holds. */
   hours: Map<number, number>;
+  /**
+   * The oldest and newest timestamps stored (or once stored: deletions may
+   * leave them wider), so that an hour the stream began or stopped in is
+   * not taken as evenly filled when sizing scan windows.
+   */
+  oldestNs?: bigint | undefined;
+  newestNs?: bigint | undefined;
 }
 
 /** `{a="1", b="2"}`: the canonical identity of a label set, names sorted. */
@@ -69,6 +76,12 @@ export class StreamCatalog {
   /** Counts `count` more entries of the stream in hour `hour` (hourOf their timestamps). */
   noteEntries(info: StreamInfo, hour: number, count: number): void {
     info.hours.set(hour, (info.hours.get(hour) ?? 0) + count);
+  }
+
+  /** Widens the stream's time span to include [oldestNs, newestNs]. */
+  noteSpan(info: StreamInfo, oldestNs: bigint, newestNs: bigint): void {
+    if (info.oldestNs === undefined || oldestNs < info.oldestNs) info.oldestNs = oldestNs;
+    if (info.newestNs === undefined || newestNs > info.newestNs) info.newestNs = newestNs;
   }
 
   /** Whether the stream has entries in some hour overlapping [startNs, endNs). */

@@ -19,6 +19,7 @@ import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
 import { EntryWriter } from './entry-writer.js';
 import { extractedAggregation } from './extracted-aggregation.js';
+import { scanInWindows, type ScanDensity, type ScanWindow } from './scan-windows.js';
 import { SegmentLog, type SegmentFile } from './segment-log.js';
 import {
   DAY_NS,
@@ -60,9 +61,9 @@ interface PendingWrite {
 }
 
 const DB_FILE = 'logs.duckdb';
-/** Limits up to this are answered by one top-N query. */
+/** Limits up to this are answered by a top-N query per window. */
 const TOP_N_LIMIT = 10_000;
-/** Entries per window of an unlimited scan (bounds the sort's memory). */
+/** Matching entries per window of an unlimited scan (bounds the sort's memory). */
 const WINDOW_ROWS = 40_000;
 const WAL_DIR = 'wal';
 /** A segment generation is loaded into DuckDB once it holds this much or is this old. */
@@ -170,8 +171,12 @@ export class LogStore implements LogSink, LogReader {
       let hourStart = 0n;
       let hourEnd = 0n;
       let run = 0;
+      let oldest = stream.entries[0]!.timestamp;
+      let newest = oldest;
       for (const e of stream.entries) {
         const ts = e.timestamp;
+        if (ts < oldest) oldest = ts;
+        else if (ts > newest) newest = ts;
         if (!batch || ts < dayStart || ts >= dayEnd) {
           const day = dayOf(ts);
           dayStart = BigInt(day) * DAY_NS;
@@ -190,6 +195,7 @@ export class LogStore implements LogSink, LogReader {
         run++;
       }
       if (run > 0) this.catalog.noteEntries(info, hour, run);
+      this.catalog.noteSpan(info, oldest, newest);
     }
     for (const b of days.values()) b.seal();
     if (days.size === 0 && created.length === 0) return Promise.resolve();
@@ -318,17 +324,23 @@ export class LogStore implements LogSink, LogReader {
     await this.reloadHours();
   }
 
-  /** Recomputes every stream's active hours (at start and after deletions). */
+  /** Recomputes every stream's active hours and time span (at start and after deletions). */
   async reloadHours(): Promise<void> {
-    for (const info of this.catalog.all()) info.hours.clear();
+    for (const info of this.catalog.all()) {
+      info.hours.clear();
+      info.oldestNs = info.newestNs = undefined;
+    }
     for (const day of this.days) {
       const rows = await this.withConnection(undefined, (conn) =>
         conn.runAndReadAll(
-          `SELECT stream_id, ts // ${HOUR_NS} AS h, count(*) FROM (${unionSql([day])}) GROUP BY ALL`,
+          `SELECT stream_id, ts // ${HOUR_NS} AS h, count(*), min(ts), max(ts) FROM (${unionSql([day])}) GROUP BY ALL`,
         ),
       );
-      for (const [id, hour, count] of rows.getRows()) {
-        this.catalog.get(Number(id))?.hours.set(Number(hour), Number(count));
+      for (const [id, hour, count, oldest, newest] of rows.getRows()) {
+        const info = this.catalog.get(Number(id));
+        if (!info) continue;
+        info.hours.set(Number(hour), Number(count));
+        this.catalog.noteSpan(info, oldest as bigint, newest as bigint);
       }
     }
   }
@@ -364,18 +376,14 @@ export class LogStore implements LogSink, LogReader {
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (streams.length === 0 || days.length === 0 || req.limit === 0) return;
-    if (req.direction === 'backward') days.reverse();
     const ids = streams.map((s) => s.id);
-    const source = (d: number[], startNs = req.startNs, endNs = req.endNs): Promise<string> =>
-      this.sourceSql(d, ids, req.filters, startNs, endNs);
     if (req.unordered) {
       // Metric queries: no sort at all, one streaming scan per day.
+      if (req.direction === 'backward') days.reverse();
       let left = req.limit;
       for (const day of days) {
-        for await (const batch of this.streamRows(
-          selectSql(await source([day]), ids, req, left),
-          req.signal,
-        )) {
+        const source = await this.sourceSql([day], ids, req.filters, req.startNs, req.endNs);
+        for await (const batch of this.streamRows(selectSql(source, ids, req, left), req.signal)) {
           yield batch;
           if (left !== undefined) left -= batch.length;
         }
@@ -383,27 +391,34 @@ export class LogStore implements LogSink, LogReader {
       }
       return;
     }
-    if (req.limit !== undefined && req.limit <= TOP_N_LIMIT) {
-      // One ordered top-N over all days: DuckDB keeps only `limit` rows.
-      yield* this.streamRows(selectSql(await source(days), ids, req, req.limit), req.signal);
-      return;
-    }
-    // Otherwise window by window, each holding about WINDOW_ROWS entries, so
-    // that every sort stays small and the caller can stop early.
-    let remaining = req.limit;
-    for (const w of scanWindows(streams, req.startNs, req.endNs, req.direction)) {
-      const sql = selectSql(
-        await source([dayOf(w.startNs)], w.startNs, w.endNs),
-        ids,
-        { ...req, ...w },
-        remaining,
-      );
-      for await (const batch of this.streamRows(sql, req.signal)) {
-        yield batch;
-        if (remaining !== undefined) remaining -= batch.length;
-      }
-      if (req.signal?.aborted || (remaining !== undefined && remaining <= 0)) return;
-    }
+    // Up to TOP_N_LIMIT a window is a top-N of what the limit still needs
+    // (DuckDB keeps only that many rows); beyond it each window holds about
+    // WINDOW_ROWS matches, so that every sort stays small.
+    const windows = {
+      density: scanDensity(streams),
+      startNs: req.startNs,
+      endNs: req.endNs,
+      backward: req.direction === 'backward',
+      limit: req.limit,
+      topN: req.limit !== undefined && req.limit <= TOP_N_LIMIT,
+      filtered: req.filters.length > 0,
+      windowMatches: WINDOW_ROWS,
+      ...(req.signal ? { signal: req.signal } : {}),
+    };
+    yield* scanInWindows(windows, (w, limit) => this.windowRows(req, ids, w, limit));
+  }
+
+  /** One window of an ordered scan. */
+  private async *windowRows(
+    req: SelectLogsRequest,
+    ids: number[],
+    w: ScanWindow,
+    limit: number | undefined,
+  ): AsyncIterable<StoredEntry[]> {
+    const days = daysInRange(this.days, w.startNs, w.endNs);
+    if (days.length === 0) return;
+    const source = await this.sourceSql(days, ids, req.filters, w.startNs, w.endNs);
+    yield* this.streamRows(selectSql(source, ids, { ...req, ...w }, limit), req.signal);
   }
 
   private async *streamRows(sql: string, signal?: AbortSignal): AsyncIterable<StoredEntry[]> {
@@ -695,32 +710,23 @@ function serialiser(): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
-/**
- * The time windows of a scan in the requested order: the hours in which
- * these streams have entries, each split so that a window holds about
- * WINDOW_ROWS entries, clipped to [startNs, endNs).
- */
-function scanWindows(
-  streams: StreamInfo[],
-  startNs: bigint,
-  endNs: bigint,
-  direction: 'forward' | 'backward',
-): { startNs: bigint; endNs: bigint }[] {
+/** Entries per hour of these streams together, and their span (the catalog's counts). */
+function scanDensity(streams: StreamInfo[]): ScanDensity {
   const perHour = new Map<number, number>();
+  let dataStartNs: bigint | undefined;
+  let dataEndNs: bigint | undefined;
   for (const s of streams) {
     for (const [h, n] of s.hours) perHour.set(h, (perHour.get(h) ?? 0) + n);
-  }
-  const windows: { startNs: bigint; endNs: bigint }[] = [];
-  for (const h of [...perHour.keys()].sort((a, b) => a - b)) {
-    const parts = Math.max(1, Math.ceil(perHour.get(h)! / WINDOW_ROWS));
-    const hourStart = BigInt(h) * HOUR_NS;
-    for (let p = 0; p < parts; p++) {
-      const ws = hourStart + (HOUR_NS * BigInt(p)) / BigInt(parts);
-      const we = hourStart + (HOUR_NS * BigInt(p + 1)) / BigInt(parts);
-      const s = ws > startNs ? ws : startNs;
-      const e = we < endNs ? we : endNs;
-      if (s < e) windows.push({ startNs: s, endNs: e });
+    if (s.oldestNs !== undefined && (dataStartNs === undefined || s.oldestNs < dataStartNs)) {
+      dataStartNs = s.oldestNs;
+    }
+    if (s.newestNs !== undefined && (dataEndNs === undefined || s.newestNs >= dataEndNs)) {
+      dataEndNs = s.newestNs + 1n;
     }
   }
-  return direction === 'backward' ? windows.reverse() : windows;
+  return {
+    perHour,
+    dataStartNs: dataStartNs ?? -(2n ** 63n),
+    dataEndNs: dataEndNs ?? 2n ** 63n,
+  };
 }
