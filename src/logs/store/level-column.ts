@@ -54,7 +54,9 @@ export function withLevelSql(table: string, type: string): string {
  * `SELECT ... FROM db.table` per table) split by whether the level column
  * knows a line's value: `known` (with the column) and `unknown` (lines of
  * unsettled days and NULLs of settled ones), both with the columns of an
- * entries table. Undefined when no table there has the column.
+ * entries table. Undefined when no table there has the column. Whatever
+ * else `source` restricts is not kept: callers scan both parts with the
+ * request's own time range and line filters.
  */
 export async function levelSources(
   conn: DuckDBConnection,
