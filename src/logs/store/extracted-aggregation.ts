@@ -4,55 +4,8 @@ import type { ExtractedRequest, ExtractedSeries } from '../reader.js';
 import type { StreamInfo } from './catalog.js';
 import { LEVEL_COLUMN, LEVEL_KEY, levelSources } from './level-column.js';
 import { layered, logfmtFieldsSql, PLAIN_KEY } from './logfmt-sql.js';
-import { lineFilterSql } from './sql.js';
-
-/**
- * Go duration units: two-letter ones before `s` so that `ms` is not taken
- * for `s`; `ms` first, being the usual one.
- */
-const UNITS: [string, string][] = [
-  ['ms', '1e6'],
-  ['ns', '1.0'],
-  ['us', '1e3'],
-  ['µs', '1e3'],
-  ['μs', '1e3'],
-  ['s', '1e9'],
-  ['m', '6e10'],
-  ['h', '3.6e12'],
-];
-
-/** `n` is 1 to 15 digits with at most one point inside: the numbers converted here. */
-function plainNumber(n: string): string {
-  return (
-    `(length(${n}) BETWEEN 1 AND 15 AND ltrim(${n}, '0123456789.') = '' AND ` +
-    `length(${n}) - length(replace(${n}, '.', '')) <= 1 AND ` +
-    `NOT starts_with(${n}, '.') AND NOT suffix(${n}, '.'))`
-  );
-}
-
-/**
- * The value of the unwrapped field `v`, NULL where SQL does not convert it
- * (the query then falls back to the stages): `0`, or a plain number with one
- * unit, for duration() (number × unit ns / 1e9, the stage's own float
- * arithmetic); an optionally negative plain number otherwise. DuckDB's and
- * JavaScript's string-to-double are both correctly rounded.
- */
-function valueLayers(conversion: 'duration' | 'duration_seconds' | undefined): string[][] {
-  if (!conversion) {
-    const n = `CASE WHEN starts_with(v, '-') THEN substr(v, 2) ELSE v END`;
-    return [[`CASE WHEN ${plainNumber(`(${n})`)} THEN CAST(v AS DOUBLE) END AS val`]];
-  }
-  const unit = `CASE ${UNITS.map(([u]) => `WHEN suffix(v, '${u}') THEN '${u}'`).join(' ')} END`;
-  const ns = `CASE u ${UNITS.map(([u, f]) => `WHEN '${u}' THEN ${f}`).join(' ')} END`;
-  return [
-    [`${unit} AS u`],
-    [`left(v, length(v) - coalesce(length(u), 0)) AS n`],
-    [
-      `CASE WHEN v = '0' THEN 0.0 WHEN u IS NOT NULL AND ${plainNumber('n')} ` +
-        `THEN CAST(n AS DOUBLE) * (${ns}) / 1e9 END AS val`,
-    ],
-  ];
-}
+import { lineFilterSql, sqlString } from './sql.js';
+import { unwrappedSamples, VALUE_SEPARATOR } from './unwrapped-samples.js';
 
 /**
  * The entries of `ids` from `source`, one scan per run of consecutive stream
@@ -200,29 +153,28 @@ export async function extractedAggregation(
   }
 
   // One row per series with its samples as lists: converting lists costs far
-  // less than converting a row (with its label strings) per sample.
+  // less than converting a row (with its label strings) per sample. Values
+  // come as text and are converted by the unwrap stage's own functions.
   const samples =
-    `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, val, esc` +
-    `${fields} FROM (` +
-    layered(`SELECT * FROM (${inner}) WHERE v <> ''`, valueLayers(req.unwrap.conversion)) +
-    ')';
-  // Both lists in (t, val) order, so ties in t cannot pair values differently:
-  // one list of (t, val) pairs sorted once, then split (two ordered
-  // aggregates would each buffer and sort every sample: ~15% more CPU).
+    `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, v, esc${fields} ` +
+    `FROM (SELECT * FROM (${inner}) WHERE v <> '')`;
   const sql =
-    `SELECT sid, bad, list_transform(pairs, p -> p.t), list_transform(pairs, p -> p.v)${fields} ` +
+    `SELECT sid, bad, list_transform(pairs, p -> p.t), ` +
+    `array_to_string(list_transform(pairs, p -> p.v), ${sqlString(VALUE_SEPARATOR)})${fields} ` +
     `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
-    `bool_or(esc OR val IS NULL) AS bad, list_sort(list({'t': t, 'v': val})) AS pairs${fields} ` +
+    `bool_or(esc) AS bad, list({'t': t, 'v': v}) AS pairs${fields} ` +
     `FROM (${samples}) GROUP BY ALL)`;
   const rows = (await conn.runAndReadAll(sql)).getRows();
   if (rows.some((r) => r[1] === true)) return undefined;
   for (const r of rows) {
-    // Each series is one group of the query, so one row: its lists are taken as they are.
-    seriesOf(Number(r[0]), r.slice(4), () => ({
-      labels: {},
-      offsets: (r[2] as DuckDBListValue).items as number[],
-      values: (r[3] as DuckDBListValue).items as number[],
-    }));
+    const converted = unwrappedSamples(
+      (r[2] as DuckDBListValue).items as number[],
+      r[3] as string,
+      req.unwrap.conversion,
+    );
+    if (!converted) return undefined;
+    // Each series is one group of the query, so one row.
+    seriesOf(Number(r[0]), r.slice(4), () => ({ labels: {}, ...converted }));
   }
   return [...out.values()];
 }
