@@ -37,7 +37,9 @@ export async function levelColumnType(conn: DuckDBConnection, table: string): Pr
       `WHERE strlen(${LEVEL_COLUMN}) <= ${MAX_LEVEL_CHARS} ` +
       `GROUP BY ALL ORDER BY count(*) DESC, 1 LIMIT ${MAX_LEVELS}`,
   );
+  // Control characters stay out of the SQL text (those lines read their line).
   const values = new Set(['', ...r.getRows().map((row) => String(row[0]))]);
+  for (const v of values) if (/[\u0000-\u001f]/.test(v)) values.delete(v);
   return `ENUM(${[...values].map(sqlString).join(', ')})`;
 }
 

@@ -46,6 +46,8 @@ const LEVEL_LINES = [
   '{"level":"info","msg":"json line"}',
   '{"msg":"json with level=warn inside a string"}',
   `level=${'v'.repeat(80)}`,
+  'level="tab\there" x=4',
+  'level="nul\u0000" x=5',
 ];
 
 /** Without the escaped value, which makes storage decline (the stages answer instead). */
@@ -173,11 +175,15 @@ describe('level column values and reads', () => {
     conn = await instance.connect();
     writer = new EntryWriter(conn, dir);
     await writer.attach(DAY);
-    const rows = LEVEL_LINES.map(
-      (line, i) =>
-        `(1, ${BASE + BigInt(i) * S}, ${Buffer.byteLength(line)}, ${sqlString(line)}, NULL)`,
-    );
-    await conn.run(`INSERT INTO ${partitionTable(DAY)} VALUES ${rows.join(', ')}`);
+    for (const [i, line] of LEVEL_LINES.entries()) {
+      // Bound, not spliced into the SQL text: one line holds a NUL.
+      await conn.run(`INSERT INTO ${partitionTable(DAY)} VALUES ($1, $2, $3, $4, NULL)`, [
+        1,
+        BASE + BigInt(i) * S,
+        Buffer.byteLength(line),
+        line,
+      ]);
+    }
     assert.equal(await writer.rewrite(DAY, async (fn) => (await fn(), true)), true);
   });
 
@@ -193,8 +199,12 @@ describe('level column values and reads', () => {
     const got = r.getRows().map(([line, level]) => [line, level]);
     const want = LEVEL_LINES.map((line) => {
       // Escaped quoted values SQL does not decode; long values are not kept.
-      if (line.startsWith('level="esc') || line.length > 70) return [line, null];
-      return [line, findLogfmtValues(line, ['level'])[0] ?? ''];
+      const level = findLogfmtValues(line, ['level'])[0] ?? '';
+      // ...nor values with control characters.
+      if (line.startsWith('level="esc') || line.length > 70 || /[\u0000-\u001f]/.test(level)) {
+        return [line, null];
+      }
+      return [line, level];
     });
     assert.deepEqual(got, want);
   });
