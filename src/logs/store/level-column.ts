@@ -23,10 +23,12 @@ export const LEVEL_KEY = 'level';
 const MAX_LEVELS = 250;
 const MAX_LEVEL_CHARS = 64;
 
+/** `table`'s entry columns with the level; a settled table's own level column is not read. */
 function levelSql(table: string): string {
+  const entries = `SELECT stream_id, ts, bytes, line, metadata FROM ${table}`;
   return (
     `SELECT *, CASE WHEN NOT e0 THEN f0 END AS ${LEVEL_COLUMN} ` +
-    `FROM (${logfmtFieldsSql(`SELECT * FROM ${table}`, [LEVEL_KEY])})`
+    `FROM (${logfmtFieldsSql(entries, [LEVEL_KEY])})`
   );
 }
 

@@ -209,6 +209,19 @@ describe('level column values and reads', () => {
     assert.deepEqual(got, want);
   });
 
+  it('settling again computes the column for lines loaded since', async () => {
+    const table = partitionTable(DAY);
+    await conn.run(
+      `INSERT INTO ${table} (stream_id, ts, bytes, line) VALUES (1, ${BASE + 900n * S}, 9, 'level=new')`,
+    );
+    assert.equal(await writer.rewrite(DAY, async (fn) => (await fn(), true)), true);
+    const r = await conn.runAndReadAll(
+      `SELECT ${LEVEL_COLUMN}::VARCHAR FROM ${table} WHERE line = 'level=new'`,
+    );
+    assert.deepEqual(r.getRows(), [['new']]);
+    await conn.run(`DELETE FROM ${table} WHERE line = 'level=new'`);
+  });
+
   it('counts settled lines by the column and NULL ones by their line', async () => {
     const table = partitionTable(DAY);
     // A settled line's level changed in the column only: the answer follows the column.
