@@ -56,8 +56,9 @@ export function withLevelSql(table: string, type: string): string {
 /**
  * The entries of the tables `source` reads (queries.ts's unionSql: one
  * `SELECT ... FROM db.table` per table) split by whether the level column
- * knows a line's value: `known` (with the column) and `unknown` (lines of
- * unsettled days and NULLs of settled ones), both with the columns of an
+ * knows a line's value: `known`, one relation per settled table (each day
+ * has its own ENUM, and a union of two is a string column), and `unknown`
+ * (lines of unsettled days and NULLs of settled ones), all with the columns of an
  * entries table. Undefined when no table there has the column. Whatever
  * else `source` restricts is not kept: callers scan both parts with the
  * request's own time range and line filters.
@@ -65,7 +66,7 @@ export function withLevelSql(table: string, type: string): string {
 export async function levelSources(
   conn: DuckDBConnection,
   source: string,
-): Promise<{ known: string; unknown: string } | undefined> {
+): Promise<{ known: string[]; unknown: string } | undefined> {
   const tables = [...source.matchAll(/\bFROM (\w+)\.(entries(?:_long)?)\b/g)].map((m) => ({
     db: m[1]!,
     name: `${m[1]}.${m[2]}`,
@@ -89,5 +90,5 @@ export async function levelSources(
       ? `SELECT ${columns} FROM ${t.name} WHERE ${LEVEL_COLUMN} IS NULL`
       : `SELECT ${columns} FROM ${t.name}`,
   );
-  return { known: known.join(' UNION ALL '), unknown: unknown.join(' UNION ALL ') };
+  return { known, unknown: unknown.join(' UNION ALL ') };
 }

@@ -67,6 +67,14 @@ function streams(offsetS: bigint): LogStream[] {
     make({ job: 'a', env: 'qa' }, [...DECIDABLE].reverse(), 3n * S),
     // `level` is a stream label here: the extracted label is level_extracted, storage declines.
     make({ job: 'b', level: 'stream' }, DECIDABLE, 11n * S),
+    // The day before, with other levels: another ENUM for the column.
+    {
+      labels: { job: 'a', env: 'old' },
+      entries: Array.from({ length: 90 }, (_, i) => ({
+        timestamp: BASE - 7_200n * S + offsetS * S + BigInt(i) * 60n * S,
+        line: ['level=zeta x=1', 'level=alpha', 'level=info msg="old day"'][i % 3]!,
+      })),
+    },
   ];
 }
 
@@ -77,7 +85,7 @@ async function outcome(reader: LogReader, query: string): Promise<Outcome> {
   try {
     r = await runQuery(reader, {
       query,
-      startNs: BASE,
+      startNs: BASE - 7_200n * S,
       endNs: BASE + 3_000n * S,
       stepNs: 60n * S,
       instant: false,
@@ -96,8 +104,8 @@ async function outcome(reader: LogReader, query: string): Promise<Outcome> {
 
 /** Query → whether storage answers it (the others decline or are not asked). */
 const QUERIES: [string, boolean][] = [
-  ['sum by (level) (count_over_time({env=~"dev|qa"} | logfmt [1m]))', true],
-  ['sum by (level, env) (count_over_time({env=~"dev|qa"} | logfmt [5m]))', false],
+  ['sum by (level) (count_over_time({env=~"dev|qa|old"} | logfmt [1m]))', true],
+  ['sum by (level, env) (count_over_time({env=~"dev|qa|old"} | logfmt [5m]))', false],
   ['sum by (level) (rate({env="dev"} |= "level" | logfmt [2m]))', true],
   ['sum by (level) (bytes_over_time({env="qa"} != "json" | logfmt [3m]))', true],
   ['max by (level) (count_over_time({env="qa"} | logfmt [1m]))', true],
