@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Labels } from '../../../src/common/labels.js';
 import { LogStore } from '../../../src/logs/store/index.js';
 import type { SelectLogsRequest, StoredEntry } from '../../../src/logs/reader.js';
 
@@ -164,14 +165,17 @@ describe('LogStore', () => {
       '\\back\\slash',
       'ctrl \u0001 and \u0001\u0001',
     ];
+    const metadata: Record<number, Labels> = {
+      1: { 'trace"id': 'a,"b"' },
+      6: { q: '\u0001"\u0001' },
+    };
     await store.push([
       {
         labels: { kind: 'chars' },
         entries: lines.map((line, i) => ({
           timestamp: BASE + 7300n * S + BigInt(i),
           line,
-          metadata:
-            i === 1 ? { 'trace"id': 'a,"b"' } : i === 6 ? { q: '\u0001"\u0001' } : undefined,
+          metadata: metadata[i],
         })),
       },
     ]);
