@@ -4,7 +4,7 @@
  */
 
 const GO_FLOAT_RE =
-  /^[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F.]+(?:[pP][+-]?[0-9]+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])$/;
+  /^[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:[eE][+-]?[0-9]+)?|0[xX](?:_?[0-9a-fA-F])*\.?(?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?[pP][+-]?[0-9]+|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])$/;
 
 /** strconv.ParseFloat(s, 64). */
 export function parseGoFloat(text: string): number | undefined {
@@ -12,8 +12,23 @@ export function parseGoFloat(text: string): number | undefined {
   const lower = text.toLowerCase();
   if (/^[+-]?inf(inity)?$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
   if (/^[+-]?nan$/.test(lower)) return NaN;
+  if (/^[+-]?0x/.test(lower)) return parseHexFloat(lower.replace(/_/g, ''));
   const n = Number(text.replace(/_/g, ''));
   return Number.isNaN(n) ? undefined : n;
+}
+
+/**
+ * Go's hexadecimal float (`0x1.8p3`): hex mantissa with an optional point,
+ * and the `p` exponent Go requires. The mantissa is exact as a BigInt and
+ * rounds once to a double; scaling by a power of two is then exact (outside
+ * the subnormal range).
+ */
+function parseHexFloat(text: string): number | undefined {
+  const m = /^([+-]?)0x([0-9a-f]*)\.?([0-9a-f]*)p([+-]?[0-9]+)$/.exec(text);
+  if (!m || m[2]! + m[3]! === '') return undefined;
+  const mantissa = Number(BigInt(`0x${m[2]}${m[3]}`));
+  const v = mantissa * 2 ** (Number(m[4]) - 4 * m[3]!.length);
+  return m[1] === '-' ? -v : v;
 }
 
 export function goFloatError(text: string): string {
