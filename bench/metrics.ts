@@ -24,6 +24,8 @@ const WINDOW = 40; // samples per series per request window (10 min)
 const SERIES_PER_REQ = 50; // 50 x 40 = 2,000 samples per request, Prometheus's max_samples_per_send
 const INFLIGHT = 4;
 const RUNS = 11;
+/** Quiet time before RSS at 10k series is read, the same for both servers. */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 10_000);
 
 // ---- protobuf WriteRequest encoding, sized up front so each body is one buffer.
 function varintLen(v: number): number {
@@ -241,12 +243,19 @@ async function main(): Promise<void> {
       r.ingest = a.samples / (ms / 1000);
       console.log(`${s.name}: ingested ${a.samples} samples in ${(ms / 1000).toFixed(1)} s`);
     }
-    // RSS at 10k series is read before any query, so query buffers do not count.
+    // RSS at 10k series is read before any query, so query buffers do not
+    // count, and SETTLE_MS after each server's last write: the steady figure,
+    // once each runtime has had time to give back what the burst grew.
+    const reads: Promise<void>[] = [];
     for (const s of [obs, prom]) {
       await ingest(s, b.bodies);
-      await new Promise((r) => setTimeout(r, 3000));
-      results[s.name]!.rss10k = procMemMiB(s.proc.pid!).rss;
+      reads.push(
+        new Promise<void>((r) => setTimeout(r, SETTLE_MS)).then(() => {
+          results[s.name]!.rss10k = procMemMiB(s.proc.pid!).rss;
+        }),
+      );
     }
+    await Promise.all(reads);
     for (const s of [obs, prom]) {
       await settleBlocks(s);
       const st = blockStats(s.blocksDir);

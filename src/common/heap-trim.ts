@@ -5,6 +5,17 @@ import vm from 'node:vm';
 const IDLE_MS = 1000;
 /** At most one collection per this interval (a full GC of the live set takes ~10-40 ms). */
 const MIN_INTERVAL_MS = 1000;
+/**
+ * V8 shrinks its young generation in a collection only when allocation, as
+ * measured between earlier collections over the last 5 s, averaged below
+ * 1 KB/ms and above zero (Heap::ShouldResizeNewSpace). A collection soon
+ * after a burst still counts the burst, so the collection that can shrink
+ * follows another one by this much.
+ */
+const LOW_ALLOCATION_WINDOW_MS = 5500;
+/** Young generation above which the settle collections run (V8 starts it at 2 x 1 MiB). */
+const YOUNG_SETTLED_BYTES = 4 * 1024 * 1024;
+const SETTLE_TRIES = 4;
 
 /** V8's `gc()`, exposed at run time (once per process: each call makes a context); undefined where the flag cannot be set. */
 let exposed: { gc: (() => void) | undefined } | undefined;
@@ -29,6 +40,13 @@ export interface HeapTrimOptions {
   busyLimitBytes?: number;
   /** Committed heap above which a quiet second collects, given the live size after the last collection. */
   idleLimitBytes: (liveBytes: number) => number;
+  /**
+   * Once quiet, collect twice a window apart so that V8 shrinks the young
+   * generation: a burst grows it to 2 x 16 MiB, all resident, and the
+   * collection after one quiet second comes too soon for V8 to shrink it.
+   * Unset: the young generation is left to V8.
+   */
+  settleYoung?: boolean;
 }
 
 /**
@@ -46,6 +64,7 @@ export class HeapTrim {
   private last = 0;
   private liveBytes = 0;
   private idle: NodeJS.Timeout | undefined;
+  private settle: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: HeapTrimOptions) {}
 
@@ -57,11 +76,32 @@ export class HeapTrim {
   touch(streaming = false): void {
     if (!this.gc) return;
     if (!streaming) this.during();
-    clearTimeout(this.idle);
-    this.idle = setTimeout(() => {
-      if (committed() > this.opts.idleLimitBytes(this.liveBytes)) this.collect();
-    }, IDLE_MS);
-    this.idle.unref();
+    clearTimeout(this.settle);
+    // One timer re-armed per touch: commits come thousands of times a second.
+    if (this.idle) this.idle.refresh();
+    else {
+      this.idle = setTimeout(() => this.quiet(), IDLE_MS);
+      this.idle.unref();
+    }
+  }
+
+  private quiet(): void {
+    const before = this.last;
+    if (committed() > this.opts.idleLimitBytes(this.liveBytes)) this.collect();
+    if (!this.opts.settleYoung || youngCommitted() <= YOUNG_SETTLED_BYTES) return;
+    // This collection closes the burst's measuring window; the next one can shrink.
+    if (this.last === before) this.collect();
+    this.settleAfter(SETTLE_TRIES);
+  }
+
+  /** Collects a window later, again while work after the last touch (a compaction) kept allocation above V8's bar. */
+  private settleAfter(tries: number): void {
+    this.settle = setTimeout(() => {
+      if (youngCommitted() <= YOUNG_SETTLED_BYTES) return;
+      this.collect();
+      if (tries > 1) this.settleAfter(tries - 1);
+    }, LOW_ALLOCATION_WINDOW_MS);
+    this.settle.unref();
   }
 
   /** Call now and then during a long read (per batch): trims when the heap passed the busy limit. */
@@ -80,9 +120,15 @@ export class HeapTrim {
 
   stop(): void {
     clearTimeout(this.idle);
+    this.idle = undefined;
+    clearTimeout(this.settle);
   }
 }
 
 function committed(): number {
   return v8.getHeapStatistics().total_heap_size;
+}
+
+function youngCommitted(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }

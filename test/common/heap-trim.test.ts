@@ -4,6 +4,8 @@ import v8 from 'node:v8';
 import { HeapTrim } from '../../src/common/heap-trim.js';
 
 const committed = (): number => v8.getHeapStatistics().total_heap_size;
+const young = (): number =>
+  v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
 
 /** Grows the old generation with garbage: arrays kept across allocations, then dropped. */
 function garbage(): void {
@@ -28,6 +30,29 @@ describe('HeapTrim', () => {
       assert.ok(committed() >= before * 0.9, 'a push leaves the heap alone');
       trim.touch();
       assert.ok(committed() < before * 0.7, `${committed()} after a query vs ${before}`);
+    } finally {
+      trim.stop();
+    }
+  });
+
+  it('gives back the young generation a burst grew, once quiet', async () => {
+    const trim = new HeapTrim({ idleLimitBytes: () => Infinity, settleYoung: true });
+    try {
+      // Many short-lived objects, a fair share surviving one scavenge: V8 grows the young generation.
+      let keep: object[] = [];
+      for (let i = 0; i < 3_000_000; i++) {
+        keep.push({ i, a: [i] });
+        if (keep.length > 100_000) keep = [];
+      }
+      keep = [];
+      const grown = young();
+      assert.ok(grown > 8 * 1024 * 1024, `the test needs a grown young generation, got ${grown}`);
+      trim.touch(true);
+      const started = Date.now();
+      while (young() > 4 * 1024 * 1024 && Date.now() - started < 15_000) {
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(young() <= 4 * 1024 * 1024, `young generation still ${young()} after 15 s`);
     } finally {
       trim.stop();
     }

@@ -55,10 +55,13 @@ export class TsdbStore implements MetricsStore {
    * Remote-write bursts leave the old generation committed at several times
    * the live set (decoded requests promoted while their fsync was pending): a
    * quiet second after a commit, with the heap grown well past the last live
-   * size, collects once; a steady scrape load below that never does.
+   * size, collects once; a steady scrape load below that never does. A few
+   * more quiet seconds give back the young generation the burst grew (32 MiB
+   * resident for nothing).
    */
   private readonly idle = new HeapTrim({
     idleLimitBytes: (live) => live * 1.5 + 32 * 1024 * 1024,
+    settleYoung: true,
   });
   private readonly blockRange: number;
   private closed = false;
