@@ -99,7 +99,8 @@ export class HeapTrim {
     this.settle = setTimeout(() => {
       if (youngCommitted() <= YOUNG_SETTLED_BYTES) return;
       this.collect();
-      if (tries > 1) this.settleAfter(tries - 1);
+      // Once shrunk, no more: a query growing it again is not to be interrupted.
+      if (tries > 1 && youngCommitted() > YOUNG_SETTLED_BYTES) this.settleAfter(tries - 1);
     }, LOW_ALLOCATION_WINDOW_MS);
     this.settle.unref();
   }
