@@ -7,7 +7,6 @@ import {
   partitionDb,
   partitionFile,
   partitionTable,
-  type PartitionKind,
 } from './partitions.js';
 import { bloomTableDdl, buildBlooms } from './block-blooms.js';
 import { LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
