@@ -4,6 +4,7 @@ import type { ExtractedRequest, ExtractedSeries } from '../reader.js';
 import type { StreamInfo } from './catalog.js';
 import { LEVEL_COLUMN, LEVEL_KEY, levelSources } from './level-column.js';
 import { layered, logfmtFieldsSql, PLAIN_KEY } from './logfmt-sql.js';
+import { unionSql } from './queries.js';
 import { lineFilterSql, sqlString } from './sql.js';
 import { unwrappedSamples, VALUE_SEPARATOR } from './unwrapped-samples.js';
 
@@ -39,7 +40,7 @@ function streamScans(source: string, ids: number[], where: string, columns: stri
  */
 export async function extractedAggregation(
   conn: DuckDBConnection,
-  source: string,
+  days: number[],
   streams: StreamInfo[],
   req: ExtractedRequest,
 ): Promise<ExtractedSeries[] | undefined> {
@@ -62,10 +63,10 @@ export async function extractedAggregation(
     layered(logfmtFieldsSql(`SELECT * FROM (${scans(from, 'stream_id, ts, bytes, line')})`, keys), [
       [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
     ]);
-  const inner = fromLines(source);
+  const inner = fromLines(unionSql(days));
   const split =
     !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
-      ? await levelSources(conn, source)
+      ? await levelSources(conn, days)
       : undefined;
   // The field columns as they follow others in a SELECT list: `, f0, f1`.
   const fields = req.fields.map((_, i) => `, f${i}`).join('');

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { logfmtFieldsSql } from './logfmt-sql.js';
+import { PARTITION_KINDS, partitionDb, partitionTable } from './partitions.js';
 import { sqlString } from './sql.js';
 
 /**
@@ -54,23 +55,20 @@ export function withLevelSql(table: string, type: string): string {
 }
 
 /**
- * The entries of the tables `source` reads (queries.ts's unionSql: one
- * `SELECT ... FROM db.table` per table) split by whether the level column
+ * The entries of these days' tables split by whether the level column
  * knows a line's value: `known`, one relation per settled table (each day
  * has its own ENUM, and a union of two is a string column), and `unknown`
  * (lines of unsettled days and NULLs of settled ones), all with the columns of an
- * entries table. Undefined when no table there has the column. Whatever
- * else `source` restricts is not kept: callers scan both parts with the
- * request's own time range and line filters.
+ * entries table. Undefined when no table there has the column. Callers scan
+ * both parts with the request's own time range and line filters.
  */
 export async function levelSources(
   conn: DuckDBConnection,
-  source: string,
+  days: number[],
 ): Promise<{ known: string[]; unknown: string } | undefined> {
-  const tables = [...source.matchAll(/\bFROM (\w+)\.(entries(?:_long)?)\b/g)].map((m) => ({
-    db: m[1]!,
-    name: `${m[1]}.${m[2]}`,
-  }));
+  const tables = days.flatMap((day) =>
+    PARTITION_KINDS.map((kind) => ({ db: partitionDb(day), name: partitionTable(day, kind) })),
+  );
   if (tables.length === 0) return undefined;
   const r = await conn.runAndReadAll(
     `SELECT database_name || '.' || table_name FROM duckdb_columns() ` +

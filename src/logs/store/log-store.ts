@@ -497,8 +497,7 @@ export class LogStore implements LogSink, LogReader {
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (days.length === 0) return [];
-    const source = unionSql(days);
-    return this.withConnection(req.signal, (c) => extractedAggregation(c, source, streams, req));
+    return this.withConnection(req.signal, (c) => extractedAggregation(c, days, streams, req));
   }
 
   /**

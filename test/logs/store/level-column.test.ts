@@ -14,7 +14,6 @@ import { EntryWriter } from '../../../src/logs/store/entry-writer.js';
 import { extractedAggregation } from '../../../src/logs/store/extracted-aggregation.js';
 import { LEVEL_COLUMN } from '../../../src/logs/store/level-column.js';
 import { partitionTable } from '../../../src/logs/store/partitions.js';
-import { unionSql } from '../../../src/logs/store/queries.js';
 import { sqlString } from '../../../src/logs/store/sql.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
 import { withoutExtraction } from '../without-extraction.js';
@@ -254,7 +253,7 @@ describe('level column values and reads', () => {
       fieldsOnly: true,
     };
     const streams = [new StreamCatalog().add(1, { job: 'x' })];
-    const out = (await extractedAggregation(conn, unionSql([DAY]), streams, req))!;
+    const out = (await extractedAggregation(conn, [DAY], streams, req))!;
     const counts = (s: ExtractedSeries): number =>
       [...s.buckets!.values()].reduce((a, b) => a + b.count, 0);
     const got = Object.fromEntries(out.map((s) => [s.labels.level ?? '', counts(s)]));
