@@ -58,9 +58,9 @@ export function validatePush(
     if (limits.maxLineSizeTruncate && limits.maxLineSize > 0) {
       for (const e of stream.entries) e.line = truncateUtf8(e.line, limits.maxLineSize);
     }
-    const streamBytes = stream.entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
     const labelsOrError = streamLabels(stream.labels, limits);
     if ('reason' in labelsOrError) {
+      const streamBytes = stream.entries.reduce((n, e) => n + Buffer.byteLength(e.line), 0);
       discard(labelsOrError.reason, stream.entries.length, streamBytes, labelsOrError.msg);
       continue;
     }
