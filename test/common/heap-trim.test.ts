@@ -53,6 +53,14 @@ describe('HeapTrim', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
       assert.ok(young() <= 4 * 1024 * 1024, `young generation still ${young()} after 15 s`);
+      // Survivors again: it grows back to its maximum in one step, not by doubling.
+      const shrunk = young();
+      keep = [];
+      while (young() === shrunk) {
+        for (let i = 0; i < 10_000; i++) keep.push({ i, a: [i] });
+      }
+      keep = [];
+      assert.ok(young() >= grown / 2, `grew from ${shrunk} to ${young()} only (max ${grown})`);
     } finally {
       trim.stop();
     }
