@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { compareEntries, type OrderedEntry } from '../../support/entry-order.js';
 import {
   nextWindowRows,
   scanInWindows,
@@ -218,11 +219,7 @@ describe('nextWindowRows', () => {
 
 describe('scanInWindows', () => {
   /** Entries of 4 streams over 6 hours at `perHour` per stream-hour; ts coarse so that many tie. */
-  interface E {
-    ts: bigint;
-    stream: number;
-    line: string;
-  }
+  type E = OrderedEntry;
   function corpus(perHour: number, needles: number[]): E[] {
     const out: E[] = [];
     for (let h = 0; h < 6; h++) {
@@ -237,18 +234,7 @@ describe('scanInWindows', () => {
     }
     return out;
   }
-  const cmp = (a: E, b: E): number =>
-    a.ts !== b.ts
-      ? a.ts < b.ts
-        ? -1
-        : 1
-      : a.stream !== b.stream
-        ? a.stream - b.stream
-        : a.line < b.line
-          ? -1
-          : a.line > b.line
-            ? 1
-            : 0;
+  const cmp = compareEntries;
 
   const cases: {
     why: string;

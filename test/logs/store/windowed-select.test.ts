@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LogStore } from '../../../src/logs/store/index.js';
 import type { LineFilter, SelectLogsRequest } from '../../../src/logs/reader.js';
+import { compareEntries } from '../../support/entry-order.js';
 
 const DAY = 86_400_000_000_000n;
 const HOUR = 3_600_000_000_000n;
@@ -55,21 +56,7 @@ function expected(all: Entry[], req: Partial<SelectLogsRequest>, contains?: stri
   const dir = req.direction === 'backward' ? -1 : 1;
   const got = all
     .filter((e) => e.ts >= start && e.ts < end && (!contains || e.line.includes(contains)))
-    .sort(
-      (a, b) =>
-        dir *
-        (a.ts !== b.ts
-          ? a.ts < b.ts
-            ? -1
-            : 1
-          : a.stream !== b.stream
-            ? a.stream - b.stream
-            : a.line < b.line
-              ? -1
-              : a.line > b.line
-                ? 1
-                : 0),
-    )
+    .sort((a, b) => dir * compareEntries(a, b))
     .map((e) => `${e.ts - START} ${e.line}`);
   return req.limit === undefined ? got : got.slice(0, req.limit);
 }
