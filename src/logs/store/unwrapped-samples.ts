@@ -44,20 +44,16 @@ export function unwrappedSamples(
  */
 function sortedSamples(times: number[], values: number[]): { offsets: number[]; values: number[] } {
   const n = times.length;
-  let st = new Float64Array(n);
-  let sv = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    st[i] = times[i]!;
-    sv[i] = values[i]!;
-  }
   let bounds = [0];
   for (let i = 1; i < n; i++) {
-    if (st[i]! < st[i - 1]! || (st[i] === st[i - 1] && byValue(sv[i]!, sv[i - 1]!) < 0)) {
-      bounds.push(i);
-    }
+    const t = times[i]!;
+    const before = times[i - 1]!;
+    if (t < before || (t === before && byValue(values[i]!, values[i - 1]!) < 0)) bounds.push(i);
   }
   if (bounds.length === 1) return { offsets: times, values };
   bounds.push(n);
+  let st = Float64Array.from(times);
+  let sv = Float64Array.from(values);
   let dt = new Float64Array(n);
   let dv = new Float64Array(n);
   while (bounds.length > 2) {
