@@ -15,6 +15,7 @@ const cases: [string, number | undefined][] = [
   ['0x1_0p0', 16],
   ['0x1fffffffffffff8p-4', 2 ** 57 / 16],
   ['0x_1p4', 16],
+  ['0x1p1_0', 1024],
   ['0x10', undefined],
   ['0x1__0p0', undefined],
   ['0xp1', undefined],
