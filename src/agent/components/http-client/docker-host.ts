@@ -14,8 +14,11 @@ type Args = Record<string, unknown>;
  * effect, as in Alloy. `close` ends both.
  */
 export function dockerClientFor(host: string, a: Args | undefined): DockerClient {
-  if (a) validateHttpClient(a);
-  if (!/^https?:\/\//i.test(host)) return new DockerClient(host);
+  if (!/^https?:\/\//i.test(host)) {
+    if (a) validateHttpClient(a);
+    return new DockerClient(host);
+  }
+  // httpClientFromArgs validates them.
   const http = httpClientFromArgs(a ?? {});
   const headers = httpHeaders(a ?? {});
   return new DockerClient(host, {
