@@ -10,3 +10,17 @@ export function withoutExtraction(r: LogReader): LogReader {
     labelValues: (n, s, e, m) => r.labelValues(n, s, e, m),
   };
 }
+
+/** The reader with its storage extraction, counting the requests storage answered (did not decline). */
+export function countingExtractions(r: LogReader): { reader: LogReader; answered: () => number } {
+  let n = 0;
+  const reader: LogReader = {
+    ...withoutExtraction(r),
+    extractedAggregation: async (req) => {
+      const out = await r.extractedAggregation!(req);
+      if (out) n++;
+      return out;
+    },
+  };
+  return { reader, answered: () => n };
+}

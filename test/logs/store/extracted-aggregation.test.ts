@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runQuery, type QueryResult } from '../../../src/logs/logql/index.js';
-import type { ExtractedRequest, LogReader } from '../../../src/logs/reader.js';
+import type { LogReader } from '../../../src/logs/reader.js';
 import type { LogStream } from '../../../src/logs/sink.js';
 import { LogStore } from '../../../src/logs/store/index.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
-import { withoutExtraction } from '../without-extraction.js';
+import { countingExtractions, withoutExtraction } from '../without-extraction.js';
 
 const S = 1_000_000_000n;
 const BASE = 1_763_000_400n * S;
@@ -85,20 +85,6 @@ function streams(): LogStream[] {
     make({ job: 'f', env: '1' }, GO_FLOATS, 9n * S),
     make({ job: 'f', env: '2' }, [...GO_FLOATS].reverse(), 9n * S),
   ];
-}
-
-/** Counts the extractions that storage answered (did not decline). */
-function counting(r: LogReader): { reader: LogReader; answered: () => number } {
-  let n = 0;
-  const reader: LogReader = {
-    ...withoutExtraction(r),
-    extractedAggregation: async (req: ExtractedRequest) => {
-      const out = await r.extractedAggregation!(req);
-      if (out) n++;
-      return out;
-    },
-  };
-  return { reader, answered: () => n };
 }
 
 type Outcome = { error: string } | { series: [string, [string, number][]][] };
@@ -222,7 +208,7 @@ describe('storage-side logfmt extraction', () => {
       const expected = await outcome(withoutExtraction(memory), query);
       if (!('error' in expected)) assert.ok(expected.series.length > 0, 'case has data');
       for (const target of [store as LogReader, memory]) {
-        const { reader, answered } = counting(target);
+        const { reader, answered } = countingExtractions(target);
         assertSame(await outcome(reader, query), expected, query);
         if (target === store) assert.equal(answered() > 0, pushed, `answered by storage: ${query}`);
       }

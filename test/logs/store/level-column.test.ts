@@ -16,7 +16,7 @@ import { LEVEL_COLUMN } from '../../../src/logs/store/level-column.js';
 import { partitionTable } from '../../../src/logs/store/partitions.js';
 import { sqlString } from '../../../src/logs/store/sql.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
-import { withoutExtraction } from '../without-extraction.js';
+import { countingExtractions, withoutExtraction } from '../without-extraction.js';
 
 const S = 1_000_000_000n;
 const DAY = 20_400;
@@ -149,17 +149,9 @@ describe('level column of settled days', () => {
       }
       await step();
       for (const [q, answered] of QUERIES) {
-        let n = 0;
-        const reader: LogReader = {
-          ...withoutExtraction(store),
-          extractedAggregation: async (req) => {
-            const out = await store.extractedAggregation(req);
-            if (out) n++;
-            return out;
-          },
-        };
+        const { reader, answered: n } = countingExtractions(store);
         assert.deepEqual(await outcome(reader, q), await outcome(withoutExtraction(memory), q), q);
-        assert.equal(n > 0, answered, `${q}: answered by storage`);
+        assert.equal(n() > 0, answered, `${q}: answered by storage`);
       }
     });
   }
