@@ -6,7 +6,8 @@
  * through the Loki HTTP API and prints them beside real Loki 3.0.0's.
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
- * OBS_BENCH_ROLE_NODE_FLAGS: node flags for the role's process (e.g. --cpu-prof).
+ * OBS_BENCH_ROLE_NODE_FLAGS: node flags for the role's process (e.g. --cpu-prof); the role
+ * also inherits this process's environment (e.g. MALLOC_ARENA_MAX).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -110,9 +111,22 @@ function makeBatch(b: number, startNs: bigint): Batch {
 
 // ---- the role in a child process ----
 
-function rssMiB(pid: number): number {
+/** Resident memory (MiB): in all, anonymous (heaps, buffers) and file-backed (code, mapped files). */
+interface Rss {
+  total: number;
+  anon: number;
+  file: number;
+}
+
+function rssOf(pid: number): Rss {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  const kib = (field: string): number =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]) / 1024;
+  return { total: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile') };
+}
+
+function rssMiB(pid: number): number {
+  return rssOf(pid).total;
 }
 
 function dirBytes(dir: string): number {
@@ -195,25 +209,37 @@ async function main(): Promise<void> {
   const child = startRole(compile(), config, port);
   const pid = child.pid!;
   let maxRss = 0;
-  const sampler = setInterval(() => (maxRss = Math.max(maxRss, rssMiB(pid))), 50);
+  // The sample at the peak, for its split into anonymous and file-backed pages.
+  let peak: Rss = { total: 0, anon: 0, file: 0 };
+  const sampler = setInterval(() => {
+    const now = rssOf(pid);
+    maxRss = Math.max(maxRss, now.total);
+    if (now.total > peak.total) peak = now;
+  }, 50);
   let inner: NodeJS.Timeout | undefined;
   try {
     await waitReady(url);
-    const metric = async (name: string): Promise<number> => {
+    const metric = async (name: string, labels = '(?:\\{[^}]*\\})?'): Promise<number> => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+      const m = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(text);
       return m ? Number(m[1]) / 2 ** 20 : NaN;
     };
     // The role's own view while it ingests and answers: V8 heap committed and DuckDB's memory.
     let maxHeap = 0;
     let maxDuck = 0;
+    // The same per query, with V8's young generation (its two semi-spaces are all resident once grown).
+    const each = { heap: 0, young: 0, duck: 0 };
     inner = setInterval(() => {
       metric('nodejs_heap_size_total_bytes').then(
-        (v) => (maxHeap = Math.max(maxHeap, v)),
+        (v) => ((maxHeap = Math.max(maxHeap, v)), (each.heap = Math.max(each.heap, v))),
+        () => 0,
+      );
+      metric('nodejs_heap_space_size_total_bytes', '\\{space="new"\\}').then(
+        (v) => (each.young = Math.max(each.young, v)),
         () => 0,
       );
       metric('obs_logs_store_duckdb_memory_bytes').then(
-        (v) => (maxDuck = Math.max(maxDuck, v)),
+        (v) => ((maxDuck = Math.max(maxDuck, v)), (each.duck = Math.max(each.duck, v))),
         () => 0,
       );
     }, 250);
@@ -312,12 +338,22 @@ async function main(): Promise<void> {
         loki: 302,
       },
     ];
-    const results: { name: string; ms: number; loki?: number; ok: boolean; rss: number }[] = [];
+    const results: {
+      name: string;
+      ms: number;
+      loki?: number;
+      ok: boolean;
+      rss: number;
+      peak: Rss;
+      inner: typeof each;
+    }[] = [];
     let queryRss = 0;
     for (const query of queries) {
       const times: number[] = [];
       let ok = true;
       maxRss = 0;
+      peak = { total: 0, anon: 0, file: 0 };
+      Object.assign(each, { heap: 0, young: 0, duck: 0 });
       for (let i = 0; i < RUNS; i++) {
         const t = performance.now();
         const res = await fetch(url + query.path);
@@ -330,7 +366,15 @@ async function main(): Promise<void> {
         }
       }
       queryRss = Math.max(queryRss, maxRss);
-      results.push({ name: query.name, ms: median(times), loki: query.loki, ok, rss: maxRss });
+      results.push({
+        name: query.name,
+        ms: median(times),
+        loki: query.loki,
+        ok,
+        rss: maxRss,
+        peak,
+        inner: { ...each },
+      });
     }
 
     const queryInner = [maxHeap, maxDuck];
@@ -389,6 +433,17 @@ async function main(): Promise<void> {
       out.push(
         `${(r.name + ' (ms, median)').padEnd(34)}${r.ok ? fmt(r.ms, 1) : '     error'}${fmt(r.loki ?? NaN)}  ${target.padEnd(20)} RSS ${r.rss.toFixed(0)}`,
       );
+    }
+    out.push(
+      `${'peak RSS split (MiB)'.padEnd(34)}${'file'.padStart(10)}${'anon'.padStart(10)}  of anon, max over the query's runs: V8 committed (young) / DuckDB buffers`,
+    );
+    for (const r of results) {
+      // A query answered within one sampling interval has no figures of its own.
+      const split =
+        r.peak.total === 0
+          ? `${''.padStart(20)}  (no sample)`
+          : `${fmt(r.peak.file)}${fmt(r.peak.anon)}  ${r.inner.heap.toFixed(0)} (${r.inner.young.toFixed(0)}) / ${r.inner.duck.toFixed(0)}`;
+      out.push(`${('  ' + r.name).padEnd(34)}${split}`);
     }
     out.push(
       `${'push latency under heavy scan (ms)'.padEnd(34)}${fmt(median(pushLat), 1)}${''.padStart(10)}  (median of 20 pushes of 1000 lines)`,
