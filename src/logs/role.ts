@@ -50,13 +50,14 @@ class LokiRole implements LogsRole {
   private distributor: Distributor | undefined;
   private boundPort: number;
   /**
-   * A query or a finished push flow leaves the heap above its live set: above
-   * 64 MiB after a query (or during a long read), and above 24 MiB once
-   * traffic stops, a full collection returns the pages (the role's RSS budget
-   * is 200 MiB, of which node's and DuckDB's code take ~75).
+   * A query or a finished push flow leaves the heap above its live set: with
+   * the old generation above 32 MiB after a query (or during a long read),
+   * and the heap above 24 MiB once traffic stops, a full collection returns
+   * the pages (the role's RSS budget is 200 MiB, of which node's and
+   * DuckDB's code take ~80).
    */
   private readonly heapTrim = new HeapTrim({
-    busyLimitBytes: 64 * 1024 * 1024,
+    busyLimitBytes: 32 * 1024 * 1024,
     idleLimitBytes: () => 24 * 1024 * 1024,
   });
 
