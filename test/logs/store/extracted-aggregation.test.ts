@@ -49,6 +49,12 @@ const EDGE_LINES = [
   'level=info duration=021.50ms path=/zero',
   'duration=2h level=warn',
   'level=info duration=5ms duration=7ms',
+  // Pairs between, glued to and after quoted values; repeated keys after them.
+  'a="x" level=between b="y" duration=21ms',
+  'msg="x"level=glued duration=22ms',
+  'msg="p level=q" xlevel=1 level=tail duration=23ms path=/t',
+  'msg="x" level=one level=two duration=24ms',
+  'msg="x" level=1\tlevel=2 duration=25ms',
 ];
 
 /** Unwrapped values Go's ParseFloat takes beyond plain decimals. */
