@@ -155,10 +155,36 @@ function compile(): string {
   return main;
 }
 
-function startRole(main: string, config: string, port: number): ChildProcess {
+/**
+ * How the installed `obs` starts: the environment assignments and node flags
+ * of main.js's `#!/usr/bin/env -S VAR=value node --flag` line (none for a
+ * plain `#!/usr/bin/env node`), so that the role is measured as it ships.
+ */
+function shebangLaunch(main: string): { env: Record<string, string>; flags: string[] } {
+  const first = fs.readFileSync(main, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\S*env\s+-S\s+(.*)$/.exec(first);
+  if (!m) return { env: {}, flags: [] };
+  const words = m[1]!.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  let i = 0;
+  for (; i < words.length && /^[A-Za-z_]\w*=/.test(words[i]!); i++) {
+    const eq = words[i]!.indexOf('=');
+    env[words[i]!.slice(0, eq)] = words[i]!.slice(eq + 1);
+  }
+  // words[i] is node itself.
+  return { env, flags: words.slice(i + 1) };
+}
+
+function startRole(
+  main: string,
+  launch: ReturnType<typeof shebangLaunch>,
+  config: string,
+  port: number,
+): ChildProcess {
   return spawn(
     process.execPath,
     [
+      ...launch.flags,
       // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
       ...(process.env.OBS_BENCH_ROLE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
       main,
@@ -168,7 +194,7 @@ function startRole(main: string, config: string, port: number): ChildProcess {
       '-server.http-listen-address=127.0.0.1',
       `-server.http-listen-port=${port}`,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...launch.env } },
   );
 }
 
@@ -206,7 +232,9 @@ async function main(): Promise<void> {
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = startRole(compile(), config, port);
+  const main = compile();
+  const launch = shebangLaunch(main);
+  const child = startRole(main, launch, config, port);
   const pid = child.pid!;
   let maxRss = 0;
   // The sample at the peak, for its split into anonymous and file-backed pages.
@@ -396,7 +424,7 @@ async function main(): Promise<void> {
     const fmt = (n: number, d = 0): string => n.toFixed(d).padStart(10);
     const out: string[] = [];
     out.push(
-      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role compiled, run with node ${process.version}; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`,
+      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role compiled, run with node ${process.version}${launch.flags.length + Object.keys(launch.env).length > 0 ? ` (as its shebang says: ${[...Object.entries(launch.env).map(([k, v]) => `${k}=${v}`), ...launch.flags].join(' ')})` : ''}; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     out.push(
       `${'figure'.padEnd(34)}${'obs'.padStart(10)}${'Loki 3.0'.padStart(10)}  target; for queries also obs's max RSS (MiB)`,
