@@ -6,8 +6,9 @@
  * through the Loki HTTP API and prints them beside real Loki 3.0.0's.
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir).
- * OBS_BENCH_ROLE_NODE_FLAGS: node flags for the role's process (e.g. --cpu-prof); the role
- * also inherits this process's environment (e.g. MALLOC_ARENA_MAX).
+ * The role is started by bin/obs, as `obs run logs` ships.
+ * OBS_BENCH_ROLE_NODE_FLAGS: more node flags for the role's process (as NODE_OPTIONS, e.g.
+ * --cpu-prof); the role also inherits this process's environment.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -140,61 +141,59 @@ function dirBytes(dir: string): number {
 
 /**
  * Compiles the project into node_modules/.cache (tsc, as `npm run build`
- * does, without touching dist/ that other work may be using), so that the
- * role runs as shipped: no tsx loader in its memory or CPU figures.
+ * does, without touching dist/ that other work may be using) beside a copy
+ * of bin/obs, so that the role runs as shipped: started by its launcher
+ * (node flags and environment of `obs run logs`), no tsx loader in its
+ * memory or CPU figures. Returns the launcher.
  */
 function compile(): string {
   const out = path.join(root, 'node_modules', '.cache', 'obs-bench-logs');
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', out], {
+  const dist = path.join(out, 'dist');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', dist], {
     cwd: root,
     encoding: 'utf8',
   });
-  const main = path.join(out, 'src', 'cli', 'main.js');
+  const main = path.join(dist, 'src', 'cli', 'main.js');
   if (!fs.existsSync(main)) throw new Error(`tsc produced no ${main}:\n${r.stdout}${r.stderr}`);
-  return main;
+  const launcher = path.join(out, 'bin', 'obs');
+  fs.mkdirSync(path.dirname(launcher), { recursive: true });
+  fs.copyFileSync(path.join(root, 'bin', 'obs'), launcher);
+  return launcher;
 }
 
-/**
- * How the installed `obs` starts: the environment assignments and node flags
- * of main.js's `#!/usr/bin/env -S VAR=value node --flag` line (none for a
- * plain `#!/usr/bin/env node`), so that the role is measured as it ships.
- */
-function shebangLaunch(main: string): { env: Record<string, string>; flags: string[] } {
-  const first = fs.readFileSync(main, 'utf8').split('\n', 1)[0]!;
-  const m = /^#!\S*env\s+-S\s+(.*)$/.exec(first);
-  if (!m) return { env: {}, flags: [] };
-  const words = m[1]!.trim().split(/\s+/);
-  const env: Record<string, string> = {};
-  let i = 0;
-  for (; i < words.length && /^[A-Za-z_]\w*=/.test(words[i]!); i++) {
-    const eq = words[i]!.indexOf('=');
-    env[words[i]!.slice(0, eq)] = words[i]!.slice(eq + 1);
-  }
-  // words[i] is node itself.
-  return { env, flags: words.slice(i + 1) };
+/** The role's process as it runs: malloc environment and node flags, read back from /proc. */
+function roleLaunch(pid: number): string {
+  const words = (file: string): string[] =>
+    fs
+      .readFileSync(`/proc/${pid}/${file}`, 'utf8')
+      .split('\0')
+      .filter((w) => w !== '');
+  const env = words('environ').filter(
+    (w) => w.startsWith('MALLOC_') || w.startsWith('NODE_OPTIONS='),
+  );
+  const flags = words('cmdline')
+    .slice(1)
+    .filter((w) => w.startsWith('--'));
+  return [...env, 'node', ...flags].join(' ');
 }
 
-function startRole(
-  main: string,
-  launch: ReturnType<typeof shebangLaunch>,
-  config: string,
-  port: number,
-): ChildProcess {
+function startRole(launcher: string, config: string, port: number): ChildProcess {
+  const extra = process.env.OBS_BENCH_ROLE_NODE_FLAGS;
   return spawn(
-    process.execPath,
+    launcher,
     [
-      ...launch.flags,
-      // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
-      ...(process.env.OBS_BENCH_ROLE_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''),
-      main,
       'run',
       'logs',
       `-config.file=${config}`,
       '-server.http-listen-address=127.0.0.1',
       `-server.http-listen-port=${port}`,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...launch.env } },
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      // Node flags for the role alone (e.g. --cpu-prof), not for this driver.
+      env: extra ? { ...process.env, NODE_OPTIONS: extra } : process.env,
+    },
   );
 }
 
@@ -232,9 +231,8 @@ async function main(): Promise<void> {
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const main = compile();
-  const launch = shebangLaunch(main);
-  const child = startRole(main, launch, config, port);
+  const launcher = compile();
+  const child = startRole(launcher, config, port);
   const pid = child.pid!;
   let maxRss = 0;
   // The sample at the peak, for its split into anonymous and file-backed pages.
@@ -247,6 +245,7 @@ async function main(): Promise<void> {
   let inner: NodeJS.Timeout | undefined;
   try {
     await waitReady(url);
+    const launched = roleLaunch(pid);
     const metric = async (name: string, labels = '(?:\\{[^}]*\\})?'): Promise<number> => {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(text);
@@ -424,7 +423,7 @@ async function main(): Promise<void> {
     const fmt = (n: number, d = 0): string => n.toFixed(d).padStart(10);
     const out: string[] = [];
     out.push(
-      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role compiled, run with node ${process.version}${launch.flags.length + Object.keys(launch.env).length > 0 ? ` (as its shebang says: ${[...Object.entries(launch.env).map(([k, v]) => `${k}=${v}`), ...launch.flags].join(' ')})` : ''}; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`,
+      `obs logs benchmark: ${LINES} lines (avg ${(bytes / LINES).toFixed(0)} B), ${STREAMS.length} streams, 6h, batches of ${BATCH} over ${CONNECTIONS} connections; role compiled, started by bin/obs as ${launched} (node ${process.version}); ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)}`,
     );
     out.push(
       `${'figure'.padEnd(34)}${'obs'.padStart(10)}${'Loki 3.0'.padStart(10)}  target; for queries also obs's max RSS (MiB)`,

@@ -50,21 +50,6 @@ function growYoungInOneStep(): void {
   }
 }
 
-/**
- * Sets how far V8 lets the old generation grow past the live size after a
- * full collection (V8 reads the flag at each one; set once per process).
- */
-let oldGrowthSet: number | undefined;
-function limitOldGrowth(percent: number): void {
-  if (oldGrowthSet === percent) return;
-  oldGrowthSet = percent;
-  try {
-    v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
-  } catch {
-    // Left to V8: only the peak between collections is higher.
-  }
-}
-
 export interface HeapTrimOptions {
   /**
    * Committed old generation (the heap outside the young generation) above
@@ -86,15 +71,6 @@ export interface HeapTrimOptions {
    * young generation is left to V8.
    */
   settleYoung?: boolean;
-  /**
-   * How far, in percent of the live size, the old generation may grow
-   * before V8 collects it (at least 8 MiB; V8's --heap-growing-percent,
-   * process-wide). V8's own factor goes up to 4x when GiBs are free, so one
-   * long query's promoted garbage piled up before any collection: 25 kept
-   * the logs role's V8 heap at 63 MiB instead of 79 through quantile_over_time
-   * over 400k lines. Unset: left to V8.
-   */
-  oldGrowthPercent?: number;
 }
 
 /**
@@ -116,7 +92,6 @@ export class HeapTrim {
 
   constructor(private readonly opts: HeapTrimOptions) {
     if (opts.settleYoung) growYoungInOneStep();
-    if (opts.oldGrowthPercent !== undefined) limitOldGrowth(opts.oldGrowthPercent);
   }
 
   /**

@@ -54,13 +54,12 @@ class LokiRole implements LogsRole {
    * the old generation above 32 MiB after a query (or during a long read),
    * and the heap above 24 MiB once traffic stops, a full collection returns
    * the pages (the role's RSS budget is 200 MiB, of which node's and
-   * DuckDB's code take ~80). Within one long query, V8 itself collects the
-   * old generation once it is a quarter above its live size.
+   * DuckDB's code take ~80). Standalone, `bin/obs run logs` also starts V8
+   * and malloc with settings only read at start-up (see that script).
    */
   private readonly heapTrim = new HeapTrim({
     busyLimitBytes: 32 * 1024 * 1024,
     idleLimitBytes: () => 24 * 1024 * 1024,
-    oldGrowthPercent: 25,
   });
 
   constructor(
