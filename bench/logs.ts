@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/support/obs-cli.js';
+import { procWords } from '../test/support/proc.js';
 import { repoRoot } from '../test/support/repo.js';
 import { median } from './stats.js';
 import { rng } from '../test/support/rng.js';
@@ -126,10 +127,6 @@ function rssOf(pid: number): Rss {
   return { total: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile') };
 }
 
-function rssMiB(pid: number): number {
-  return rssOf(pid).total;
-}
-
 function dirBytes(dir: string): number {
   let total = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -164,15 +161,10 @@ function compile(): string {
 
 /** The role's process as it runs: malloc environment and node flags, read back from /proc. */
 function roleLaunch(pid: number): string {
-  const words = (file: string): string[] =>
-    fs
-      .readFileSync(`/proc/${pid}/${file}`, 'utf8')
-      .split('\0')
-      .filter((w) => w !== '');
-  const env = words('environ').filter(
+  const env = procWords(pid, 'environ').filter(
     (w) => w.startsWith('MALLOC_') || w.startsWith('NODE_OPTIONS='),
   );
-  const flags = words('cmdline')
+  const flags = procWords(pid, 'cmdline')
     .slice(1)
     .filter((w) => w.startsWith('--'));
   return [...env, 'node', ...flags].join(' ');
@@ -234,12 +226,11 @@ async function main(): Promise<void> {
   const launcher = compile();
   const child = startRole(launcher, config, port);
   const pid = child.pid!;
-  let maxRss = 0;
-  // The sample at the peak, for its split into anonymous and file-backed pages.
-  let peak: Rss = { total: 0, anon: 0, file: 0 };
+  // The largest sample since the last reset, with its split into anonymous and file-backed pages.
+  const noSample: Rss = { total: 0, anon: 0, file: 0 };
+  let peak = noSample;
   const sampler = setInterval(() => {
     const now = rssOf(pid);
-    maxRss = Math.max(maxRss, now.total);
     if (now.total > peak.total) peak = now;
   }, 50);
   let inner: NodeJS.Timeout | undefined;
@@ -270,7 +261,7 @@ async function main(): Promise<void> {
         () => 0,
       );
     }, 250);
-    const idleRss = rssMiB(pid);
+    const idleRss = rssOf(pid).total;
     const endNs = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
     const startNs = endNs - SPAN_NS;
 
@@ -301,18 +292,18 @@ async function main(): Promise<void> {
       }),
     );
     const ingestS = (performance.now() - t0) / 1000;
-    const ingestRss = maxRss;
+    const ingestRss = peak.total;
     const ingestInner = [maxHeap, maxDuck];
     await fetch(`${url}/flush`, { method: 'POST' });
     const disk = dirBytes(path.join(dir, 'data'));
-    const afterIngestRss = rssMiB(pid);
+    const afterIngestRss = rssOf(pid).total;
     maxHeap = 0;
     maxDuck = 0;
     const heapMiB = await metric('nodejs_heap_size_used_bytes');
     const heapTotalMiB = await metric('nodejs_heap_size_total_bytes');
     const duckMiB = await metric('obs_logs_store_duckdb_memory_bytes');
     const externalMiB = await metric('nodejs_external_memory_bytes');
-    maxRss = 0;
+    peak = noSample;
 
     // Queries over the whole 6 hours.
     const s = startNs.toString();
@@ -370,7 +361,6 @@ async function main(): Promise<void> {
       ms: number;
       loki?: number;
       ok: boolean;
-      rss: number;
       peak: Rss;
       inner: typeof each;
     }[] = [];
@@ -378,8 +368,7 @@ async function main(): Promise<void> {
     for (const query of queries) {
       const times: number[] = [];
       let ok = true;
-      maxRss = 0;
-      peak = { total: 0, anon: 0, file: 0 };
+      peak = noSample;
       Object.assign(each, { heap: 0, young: 0, duck: 0 });
       for (let i = 0; i < RUNS; i++) {
         const t = performance.now();
@@ -392,13 +381,12 @@ async function main(): Promise<void> {
           break;
         }
       }
-      queryRss = Math.max(queryRss, maxRss);
+      queryRss = Math.max(queryRss, peak.total);
       results.push({
         name: query.name,
         ms: median(times),
         loki: query.loki,
         ok,
-        rss: maxRss,
         peak,
         inner: { ...each },
       });
@@ -458,7 +446,7 @@ async function main(): Promise<void> {
             ? `<= ${(r.loki / 5).toFixed(0)} (aim ${(r.loki / 10).toFixed(0)})`
             : `<= ${(r.loki / 2).toFixed(0)}`;
       out.push(
-        `${(r.name + ' (ms, median)').padEnd(34)}${r.ok ? fmt(r.ms, 1) : '     error'}${fmt(r.loki ?? NaN)}  ${target.padEnd(20)} RSS ${r.rss.toFixed(0)}`,
+        `${(r.name + ' (ms, median)').padEnd(34)}${r.ok ? fmt(r.ms, 1) : '     error'}${fmt(r.loki ?? NaN)}  ${target.padEnd(20)} RSS ${r.peak.total.toFixed(0)}`,
       );
     }
     out.push(

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../support/obs-cli.js';
+import { procWords } from '../support/proc.js';
 import { repoRoot } from '../support/repo.js';
 
 /**
@@ -15,14 +16,6 @@ const root = repoRoot();
 const main = path.join(root, 'dist', 'src', 'cli', 'main.js');
 const built = fs.existsSync(main);
 const skip = built || process.env.CI === 'true' ? false : 'dist/ is not built (npm run build)';
-
-/** The NUL-separated words of a /proc file of a process. */
-function procWords(pid: number, file: string): string[] {
-  return fs
-    .readFileSync(`/proc/${pid}/${file}`, 'utf8')
-    .split('\0')
-    .filter((w) => w !== '');
-}
 
 describe('bin/obs', { skip }, () => {
   it('runs the command through a symlink, as npm installs it', () => {

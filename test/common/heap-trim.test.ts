@@ -100,7 +100,6 @@ describe('HeapTrim', () => {
     const trim = new HeapTrim({ idleLimitBytes: () => Infinity, settleYoung: true });
     try {
       growYoung();
-      let keep: object[] = [];
       const grown = young();
       assert.ok(grown > 8 * 1024 * 1024, `the test needs a grown young generation, got ${grown}`);
       trim.touch(true);
@@ -112,7 +111,7 @@ describe('HeapTrim', () => {
       // Survivors again: it grows back to its maximum in a step or two (V8 sometimes takes a
       // first 2x step from its minimum), not in the five doublings of V8's default.
       const sizes = [young()];
-      keep = [];
+      let keep: object[] = [];
       for (let round = 0; round < 2_000 && young() < grown / 2; round++) {
         for (let i = 0; i < 10_000; i++) keep.push({ i, a: [i] });
         if (young() !== sizes.at(-1)) sizes.push(young());
