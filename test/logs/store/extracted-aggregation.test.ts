@@ -55,6 +55,12 @@ const EDGE_LINES = [
   'msg="p level=q" xlevel=1 level=tail duration=23ms path=/t',
   'msg="x" level=one level=two duration=24ms',
   'msg="x" level=1\tlevel=2 duration=25ms',
+  // Quotes only after the pairs; four quotes before them; keys inside other keys.
+  'level=info duration=26ms msg="after" path=/after',
+  'a="x" b="y" level=four duration=27ms path=/four',
+  'msg="x" path=/q m="y" duration=28ms',
+  'xduration=1s duration=29ms level=info',
+  'level=info duration=30ms pathx=1 path=/last',
 ];
 
 /** Unwrapped values Go's ParseFloat takes beyond plain decimals. */
