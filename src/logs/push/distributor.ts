@@ -4,7 +4,7 @@ import { LogPushError, type LogSink, type LogStream } from '../sink.js';
 import type { PushMetrics } from './metrics.js';
 import { IngestionRateLimiter } from './rate-limiter.js';
 import type { RawStream } from './raw-push.js';
-import { validatePush } from './validate.js';
+import { StreamLabelCache, validatePush } from './validate.js';
 
 /** The tenant of a single-tenant Loki (auth_enabled: false). */
 export const DEFAULT_TENANT = 'fake';
@@ -16,6 +16,7 @@ export const DEFAULT_TENANT = 'fake';
  */
 export class Distributor implements LogSink {
   private readonly limiter: IngestionRateLimiter;
+  private readonly labelCache = new StreamLabelCache();
 
   constructor(
     private readonly store: LogSink,
@@ -34,7 +35,7 @@ export class Distributor implements LogSink {
 
   /** Validates and stores; rejects with Loki's status and message (400, 429). */
   async pushRaw(raw: RawStream[], tenant: string): Promise<void> {
-    const result = validatePush(raw, this.limits, Date.now());
+    const result = validatePush(raw, this.limits, Date.now(), this.labelCache);
     for (const d of result.discarded) {
       this.metrics.discardedSamples.inc({ reason: d.reason, tenant }, d.lines);
       this.metrics.discardedBytes.inc({ reason: d.reason, tenant }, d.bytes);
