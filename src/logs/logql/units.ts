@@ -46,41 +46,154 @@ const GO_UNITS_NS: Record<string, number> = {
   h: 3600e9,
 };
 
-/** time.ParseDuration, to nanoseconds. */
-export function parseGoDurationNs(text: string): bigint | undefined {
-  const seconds = parseGoDurationSeconds(text);
-  if (seconds === undefined) return undefined;
-  let rest = text.replace(/^[+-]/, '');
-  const neg = text.startsWith('-');
-  // Sum exactly in integers where the parts are integers, as Go does.
-  let total = 0n;
-  const re = /^([0-9]*)(?:\.([0-9]*))?(ns|us|µs|μs|ms|s|m|h)/;
-  if (rest === '0') return 0n;
-  while (rest.length > 0) {
-    const m = re.exec(rest)!;
-    const unit = BigInt(GO_UNITS_NS[m[3]!]!);
-    total += BigInt(m[1] || '0') * unit;
-    if (m[2]) total += (BigInt(m[2]) * unit) / 10n ** BigInt(m[2].length);
-    rest = rest.slice(m[0].length);
-  }
-  return neg ? -total : total;
+const MAX_SAFE = 2 ** 53;
+const U63 = 1n << 63n;
+
+/**
+ * time.ParseDuration as Go computes it: each part's integer digits times
+ * its unit, plus `uint64(float64(fraction) * (float64(unit) / scale))`, all
+ * in unsigned 64-bit integers with Go's overflow errors. In numbers while
+ * every value stays below 2^53 (exact there, so the same as Go's integers),
+ * else again in bigint. Undefined where Go returns an error.
+ */
+function goDuration(text: string): { neg: boolean; ns: number | bigint } | undefined {
+  let s = text;
+  const neg = s.startsWith('-');
+  if (neg || s.startsWith('+')) s = s.slice(1);
+  if (s === '0') return { neg, ns: 0 };
+  if (s === '') return undefined;
+  const small = smallDurationNs(s);
+  const ns = small === TOO_BIG ? bigDurationNs(s) : small;
+  // A negative duration may reach -(1<<63), a positive one only (1<<63)-1.
+  if (ns === undefined || (ns === U63 && !neg)) return undefined;
+  return { neg, ns };
 }
 
-/** time.ParseDuration(s).Seconds(). */
-export function parseGoDurationSeconds(text: string): number | undefined {
-  let rest = text;
-  if (rest.startsWith('-') || rest.startsWith('+')) rest = rest.slice(1);
-  if (rest === '0') return 0;
-  if (rest === '') return undefined;
-  let total = 0;
-  const re = /^([0-9]*(?:\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)/;
-  while (rest.length > 0) {
-    const m = re.exec(rest);
-    if (!m || m[1] === '' || m[1] === '.') return undefined;
-    total += Number(m[1]) * GO_UNITS_NS[m[2]!]!;
-    rest = rest.slice(m[0].length);
+const TOO_BIG = -1;
+
+/** Char codes of `0`, `9` and `.`. */
+const C0 = 48;
+const C9 = 57;
+const DOT = 46;
+
+/** The unit of a duration part: the text up to the next digit or point. */
+function unitEnd(s: string, i: number): number {
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === DOT || (c >= C0 && c <= C9)) break;
+    i++;
   }
-  return ((text.startsWith('-') ? -1 : 1) * total) / 1e9;
+  return i;
+}
+
+/** The nanoseconds of a duration (without sign) in numbers, or TOO_BIG past 2^53. */
+function smallDurationNs(s: string): number | undefined {
+  let d = 0;
+  let i = 0;
+  while (i < s.length) {
+    let c = s.charCodeAt(i);
+    if (!(c === DOT || (c >= C0 && c <= C9))) return undefined;
+    let v = 0;
+    const intStart = i;
+    for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) v = v * 10 + c - C0;
+    const pre = i > intStart;
+    let f = 0;
+    let scale = 1;
+    let post = false;
+    if (i < s.length && s.charCodeAt(i) === DOT) {
+      const fracStart = ++i;
+      for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
+        f = f * 10 + c - C0;
+        scale *= 10;
+      }
+      post = i > fracStart;
+    }
+    if (!pre && !post) return undefined;
+    const end = unitEnd(s, i);
+    const unit = GO_UNITS_NS[s.slice(i, end)];
+    if (unit === undefined) return undefined;
+    i = end;
+    if (v >= MAX_SAFE || f >= MAX_SAFE) return TOO_BIG;
+    d += v * unit + (f > 0 ? Math.trunc(f * (unit / scale)) : 0);
+    if (d >= MAX_SAFE) return TOO_BIG;
+  }
+  return d;
+}
+
+/** The nanoseconds of a duration (without sign) in Go's uint64 arithmetic. */
+function bigDurationNs(s: string): bigint | undefined {
+  let d = 0n;
+  let i = 0;
+  while (i < s.length) {
+    let c = s.charCodeAt(i);
+    if (!(c === DOT || (c >= C0 && c <= C9))) return undefined;
+    // leadingInt: an error past 1<<63.
+    let v = 0n;
+    const intStart = i;
+    for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
+      v = v * 10n + BigInt(c - C0);
+      if (v > U63) return undefined;
+    }
+    const pre = i > intStart;
+    // leadingFraction: digits past overflow are skipped; scale grows by ten per digit kept.
+    let f = 0n;
+    let scale = 1;
+    let post = false;
+    if (i < s.length && s.charCodeAt(i) === DOT) {
+      const fracStart = ++i;
+      let overflow = false;
+      for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
+        if (overflow) continue;
+        const y = f * 10n + BigInt(c - C0);
+        if (f > (U63 - 1n) / 10n || y > U63) {
+          overflow = true;
+          continue;
+        }
+        f = y;
+        scale *= 10;
+      }
+      post = i > fracStart;
+    }
+    if (!pre && !post) return undefined;
+    const end = unitEnd(s, i);
+    const unit = GO_UNITS_NS[s.slice(i, end)];
+    if (unit === undefined) return undefined;
+    i = end;
+    const u = BigInt(unit);
+    if (v > U63 / u) return undefined;
+    v *= u;
+    if (f > 0n) {
+      v += BigInt(Math.trunc(Number(f) * (unit / scale)));
+      if (v > U63) return undefined;
+    }
+    d += v;
+    if (d > U63) return undefined;
+  }
+  return d;
+}
+
+/** time.ParseDuration, to nanoseconds. */
+export function parseGoDurationNs(text: string): bigint | undefined {
+  const d = goDuration(text);
+  if (!d) return undefined;
+  const ns = BigInt(d.ns);
+  return d.neg ? -ns : ns;
+}
+
+/** time.ParseDuration(s).Seconds(): float64(d / 1e9) + float64(d % 1e9) / 1e9. */
+export function parseGoDurationSeconds(text: string): number | undefined {
+  const d = goDuration(text);
+  if (!d) return undefined;
+  let seconds: number;
+  if (typeof d.ns === 'number') {
+    // Exact: integers below 2^53.
+    const nsec = d.ns % 1e9;
+    seconds = (d.ns - nsec) / 1e9 + nsec / 1e9;
+  } else {
+    seconds = Number(d.ns / 1_000_000_000n) + Number(d.ns % 1_000_000_000n) / 1e9;
+  }
+  // Go negates the integer: -0 is 0.
+  return d.neg && seconds !== 0 ? -seconds : seconds;
 }
 
 /** time.ParseDuration's error for text that does not parse. */
