@@ -127,6 +127,14 @@ function rssOf(pid: number): Rss {
   return { total: kib('VmRSS'), anon: kib('RssAnon'), file: kib('RssFile') };
 }
 
+/** CPU seconds a process has used (user + system), from /proc/PID/stat. */
+function cpuSecondsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function dirBytes(dir: string): number {
   let total = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -275,6 +283,8 @@ async function main(): Promise<void> {
       bytes += batch.bytes;
     }
     let next = 0;
+    const roleCpu0 = cpuSecondsOf(pid);
+    const clientCpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
@@ -292,6 +302,9 @@ async function main(): Promise<void> {
       }),
     );
     const ingestS = (performance.now() - t0) / 1000;
+    const roleCpu = cpuSecondsOf(pid) - roleCpu0;
+    const clientUsage = process.cpuUsage(clientCpu0);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
     const ingestRss = peak.total;
     const ingestInner = [maxHeap, maxDuck];
     await fetch(`${url}/flush`, { method: 'POST' });
@@ -418,6 +431,9 @@ async function main(): Promise<void> {
     );
     out.push(
       `${'ingest lines/s'.padEnd(34)}${fmt(LINES / ingestS)}${fmt(160_000)}  >= 160000 (aim 320000)`,
+    );
+    out.push(
+      `${'  CPU cores used by role / client'.padEnd(34)}${fmt(roleCpu / ingestS, 2)}${fmt(clientCpu / ingestS, 2)}  (during ingest; the client pushes the bodies)`,
     );
     out.push(
       `${'disk bytes/line after flush'.padEnd(34)}${fmt(disk / LINES, 1)}${fmt(38.7, 1)}  <= 38.7`,
