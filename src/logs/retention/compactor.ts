@@ -13,12 +13,13 @@ export interface CompactionReport {
 }
 
 /**
- * Loki's compactor with retention, for the DuckDB store. Each run:
- * whole days older than every stream's retention are hidden from queries
- * and, `retention_delete_delay` later, dropped; streams whose
- * `retention_stream` rule (or the global period) is shorter lose their
- * older entries row by row; then a checkpoint returns the space, and days
- * no longer being written are rewritten compactly (settled).
+ * Loki's compactor with retention, for the DuckDB store. Each run, with
+ * `retention_enabled`: whole days older than every stream's retention are
+ * hidden from queries and, `retention_delete_delay` later, dropped; streams
+ * whose `retention_stream` rule (or the global period) is shorter lose
+ * their older entries row by row; then a checkpoint returns the space. With
+ * or without it, days no longer being written are then rewritten compactly
+ * (settled), and days still being written have their new rows indexed.
  */
 export class RetentionCompactor {
   private timer: NodeJS.Timeout | undefined;
@@ -36,9 +37,11 @@ export class RetentionCompactor {
     this.rules = compileRetentionRules(config.limits.retentionStream);
   }
 
-  /** Runs once now, then every `compaction_interval`. */
+  /**
+   * Runs once now, then every `compaction_interval`. As Loki's compactor,
+   * it runs without `retention_enabled` too: it then only compacts (settles).
+   */
   start(): void {
-    if (!this.config.compactor.retentionEnabled) return;
     const tick = (): void => {
       this.runOnce().catch((err: unknown) => this.logger?.error({ err }, 'compaction failed'));
     };
@@ -60,13 +63,20 @@ export class RetentionCompactor {
 
   private async compact(): Promise<CompactionReport> {
     const nowMs = this.now();
-    const nowNs = BigInt(nowMs) * 1_000_000n;
     const report: CompactionReport = {
       retiredDays: [],
       droppedDays: [],
       deletedEntries: 0,
       settledDays: [],
     };
+    if (this.config.compactor.retentionEnabled) await this.applyRetention(nowMs, report);
+    report.settledDays = await this.store.settle(this.config.compactor.compactionIntervalMs);
+    return report;
+  }
+
+  /** Hides days past retention, deletes streams' older entries, drops hidden days after the delay. */
+  private async applyRetention(nowMs: number, report: CompactionReport): Promise<void> {
+    const nowNs = BigInt(nowMs) * 1_000_000n;
     const globalMs = this.config.limits.retentionPeriodMs;
     const streams = this.store.streamsWithAge().map((s) => ({
       ...s,
@@ -115,7 +125,5 @@ export class RetentionCompactor {
       await this.store.checkpoint();
       this.logger?.info(report, 'retention applied');
     }
-    report.settledDays = await this.store.settle(this.config.compactor.compactionIntervalMs);
-    return report;
   }
 }

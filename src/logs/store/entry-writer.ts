@@ -8,7 +8,7 @@ import {
   partitionFile,
   partitionTable,
 } from './partitions.js';
-import { bloomTableDdl, buildBlooms } from './block-blooms.js';
+import { bloomTableDdl, buildBlooms, mergeSpans, spanTableDdl } from './block-blooms.js';
 import { LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
 import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
@@ -56,7 +56,19 @@ export class EntryWriter {
     await this.conn.run(
       `CREATE TABLE IF NOT EXISTS ${partitionDb(day)}.applied_segments (name VARCHAR PRIMARY KEY)`,
     );
-    await this.conn.run(bloomTableDdl(partitionDb(day)));
+    const db = partitionDb(day);
+    await this.conn.run(bloomTableDdl(db));
+    await this.conn.run(spanTableDdl(db));
+    // Every row must lie in a block or in a span. A day written before spans
+    // were recorded, holding rows but no blocks, is one span.
+    const covered = await this.conn.runAndReadAll(
+      `SELECT EXISTS (FROM ${db}.blooms) OR EXISTS (FROM ${db}.unbloomed)`,
+    );
+    if (covered.getRows()[0]![0] === false) {
+      await this.conn.run(
+        `INSERT INTO ${db}.unbloomed SELECT min(ts), max(ts) FROM ${db}.entries HAVING count(*) > 0`,
+      );
+    }
     this.attached.add(day);
   }
 
@@ -102,6 +114,7 @@ export class EntryWriter {
         `INSERT INTO ${tmp}.applied_segments SELECT * FROM ${db}.applied_segments`,
       );
       await this.conn.run(bloomTableDdl(tmp));
+      await this.conn.run(spanTableDdl(tmp));
       await buildBlooms(this.conn, tmp);
       await this.conn.run(`CHECKPOINT ${tmp}`);
     } finally {
@@ -121,6 +134,32 @@ export class EntryWriter {
       });
     } finally {
       fs.rmSync(next, { force: true });
+    }
+  }
+
+  /**
+   * Gives the rows of the spans loaded into a day since its blocks were built
+   * blocks of their own, and forgets the spans, in one transaction; false
+   * when there were none.
+   */
+  async indexSpans(day: number): Promise<boolean> {
+    await this.attach(day);
+    const db = partitionDb(day);
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const r = await this.conn.runAndReadAll(`SELECT min_ts, max_ts FROM ${db}.unbloomed`);
+      const spans = mergeSpans(
+        r.getRows().map(([lo, hi]) => ({ minTs: lo as bigint, maxTs: hi as bigint })),
+      );
+      if (spans.length > 0) {
+        await buildBlooms(this.conn, db, spans);
+        await this.conn.run(`DELETE FROM ${db}.unbloomed`);
+      }
+      await this.conn.run('COMMIT');
+      return spans.length > 0;
+    } catch (err) {
+      await this.conn.run('ROLLBACK');
+      throw err;
     }
   }
 
@@ -158,8 +197,10 @@ export class EntryWriter {
           `ON s.stream_id = e.stream_id AND s.ts = e.ts AND s.line = e.line`,
       );
       await this.conn.run(`INSERT INTO ${db}.applied_segments VALUES (${sqlString(segment.name)})`);
-      // The blocks of a settled day no longer cover every row.
-      await this.conn.run(`DELETE FROM ${db}.blooms`);
+      // The blocks do not cover these rows: queries read the span whole.
+      if (segment.kind === 'entries') {
+        await this.conn.run(`INSERT INTO ${db}.unbloomed VALUES (${minTs}, ${maxTs})`);
+      }
       await this.conn.run('COMMIT');
     } catch (err) {
       await this.conn.run('ROLLBACK');

@@ -627,7 +627,8 @@ export class LogStore implements LogSink, LogReader {
    * Rewrites the days that have not been written for `idleMs` into fresh
    * files: appends and checkpoints leave free blocks behind (DuckDB never
    * shrinks a file), and a settled day's lines are ZSTD-compressed, which
-   * suits log lines better than FSST. Returns the days rewritten.
+   * suits log lines better than FSST. Days written since give the rows
+   * loaded into them blooms (block-blooms.ts). Returns the days rewritten.
    */
   async settle(idleMs: number): Promise<number[]> {
     await this.sync();
@@ -635,7 +636,13 @@ export class LogStore implements LogSink, LogReader {
     const done: number[] = [];
     for (const [day, lastWrite] of [...this.unsettled]) {
       if (this.closed) break;
-      if (now - lastWrite < idleMs || !this.days.has(day)) continue;
+      if (!this.days.has(day)) continue;
+      if (now - lastWrite < idleMs) {
+        // Still being written (today, on a busy host): only its new rows get
+        // blocks, so that needle queries keep pruning it.
+        if (await this.withWriter(() => this.writer.indexSpans(day))) this.blooms.invalidate(day);
+        continue;
+      }
       let swapped: boolean;
       try {
         swapped = await this.withWriter(() =>

@@ -120,3 +120,60 @@ describe('RetentionCompactor', () => {
     assert.equal(await count('prod'), 1000);
   });
 });
+
+describe('RetentionCompactor without retention_enabled', () => {
+  it('runs on its interval and settles idle days, deleting nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-compact-only-'));
+    const store = await LogStore.open({ dir });
+    try {
+      for (const ageH of [40 * 24, 1]) {
+        const base = NOW_NS - BigInt(ageH) * 3_600_000_000_000n;
+        await store.push([
+          {
+            labels: { job: 'app' },
+            entries: Array.from({ length: 100 }, (_, i) => ({
+              timestamp: base + BigInt(i) * 1000n,
+              line: `line ${i}`,
+            })),
+          },
+        ]);
+      }
+      const config = parseLokiConfig(
+        'loki.yml',
+        [
+          'limits_config:',
+          '  retention_period: 24h',
+          'compactor:',
+          '  retention_enabled: false',
+          '  compaction_interval: 1s',
+        ].join('\n'),
+      );
+      // Loaded, then idle for the interval: the first run, at start, settles both days.
+      await store.checkpoint();
+      await new Promise((r) => setTimeout(r, 1100));
+      const compactor = new RetentionCompactor(store, config, undefined, () => NOW_MS);
+      compactor.start();
+      await compactor.stop();
+      assert.deepEqual(await store.settle(0), [], 'both days were settled by the run at start');
+      const report = await compactor.runOnce();
+      assert.deepEqual(
+        [report.retiredDays, report.droppedDays, report.deletedEntries],
+        [[], [], 0],
+        'nothing past retention_period is removed',
+      );
+      let n = 0;
+      for await (const b of store.selectEntries({
+        matchers: [{ type: '=', name: 'job', value: 'app' }],
+        filters: [],
+        startNs: NOW_NS - 60n * DAY_NS,
+        endNs: NOW_NS + DAY_NS,
+        direction: 'forward',
+      }))
+        n += b.length;
+      assert.equal(n, 200);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

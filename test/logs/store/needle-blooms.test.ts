@@ -6,7 +6,13 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LogStore } from '../../../src/logs/store/index.js';
 import type { LineFilter, StoredEntry } from '../../../src/logs/reader.js';
-import { BlockBlooms, bloomTableDdl, buildBlooms } from '../../../src/logs/store/block-blooms.js';
+import {
+  BlockBlooms,
+  bloomTableDdl,
+  buildBlooms,
+  mergeSpans,
+  spanTableDdl,
+} from '../../../src/logs/store/block-blooms.js';
 import {
   bloomHasAll,
   bloomTerms,
@@ -177,6 +183,29 @@ describe('needle blooms', () => {
     assert.equal(total, expected(all, [{ op: '|=', values: ['rare-token'] }]).length);
   });
 
+  it('stays exact while a day being written has its new rows indexed', async () => {
+    const filters: LineFilter[] = [{ op: '|=', values: ['rare-token'] }];
+    // DAY1 was written after the settle: an hour-long idle limit indexes it instead.
+    assert.deepEqual(await store.settle(3_600_000), []);
+    assert.deepEqual(await run(filters, 100), expected(all, filters));
+    const more = [
+      {
+        labels: STREAMS[2]!,
+        ts: DAY1 + 2n * HOUR + 7n * MIN + 1n,
+        line: 'rare-token beside an indexed one',
+      },
+      { labels: STREAMS[3]!, ts: DAY1 + 9n * HOUR, line: 'a new hour with a rare-token' },
+      { labels: STREAMS[0]!, ts: DAY1 + 3n * HOUR + 5n, line: 'plain words only' },
+    ];
+    await pushAll(store, more);
+    all.push(...more);
+    for (const c of CASES)
+      assert.deepEqual(await run(c.filters, 100_000), expected(all, c.filters), c.name);
+    assert.deepEqual(await store.settle(3_600_000), []);
+    for (const c of CASES)
+      assert.deepEqual(await run(c.filters, 100_000), expected(all, c.filters), c.name);
+  });
+
   it('stays exact after a late write into the settled day, and prunes again once resettled', async () => {
     const late = { labels: STREAMS[0]!, ts: DAY0 + 2n * HOUR + 1n, line: 'a late rare-token line' };
     await pushAll(store, [late]);
@@ -185,6 +214,52 @@ describe('needle blooms', () => {
     assert.deepEqual(await run(filters, 100), expected(all, filters));
     await store.settle(0);
     assert.deepEqual(await run(filters, 100), expected(all, filters));
+  });
+});
+
+describe('needle blooms of a day written before spans were recorded', () => {
+  it('reads such a day whole until its rows have blocks, then prunes it exactly', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-needle-old-'));
+    try {
+      let store = await LogStore.open({ dir });
+      const day = entriesOf(DAY0);
+      await pushAll(store, day);
+      await store.close();
+      // What older obs left: rows loaded, blooms deleted by the load, no span table.
+      const file = path.join(dir, `day-${DAY0 / DAY}.duckdb`);
+      const instance = await DuckDBInstance.create(file);
+      const conn = await instance.connect();
+      await conn.run('DROP TABLE unbloomed');
+      await conn.run('DELETE FROM blooms');
+      conn.closeSync();
+      instance.closeSync();
+      store = await LogStore.open({ dir });
+      const filters: LineFilter[] = [{ op: '|=', values: ['rare-token'] }];
+      const run = async (): Promise<string[]> => {
+        const out: StoredEntry[] = [];
+        for await (const batch of store.selectEntries({
+          matchers: [{ name: 'job', type: '=', value: 'needle' }],
+          filters,
+          startNs: DAY0,
+          endNs: DAY0 + DAY,
+          direction: 'forward',
+        })) {
+          out.push(...batch);
+        }
+        return out.map((e) => `${e.labels.app} ${e.timestamp} ${e.line}`).sort();
+      };
+      assert.deepEqual(await run(), expected(day, filters));
+      // Written within the idle limit: indexed, not rewritten.
+      await pushAll(store, [
+        { labels: STREAMS[1]!, ts: DAY0 + 7n * HOUR, line: 'rare-token again' },
+      ]);
+      day.push({ labels: STREAMS[1]!, ts: DAY0 + 7n * HOUR, line: 'rare-token again' });
+      assert.deepEqual(await store.settle(3_600_000), []);
+      assert.deepEqual(await run(), expected(day, filters));
+      await store.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -199,6 +274,7 @@ describe('block blooms', () => {
       );
       await conn.run('CREATE TABLE d1.entries_long AS SELECT * FROM d1.entries');
       await conn.run(bloomTableDdl('d1'));
+      await conn.run(spanTableDdl('d1'));
       // Stream 1: hours 0-3; the needle only in hour 2. Stream 2: hour 0 only.
       await conn.run(
         `INSERT INTO d1.entries SELECT 1 + (i >= 40000)::INT, (i % 40000) * ${HOUR / 10_000n}, 10, ` +
@@ -232,6 +308,114 @@ describe('block blooms', () => {
       conn.closeSync();
       instance.closeSync();
     }
+  });
+});
+
+describe('block blooms of a day still being written', () => {
+  /** Each row of stream s at minute m of the day: one word per row, `zebra` in a few. */
+  const rowsSql = (from: number, to: number, zebraEvery: number): string =>
+    `SELECT 1 + (i % 2)::INT, i * ${MIN}, 10, CASE WHEN i % ${zebraEvery} = 0 THEN 'zebra ' || i ELSE 'plain ' || i END, NULL ` +
+    `FROM range(${from}, ${to}) t(i)`;
+
+  it('reads spans loaded since the blocks whole, blocks elsewhere, and each row once', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const blooms = new BlockBlooms();
+    const zebras = async (): Promise<{
+      sql: string;
+      rows: number;
+      distinct: number;
+      read: number;
+    }> => {
+      blooms.invalidate(1);
+      const sql = await blooms.daySql(conn, 1, [1, 2], [{ op: '|=', values: ['zebra'] }], 0n, DAY);
+      assert.ok(sql, 'the day is narrowed');
+      const r = await conn.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE contains(line, 'zebra')), count(DISTINCT (stream_id, ts, line)) FILTER (WHERE contains(line, 'zebra')), count(*) FROM (${sql})`,
+      );
+      const [rows, distinct, read] = r.getRows()[0]!.map(Number) as [number, number, number];
+      return { sql, rows, distinct, read };
+    };
+    const want = async (): Promise<number> => {
+      const r = await conn.runAndReadAll(
+        "SELECT count(*) FROM d1.entries WHERE contains(line, 'zebra')",
+      );
+      return Number(r.getRows()[0]![0]);
+    };
+    try {
+      await conn.run("ATTACH ':memory:' AS d1");
+      await conn.run(
+        'CREATE TABLE d1.entries (stream_id INTEGER, ts BIGINT, bytes INTEGER, line VARCHAR, metadata VARCHAR)',
+      );
+      await conn.run('CREATE TABLE d1.entries_long AS SELECT * FROM d1.entries');
+      await conn.run(bloomTableDdl('d1'));
+      await conn.run(spanTableDdl('d1'));
+      // Settled: minutes 0-299, a zebra every 97 minutes.
+      await conn.run(`INSERT INTO d1.entries ${rowsSql(0, 300, 97)}`);
+      await buildBlooms(conn, 'd1');
+      // Loaded since: late rows inside the settled hours and new ones after, as two spans.
+      await conn.run(
+        `INSERT INTO d1.entries SELECT 1, ts + 1, 10, 'zebra late', NULL FROM d1.entries WHERE ts IN (${10n * MIN}, ${200n * MIN})`,
+      );
+      await conn.run(`INSERT INTO d1.unbloomed VALUES (${10n * MIN + 1n}, ${200n * MIN + 1n})`);
+      // 60,000 rows over the next 100 minutes, two of them with a zebra.
+      await conn.run(
+        `INSERT INTO d1.entries SELECT 1 + (i % 2)::INT, ${300n * MIN} + i * 100000000, 10, ` +
+          `CASE WHEN i IN (12345, 45678) THEN 'zebra ' || i ELSE 'plain ' || i END, NULL FROM range(60000) t(i)`,
+      );
+      await conn.run(
+        `INSERT INTO d1.unbloomed VALUES (${300n * MIN}, ${360n * MIN}), (${340n * MIN}, ${400n * MIN})`,
+      );
+      const before = await zebras();
+      assert.equal(before.rows, await want());
+      assert.equal(before.distinct, before.rows, 'no row read twice');
+      assert.match(
+        before.sql,
+        /WHERE ts BETWEEN .* AND NOT \(stream_id = /,
+        'spans leave out the blocks read',
+      );
+      // Indexing the spans: blocks overlapping the settled ones, still each row once.
+      await buildBlooms(
+        conn,
+        'd1',
+        mergeSpans([
+          { minTs: 10n * MIN + 1n, maxTs: 200n * MIN + 1n },
+          { minTs: 300n * MIN, maxTs: 400n * MIN },
+        ]),
+      );
+      await conn.run('DELETE FROM d1.unbloomed');
+      const after = await zebras();
+      assert.equal(after.rows, await want());
+      assert.equal(after.distinct, after.rows, 'no row read twice');
+      assert.ok(
+        after.read < before.read / 2,
+        `slices read instead of spans: ${before.read} -> ${after.read} rows`,
+      );
+      assert.equal(
+        await blooms.daySql(conn, 1, [1, 2], [{ op: '|=', values: ['nothing-like-it'] }], 0n, DAY),
+        'SELECT stream_id, ts, bytes, line, metadata FROM d1.entries_long',
+      );
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  });
+
+  it('merges spans that overlap or touch', () => {
+    assert.deepEqual(
+      mergeSpans([
+        { minTs: 10n, maxTs: 20n },
+        { minTs: 0n, maxTs: 5n },
+        { minTs: 21n, maxTs: 30n },
+        { minTs: 15n, maxTs: 18n },
+        { minTs: 40n, maxTs: 41n },
+      ]),
+      [
+        { minTs: 0n, maxTs: 5n },
+        { minTs: 10n, maxTs: 30n },
+        { minTs: 40n, maxTs: 41n },
+      ],
+    );
   });
 });
 
