@@ -9,7 +9,7 @@ import {
   partitionTable,
 } from './partitions.js';
 import { bloomTableDdl, buildBlooms, mergeSpans, spanTableDdl } from './block-blooms.js';
-import { LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
+import { fillLevelColumn, LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
 import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
 import { sqlString } from './sql.js';
@@ -139,8 +139,8 @@ export class EntryWriter {
 
   /**
    * Gives the rows of the spans loaded into a day since its blocks were built
-   * blocks of their own, and forgets the spans, in one transaction; false
-   * when there were none.
+   * blocks of their own and their level column (level-column.ts), and
+   * forgets the spans, in one transaction; false when there were none.
    */
   async indexSpans(day: number): Promise<boolean> {
     await this.attach(day);
@@ -153,6 +153,11 @@ export class EntryWriter {
       );
       if (spans.length > 0) {
         await buildBlooms(this.conn, db, spans);
+        await fillLevelColumn(
+          this.conn,
+          db,
+          spans.map((x) => `ts BETWEEN ${x.minTs} AND ${x.maxTs}`).join(' OR '),
+        );
         await this.conn.run(`DELETE FROM ${db}.unbloomed`);
       }
       await this.conn.run('COMMIT');

@@ -96,3 +96,34 @@ export async function levelSources(
   );
   return { known, unknown: unknown.join(' UNION ALL ') };
 }
+
+/**
+ * Fills the level column of `db`'s short-line table for the rows inside
+ * `where` that have no value yet: rows loaded into a settled day since, or
+ * those of a day still being written, whose table first gets the column (as
+ * VARCHAR: its ENUM is chosen when the day settles). Values outside a
+ * settled day's ENUM stay NULL, read from their line as before.
+ */
+export async function fillLevelColumn(
+  conn: DuckDBConnection,
+  db: string,
+  where: string,
+): Promise<void> {
+  const table = `${db}.entries`;
+  const r = await conn.runAndReadAll(
+    `SELECT data_type FROM duckdb_columns() WHERE database_name = ${sqlString(db)} ` +
+      `AND table_name = 'entries' AND column_name = ${sqlString(LEVEL_COLUMN)}`,
+  );
+  const type = r.getRows()[0]?.[0] as string | undefined;
+  if (type === undefined) await conn.run(`ALTER TABLE ${table} ADD COLUMN ${LEVEL_COLUMN} VARCHAR`);
+  const value =
+    type === undefined || type === 'VARCHAR'
+      ? 'u.level'
+      : `CASE WHEN list_contains(enum_range(t.${LEVEL_COLUMN}), u.level) THEN u.level END`;
+  const rows = `SELECT rowid AS r, line FROM ${table} WHERE (${where}) AND ${LEVEL_COLUMN} IS NULL`;
+  await conn.run(
+    `UPDATE ${table} AS t SET ${LEVEL_COLUMN} = ${value} ` +
+      `FROM (SELECT r, CASE WHEN NOT e0 THEN f0 END AS level FROM (${logfmtFieldsSql(rows, [LEVEL_KEY])})) u ` +
+      `WHERE t.rowid = u.r AND u.level IS NOT NULL`,
+  );
+}

@@ -13,7 +13,7 @@ import { StreamCatalog } from '../../../src/logs/store/catalog.js';
 import { EntryWriter } from '../../../src/logs/store/entry-writer.js';
 import { extractedAggregation } from '../../../src/logs/store/extracted-aggregation.js';
 import { LEVEL_COLUMN } from '../../../src/logs/store/level-column.js';
-import { partitionTable } from '../../../src/logs/store/partitions.js';
+import { partitionDb, partitionTable } from '../../../src/logs/store/partitions.js';
 import { sqlString } from '../../../src/logs/store/sql.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
 import { countingExtractions, withoutExtraction } from '../without-extraction.js';
@@ -129,8 +129,12 @@ describe('level column of settled days', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // An hour-long idle limit: the compactor's run on a day still being written.
+  const indexed = async (): Promise<void> => void (await store.settle(3_600_000));
   const phases: [string, () => Promise<void>][] = [
     ['unsettled day', async () => {}],
+    // The column as VARCHAR, filled for the lines loaded so far.
+    ['unsettled day, indexed while written', indexed],
     ['settled day', async () => void (await store.settle(0))],
     // Lines loaded after the day settled have no column value: read from lines.
     [
@@ -140,6 +144,8 @@ describe('level column of settled days', () => {
         memory.push(streams(1_000n));
       },
     ],
+    // Their values go into the ENUM where it has them.
+    ['settled day, later lines indexed', indexed],
   ];
   for (const [phase, step] of phases) {
     it(`${phase}: every query as the stages answer it`, async () => {
@@ -219,6 +225,49 @@ describe('level column values and reads', () => {
     );
     assert.deepEqual(r.getRows(), [['new']]);
     await conn.run(`DELETE FROM ${table} WHERE line = 'level=new'`);
+  });
+
+  it('indexing fills the column for lines loaded since, within the ENUM, and a new day as VARCHAR', async () => {
+    const table = partitionTable(DAY);
+    await conn.run(
+      `INSERT INTO ${table} (stream_id, ts, bytes, line) VALUES (1, ${BASE + 901n * S}, 10, 'level=info x=1'), (1, ${BASE + 902n * S}, 13, 'level=unknown')`,
+    );
+    await conn.run(
+      `INSERT INTO ${partitionDb(DAY)}.unbloomed VALUES (${BASE + 901n * S}, ${BASE + 902n * S})`,
+    );
+    assert.equal(await writer.indexSpans(DAY), true);
+    const r = await conn.runAndReadAll(
+      `SELECT line, ${LEVEL_COLUMN}::VARCHAR FROM ${table} WHERE ts > ${BASE + 900n * S} ORDER BY ts`,
+    );
+    // 'unknown' is not among the settled day's values: NULL, read from its line.
+    assert.deepEqual(r.getRows(), [
+      ['level=info x=1', 'info'],
+      ['level=unknown', null],
+    ]);
+    await conn.run(`DELETE FROM ${table} WHERE ts > ${BASE + 900n * S}`);
+
+    const day = DAY + 1;
+    await writer.attach(day);
+    for (const [i, line] of LEVEL_LINES.entries()) {
+      await conn.run(`INSERT INTO ${partitionTable(day)} VALUES ($1, $2, $3, $4, NULL)`, [
+        1,
+        BASE + 86_400n * S + BigInt(i) * S,
+        Buffer.byteLength(line),
+        line,
+      ]);
+    }
+    await conn.run(
+      `INSERT INTO ${partitionDb(day)}.unbloomed VALUES (${BASE + 86_400n * S}, ${BASE + 86_400n * S + 100n * S})`,
+    );
+    assert.equal(await writer.indexSpans(day), true);
+    const v = await conn.runAndReadAll(
+      `SELECT line, ${LEVEL_COLUMN} FROM ${partitionTable(day)} ORDER BY ts`,
+    );
+    const want = LEVEL_LINES.map((line) => [
+      line,
+      line.startsWith('level="esc') ? null : (findLogfmtValues(line, ['level'])[0] ?? ''),
+    ]);
+    assert.deepEqual(v.getRows(), want);
   });
 
   it('counts settled lines by the column and NULL ones by their line', async () => {
