@@ -60,41 +60,67 @@ export function withLevelSql(table: string, type: string): string {
   );
 }
 
+/** A table of a day to scan, as SQL, and whether its rows are sorted by stream (a settled day's). */
+export interface ScanSource {
+  sql: string;
+  sorted: boolean;
+}
+
+/**
+ * These days' tables, each as a source to scan: a table whose level column
+ * is an ENUM was rewritten when its day settled, sorted by hour and stream.
+ * A day still being written has no column or a VARCHAR one.
+ */
+export async function tableSources(
+  conn: DuckDBConnection,
+  days: number[],
+): Promise<{ table: string; levelType: string | undefined; sorted: boolean }[]> {
+  const tables = days.flatMap((day) =>
+    PARTITION_KINDS.map((kind) => ({ db: partitionDb(day), name: partitionTable(day, kind) })),
+  );
+  if (tables.length === 0) return [];
+  const r = await conn.runAndReadAll(
+    `SELECT database_name || '.' || table_name, data_type FROM duckdb_columns() ` +
+      `WHERE column_name = ${sqlString(LEVEL_COLUMN)} ` +
+      `AND database_name IN (${[...new Set(tables.map((t) => sqlString(t.db)))].join(', ')})`,
+  );
+  const types = new Map(r.getRows().map(([t, type]) => [String(t), String(type)]));
+  return tables.map((t) => {
+    const levelType = types.get(t.name);
+    return { table: t.name, levelType, sorted: levelType?.startsWith('ENUM') === true };
+  });
+}
+
 /**
  * The entries of these days' tables split by whether the level column
- * knows a line's value: `known`, one relation per settled table (each day
- * has its own ENUM, and a union of two is a string column), and `unknown`
- * (lines of unsettled days and NULLs of settled ones), all with the columns of an
- * entries table. Undefined when no table there has the column. Callers scan
- * both parts with the request's own time range and line filters.
+ * knows a line's value: `known`, one source per table with the column (each
+ * settled day has its own ENUM, and a union of two is a string column), and
+ * `unknown` (lines of tables without it and NULLs of those with it), all with
+ * the columns of an entries table. Undefined when no table there has the
+ * column. Callers scan both parts with the request's own time range and line
+ * filters.
  */
 export async function levelSources(
   conn: DuckDBConnection,
   days: number[],
-): Promise<{ known: string[]; unknown: string } | undefined> {
-  const tables = days.flatMap((day) =>
-    PARTITION_KINDS.map((kind) => ({ db: partitionDb(day), name: partitionTable(day, kind) })),
-  );
-  if (tables.length === 0) return undefined;
-  const r = await conn.runAndReadAll(
-    `SELECT database_name || '.' || table_name FROM duckdb_columns() ` +
-      `WHERE column_name = ${sqlString(LEVEL_COLUMN)} ` +
-      `AND database_name IN (${[...new Set(tables.map((t) => sqlString(t.db)))].join(', ')})`,
-  );
-  const settled = new Set(r.getRows().map((row) => String(row[0])));
-  if (settled.size === 0) return undefined;
+): Promise<{ known: ScanSource[]; unknown: ScanSource[] } | undefined> {
+  const tables = await tableSources(conn, days);
+  if (!tables.some((t) => t.levelType !== undefined)) return undefined;
   const columns = 'stream_id, ts, bytes, line, metadata';
   const known = tables
-    .filter((t) => settled.has(t.name))
-    .map(
-      (t) => `SELECT ${columns}, ${LEVEL_COLUMN} FROM ${t.name} WHERE ${LEVEL_COLUMN} IS NOT NULL`,
-    );
-  const unknown = tables.map((t) =>
-    settled.has(t.name)
-      ? `SELECT ${columns} FROM ${t.name} WHERE ${LEVEL_COLUMN} IS NULL`
-      : `SELECT ${columns} FROM ${t.name}`,
-  );
-  return { known, unknown: unknown.join(' UNION ALL ') };
+    .filter((t) => t.levelType !== undefined)
+    .map((t) => ({
+      sql: `SELECT ${columns}, ${LEVEL_COLUMN} FROM ${t.table} WHERE ${LEVEL_COLUMN} IS NOT NULL`,
+      sorted: t.sorted,
+    }));
+  const unknown = tables.map((t) => ({
+    sql:
+      t.levelType !== undefined
+        ? `SELECT ${columns} FROM ${t.table} WHERE ${LEVEL_COLUMN} IS NULL`
+        : `SELECT ${columns} FROM ${t.table}`,
+    sorted: t.sorted,
+  }));
+  return { known, unknown };
 }
 
 /**
