@@ -67,6 +67,11 @@ export function mergeSpans(spans: Span[]): Span[] {
   return out;
 }
 
+/** The rows inside these spans, as a predicate. */
+export function spanSql(spans: Span[]): string {
+  return spans.map((x) => `ts BETWEEN ${x.minTs} AND ${x.maxTs}`).join(' OR ');
+}
+
 /** Blocks of all streams: rows loaded into a day are not ordered by stream. */
 export const ALL_STREAMS = -1;
 
@@ -91,7 +96,7 @@ export async function buildBlooms(
   if (spans) {
     // Each span cut into slices of equal time, as many as its rows need.
     const spanOf = `CASE ${spans.map((x, i) => `WHEN ts BETWEEN ${x.minTs} AND ${x.maxTs} THEN ${i}`).join(' ')} END`;
-    const rows = `(SELECT ${spanOf} AS k, ts, line FROM ${db}.entries WHERE ${spans.map((x) => `ts BETWEEN ${x.minTs} AND ${x.maxTs}`).join(' OR ')})`;
+    const rows = `(SELECT ${spanOf} AS k, ts, line FROM ${db}.entries WHERE ${spanSql(spans)})`;
     sql =
       `WITH g AS (SELECT k, min(ts) AS lo, max(ts) - min(ts) + 1 AS width, ` +
       `(count(*) + ${BLOCK_ROWS - 1}) // ${BLOCK_ROWS} AS parts FROM ${rows} GROUP BY k), ` +

@@ -8,7 +8,7 @@ import {
   partitionFile,
   partitionTable,
 } from './partitions.js';
-import { bloomTableDdl, buildBlooms, mergeSpans, spanTableDdl } from './block-blooms.js';
+import { bloomTableDdl, buildBlooms, mergeSpans, spanSql, spanTableDdl } from './block-blooms.js';
 import { fillLevelColumn, LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
 import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
@@ -44,19 +44,19 @@ export class EntryWriter {
   async attach(day: number): Promise<void> {
     if (this.attached.has(day)) return;
     const file = path.join(this.dir, partitionFile(day));
+    const db = partitionDb(day);
     // A day being written keeps DuckDB's usual 256 KiB blocks (the instance's
     // default is small, for the streams database); an existing file has its own.
     const options = fs.existsSync(file) ? '' : ` (BLOCK_SIZE ${WRITE_BLOCK_SIZE})`;
-    await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${partitionDb(day)}${options}`);
+    await this.conn.run(`ATTACH IF NOT EXISTS ${sqlString(file)} AS ${db}${options}`);
     for (const kind of PARTITION_KINDS) {
       await this.conn.run(
         `CREATE TABLE IF NOT EXISTS ${partitionTable(day, kind)} (stream_id INTEGER NOT NULL, ts BIGINT NOT NULL, bytes INTEGER NOT NULL, line VARCHAR NOT NULL, metadata VARCHAR)`,
       );
     }
     await this.conn.run(
-      `CREATE TABLE IF NOT EXISTS ${partitionDb(day)}.applied_segments (name VARCHAR PRIMARY KEY)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.applied_segments (name VARCHAR PRIMARY KEY)`,
     );
-    const db = partitionDb(day);
     await this.conn.run(bloomTableDdl(db));
     await this.conn.run(spanTableDdl(db));
     // Every row must lie in a block or in a span. A day written before spans
@@ -153,11 +153,7 @@ export class EntryWriter {
       );
       if (spans.length > 0) {
         await buildBlooms(this.conn, db, spans);
-        await fillLevelColumn(
-          this.conn,
-          db,
-          spans.map((x) => `ts BETWEEN ${x.minTs} AND ${x.maxTs}`).join(' OR '),
-        );
+        await fillLevelColumn(this.conn, db, spanSql(spans));
         await this.conn.run(`DELETE FROM ${db}.unbloomed`);
       }
       await this.conn.run('COMMIT');

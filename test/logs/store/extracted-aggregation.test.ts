@@ -76,13 +76,19 @@ const GO_FLOATS = [
 ];
 
 function streams(): LogStream[] {
-  const make = (labels: Record<string, string>, lines: string[], every: bigint): LogStream => ({
-    labels,
-    entries: Array.from({ length: 200 }, (_, i) => ({
-      timestamp: BASE + BigInt(i) * every + BigInt(i % 3),
-      line: lines[i % lines.length]!,
-    })),
-  });
+  let made = 0n;
+  // No two streams share a timestamp: which of two tied samples of a merged
+  // series comes last depends on the order storage returns them in.
+  const make = (labels: Record<string, string>, lines: string[], every: bigint): LogStream => {
+    const offset = 100n * made++;
+    return {
+      labels,
+      entries: Array.from({ length: 200 }, (_, i) => ({
+        timestamp: BASE + BigInt(i) * every + BigInt(i % 3) + offset,
+        line: lines[i % lines.length]!,
+      })),
+    };
+  };
   return [
     make({ job: 'a', env: 'prod' }, EDGE_LINES, 7n * S),
     make({ job: 'a', env: 'dev' }, [...EDGE_LINES].reverse(), 5n * S),

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LogStore } from '../../../src/logs/store/index.js';
 import type { LineFilter, StoredEntry } from '../../../src/logs/reader.js';
 import {
@@ -263,18 +263,23 @@ describe('needle blooms of a day written before spans were recorded', () => {
   });
 });
 
+/** Day 1 in memory, as `d1`: its tables, with no rows, blocks or spans. */
+async function attachMemoryDay(conn: DuckDBConnection): Promise<void> {
+  await conn.run("ATTACH ':memory:' AS d1");
+  await conn.run(
+    'CREATE TABLE d1.entries (stream_id INTEGER, ts BIGINT, bytes INTEGER, line VARCHAR, metadata VARCHAR)',
+  );
+  await conn.run('CREATE TABLE d1.entries_long AS SELECT * FROM d1.entries');
+  await conn.run(bloomTableDdl('d1'));
+  await conn.run(spanTableDdl('d1'));
+}
+
 describe('block blooms', () => {
   it('narrow a settled day to the blocks that can match, and only for positive filters', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      await conn.run("ATTACH ':memory:' AS d1");
-      await conn.run(
-        'CREATE TABLE d1.entries (stream_id INTEGER, ts BIGINT, bytes INTEGER, line VARCHAR, metadata VARCHAR)',
-      );
-      await conn.run('CREATE TABLE d1.entries_long AS SELECT * FROM d1.entries');
-      await conn.run(bloomTableDdl('d1'));
-      await conn.run(spanTableDdl('d1'));
+      await attachMemoryDay(conn);
       // Stream 1: hours 0-3; the needle only in hour 2. Stream 2: hour 0 only.
       await conn.run(
         `INSERT INTO d1.entries SELECT 1 + (i >= 40000)::INT, (i % 40000) * ${HOUR / 10_000n}, 10, ` +
@@ -343,13 +348,7 @@ describe('block blooms of a day still being written', () => {
       return Number(r.getRows()[0]![0]);
     };
     try {
-      await conn.run("ATTACH ':memory:' AS d1");
-      await conn.run(
-        'CREATE TABLE d1.entries (stream_id INTEGER, ts BIGINT, bytes INTEGER, line VARCHAR, metadata VARCHAR)',
-      );
-      await conn.run('CREATE TABLE d1.entries_long AS SELECT * FROM d1.entries');
-      await conn.run(bloomTableDdl('d1'));
-      await conn.run(spanTableDdl('d1'));
+      await attachMemoryDay(conn);
       // Settled: minutes 0-299, a zebra every 97 minutes.
       await conn.run(`INSERT INTO d1.entries ${rowsSql(0, 300, 97)}`);
       await buildBlooms(conn, 'd1');
