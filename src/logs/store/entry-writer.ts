@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  floorDiv,
   HOUR_NS,
   PARTITION_KINDS,
   partitionDb,
@@ -137,12 +138,23 @@ export class EntryWriter {
     }
   }
 
+  /** The end of the latest span loaded into a day since its blocks were built, if any. */
+  async spansEnd(day: number): Promise<bigint | undefined> {
+    await this.attach(day);
+    const r = await this.conn.runAndReadAll(
+      `SELECT max(max_ts) FROM ${partitionDb(day)}.unbloomed`,
+    );
+    return (r.getRows()[0]![0] as bigint | null) ?? undefined;
+  }
+
   /**
-   * Gives the rows of the spans loaded into a day since its blocks were built
-   * blocks of their own and their level column (level-column.ts), and
-   * forgets the spans, in one transaction; false when there were none.
+   * Gives the rows of the first hour of the spans loaded into a day since
+   * its blocks were built (up to `untilNs`) blocks of their own and their
+   * level column (level-column.ts), and takes that hour out of the spans,
+   * in one transaction; false when no span starts by `untilNs`. An hour at
+   * a time, so that loads, and the reads waiting for them, go on between.
    */
-  async indexSpans(day: number): Promise<boolean> {
+  async indexSpans(day: number, untilNs: bigint): Promise<boolean> {
     await this.attach(day);
     const db = partitionDb(day);
     await this.conn.run('BEGIN TRANSACTION');
@@ -151,13 +163,30 @@ export class EntryWriter {
       const spans = mergeSpans(
         r.getRows().map(([lo, hi]) => ({ minTs: lo as bigint, maxTs: hi as bigint })),
       );
-      if (spans.length > 0) {
-        await buildBlooms(this.conn, db, spans);
-        await fillLevelColumn(this.conn, db, spanSql(spans));
-        await this.conn.run(`DELETE FROM ${db}.unbloomed`);
+      const first = spans[0];
+      if (!first || first.minTs > untilNs) {
+        await this.conn.run('COMMIT');
+        return false;
+      }
+      // Spans are sorted and disjoint: none starts before the first one's hour.
+      const hourStart = floorDiv(first.minTs, HOUR_NS) * HOUR_NS;
+      const last = [hourStart + HOUR_NS - 1n, untilNs].reduce((a, b) => (a < b ? a : b));
+      const indexed = spans
+        .filter((x) => x.minTs <= last)
+        .map((x) => ({ minTs: x.minTs, maxTs: x.maxTs < last ? x.maxTs : last }));
+      const rest = spans
+        .filter((x) => x.maxTs > last)
+        .map((x) => ({ minTs: x.minTs > last ? x.minTs : last + 1n, maxTs: x.maxTs }));
+      await buildBlooms(this.conn, db, indexed);
+      await fillLevelColumn(this.conn, db, spanSql(indexed));
+      await this.conn.run(`DELETE FROM ${db}.unbloomed`);
+      if (rest.length > 0) {
+        await this.conn.run(
+          `INSERT INTO ${db}.unbloomed VALUES ${rest.map((x) => `(${x.minTs}, ${x.maxTs})`).join(', ')}`,
+        );
       }
       await this.conn.run('COMMIT');
-      return spans.length > 0;
+      return true;
     } catch (err) {
       await this.conn.run('ROLLBACK');
       throw err;

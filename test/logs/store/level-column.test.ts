@@ -235,7 +235,7 @@ describe('level column values and reads', () => {
     await conn.run(
       `INSERT INTO ${partitionDb(DAY)}.unbloomed VALUES (${BASE + 901n * S}, ${BASE + 902n * S})`,
     );
-    assert.equal(await writer.indexSpans(DAY), true);
+    assert.equal(await writer.indexSpans(DAY, BASE + 1_000n * S), true);
     const r = await conn.runAndReadAll(
       `SELECT line, ${LEVEL_COLUMN}::VARCHAR FROM ${table} WHERE ts > ${BASE + 900n * S} ORDER BY ts`,
     );
@@ -259,7 +259,7 @@ describe('level column values and reads', () => {
     await conn.run(
       `INSERT INTO ${partitionDb(day)}.unbloomed VALUES (${BASE + 86_400n * S}, ${BASE + 86_400n * S + 100n * S})`,
     );
-    assert.equal(await writer.indexSpans(day), true);
+    assert.equal(await writer.indexSpans(day, BASE + 86_500n * S), true);
     const v = await conn.runAndReadAll(
       `SELECT line, ${LEVEL_COLUMN} FROM ${partitionTable(day)} ORDER BY ts`,
     );
@@ -268,6 +268,41 @@ describe('level column values and reads', () => {
       line.startsWith('level="esc') ? null : (findLogfmtValues(line, ['level'])[0] ?? ''),
     ]);
     assert.deepEqual(v.getRows(), want);
+  });
+
+  it('indexes spans an hour at a time, up to the end it is given', async () => {
+    const day = DAY + 2;
+    const dayStart = BigInt(day) * 86_400n * S;
+    await writer.attach(day);
+    const table = partitionTable(day);
+    const spans = `${partitionDb(day)}.unbloomed`;
+    // Lines at 00:30, 01:30 and 02:30, loaded as one span and one more for the last.
+    for (const h of [0n, 1n, 2n]) {
+      await conn.run(
+        `INSERT INTO ${table} VALUES (1, ${dayStart + h * 3_600n * S + 1_800n * S}, 10, 'level=h${h}', NULL)`,
+      );
+    }
+    await conn.run(
+      `INSERT INTO ${spans} VALUES (${dayStart + 1_800n * S}, ${dayStart + 5_400n * S}), (${dayStart + 9_000n * S}, ${dayStart + 9_000n * S})`,
+    );
+    const left = async (): Promise<string[]> =>
+      (await conn.runAndReadAll(`SELECT min_ts, max_ts FROM ${spans} ORDER BY 1`))
+        .getRows()
+        .map(([a, b]) => `${(a as bigint) - dayStart}-${(b as bigint) - dayStart}`);
+    const levels = async (): Promise<unknown[]> =>
+      (await conn.runAndReadAll(`SELECT ${LEVEL_COLUMN} FROM ${table} ORDER BY ts`))
+        .getRows()
+        .map((r) => r[0]);
+    const H = 3_600n * S;
+    const until = dayStart + 5_400n * S;
+    assert.equal(await writer.indexSpans(day, until), true);
+    assert.deepEqual(await left(), [`${H}-${5_400n * S}`, `${9_000n * S}-${9_000n * S}`]);
+    assert.deepEqual(await levels(), ['h0', null, null]);
+    assert.equal(await writer.indexSpans(day, until), true);
+    assert.deepEqual(await left(), [`${9_000n * S}-${9_000n * S}`], 'a span past the end stays');
+    assert.deepEqual(await levels(), ['h0', 'h1', null]);
+    assert.equal(await writer.indexSpans(day, until), false);
+    assert.equal(await writer.spansEnd(day), dayStart + 9_000n * S);
   });
 
   it('counts settled lines by the column and NULL ones by their line', async () => {
