@@ -368,8 +368,11 @@ async function main(): Promise<void> {
       for (let i = 0; i < runs; i++) {
         const t = performance.now();
         const res = await fetch(url + path);
-        await res.text();
-        if (!res.ok) return NaN;
+        const text = await res.text();
+        if (!res.ok) {
+          process.stderr.write(`${path}: HTTP ${res.status} ${text.slice(0, 200)}\n`);
+          return NaN;
+        }
         times.push(performance.now() - t);
       }
       return median(times);

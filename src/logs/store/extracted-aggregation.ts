@@ -10,6 +10,7 @@ import {
   tableSources,
 } from './level-column.js';
 import { layered, logfmtFieldsSql, PLAIN_KEY } from './logfmt-sql.js';
+import { HOUR_NS } from './partitions.js';
 import { streamIdRanges, streamIdsSql } from './queries.js';
 import { lineFilterSql, sqlString } from './sql.js';
 import { unwrappedSamples, VALUE_SEPARATOR } from './unwrapped-samples.js';
@@ -50,27 +51,26 @@ export async function extractedAggregation(
   if (streams.some((s) => keys.some((k) => k in s.labels))) return undefined;
   if (req.parser === 'none' ? keys.length > 0 : keys.length === 0) return undefined;
   if (streams.length === 0) return [];
-  const where = [`ts >= ${req.startNs}`, `ts < ${req.endNs}`, ...req.filters.map(lineFilterSql)];
-  const scans = (from: ScanSource[], columns: string): string =>
+  const filters = req.filters.map(lineFilterSql);
+  const scans = (from: ScanSource[], columns: string, lo = req.startNs, hi = req.endNs): string =>
     streamScans(
       from,
       streams.map((s) => s.id),
-      where.join(' AND '),
+      [`ts >= ${lo}`, `ts < ${hi}`, ...filters].join(' AND '),
       columns,
     );
   const escaped = keys.length > 0 ? keys.map((_, i) => `e${i}`).join(' OR ') : 'false';
   const u = keys.length - 1;
-  const fromLines = (from: ScanSource[]): string =>
-    layered(logfmtFieldsSql(`SELECT * FROM (${scans(from, 'stream_id, ts, bytes, line')})`, keys), [
-      [`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])],
-    ]);
-  const tables = await tableSources(conn, days);
-  const inner = fromLines(
-    tables.map((t) => ({
-      sql: `SELECT stream_id, ts, bytes, line, metadata FROM ${t.table}`,
-      sorted: t.sorted,
-    })),
-  );
+  const fromLines = (from: ScanSource[], lo?: bigint, hi?: bigint): string =>
+    layered(
+      logfmtFieldsSql(`SELECT * FROM (${scans(from, 'stream_id, ts, bytes, line', lo, hi)})`, keys),
+      [[`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])]],
+    );
+  const tables = (await tableSources(conn, days)).map((t) => ({
+    sql: `SELECT stream_id, ts, bytes, line, metadata FROM ${t.table}`,
+    sorted: t.sorted,
+  }));
+  const inner = fromLines(tables);
   const split =
     !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
       ? await levelSources(conn, days)
@@ -167,29 +167,50 @@ export async function extractedAggregation(
 
   // One row per series with its samples as lists: converting lists costs far
   // less than converting a row (with its label strings) per sample. Values
-  // come as text and are converted by the unwrap stage's own functions.
-  const samples =
-    `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, v, esc${fields} ` +
-    `FROM (SELECT * FROM (${inner}) WHERE v <> '')`;
-  const sql =
-    `SELECT sid, bad, list_transform(pairs, p -> p.t), ` +
-    `array_to_string(list_transform(pairs, p -> p.v), ${sqlString(VALUE_SEPARATOR)})${fields} ` +
-    `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
-    `bool_or(esc) AS bad, list({'t': t, 'v': v}) AS pairs${fields} ` +
-    `FROM (${samples}) GROUP BY ALL)`;
-  const rows = (await conn.runAndReadAll(sql)).getRows();
-  if (rows.some((r) => r[1] === true)) return undefined;
-  for (const r of rows) {
-    const converted = unwrappedSamples(
-      (r[2] as DuckDBListValue).items as number[],
-      r[3] as string,
-      req.unwrap.conversion,
-    );
-    if (!converted) return undefined;
-    // Each series is one group of the query, so one row.
-    seriesOf(Number(r[0]), r.slice(4), () => ({ labels: {}, ...converted }));
+  // come as text and are converted by the unwrap stage's own functions. A
+  // slice of the range at a time: the lists of all of the bench's 400k
+  // samples took DuckDB's whole 64 MB, and a query or load beside it then
+  // ran out of memory.
+  for (const [lo, hi] of timeSlices(req.startNs, req.endNs)) {
+    const samples =
+      `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, v, esc${fields} ` +
+      `FROM (SELECT * FROM (${fromLines(tables, lo, hi)}) WHERE v <> '')`;
+    const sql =
+      `SELECT sid, bad, list_transform(pairs, p -> p.t), ` +
+      `array_to_string(list_transform(pairs, p -> p.v), ${sqlString(VALUE_SEPARATOR)})${fields} ` +
+      `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
+      `bool_or(esc) AS bad, list({'t': t, 'v': v}) AS pairs${fields} ` +
+      `FROM (${samples}) GROUP BY ALL)`;
+    const rows = (await conn.runAndReadAll(sql)).getRows();
+    if (rows.some((r) => r[1] === true)) return undefined;
+    for (const r of rows) {
+      const converted = unwrappedSamples(
+        (r[2] as DuckDBListValue).items as number[],
+        r[3] as string,
+        req.unwrap.conversion,
+      );
+      if (!converted) return undefined;
+      // Each series is one group of a slice's query; slices follow each other in time.
+      const s = seriesOf(Number(r[0]), r.slice(4), () => ({ labels: {}, offsets: [], values: [] }));
+      for (let i = 0; i < converted.offsets.length; i++) {
+        s.offsets!.push(converted.offsets[i]!);
+        s.values!.push(converted.values[i]!);
+      }
+    }
   }
   return [...out.values()];
+}
+
+/** [start, end) cut into up to 8 slices of an hour or more, in time order. */
+function timeSlices(startNs: bigint, endNs: bigint): [bigint, bigint][] {
+  const span = endNs - startNs;
+  const hours = (span + HOUR_NS - 1n) / HOUR_NS;
+  const count = hours < 1n ? 1n : hours > 8n ? 8n : hours;
+  const out: [bigint, bigint][] = [];
+  for (let i = 0n; i < count; i++) {
+    out.push([startNs + (span * i) / count, startNs + (span * (i + 1n)) / count]);
+  }
+  return out;
 }
 
 /**

@@ -640,7 +640,7 @@ export class LogStore implements LogSink, LogReader {
       if (now - lastWrite < idleMs) {
         // Still being written (today, on a busy host): only its new rows get
         // blocks, so that needle queries keep pruning it; the spans there are
-        // now, an hour at a time (loads go on between, and make new spans).
+        // now, a slice at a time (loads go on between, and make new spans).
         const until = await this.withWriter(() => this.writer.spansEnd(day));
         if (until === undefined) continue;
         while (await this.withWriter(() => this.writer.indexSpans(day, until))) {

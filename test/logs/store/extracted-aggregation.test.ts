@@ -107,13 +107,16 @@ function streams(): LogStream[] {
 
 type Outcome = { error: string } | { series: [string, [string, number][]][] };
 
-async function outcome(reader: LogReader, query: string): Promise<Outcome> {
+async function outcome(
+  reader: LogReader,
+  query: string,
+  range = { startNs: BASE, endNs: BASE + 1200n * S },
+): Promise<Outcome> {
   let r: QueryResult;
   try {
     r = await runQuery(reader, {
       query,
-      startNs: BASE,
-      endNs: BASE + 1200n * S,
+      ...range,
       stepNs: 60n * S,
       instant: false,
       direction: 'backward',
@@ -230,6 +233,23 @@ describe('storage-side logfmt extraction', () => {
         assertSame(await outcome(reader, query), expected, query);
         if (target === store) assert.equal(answered() > 0, pushed, `answered by storage: ${query}`);
       }
+    });
+  }
+
+  // 70 minutes: storage reads unwrapped values in two slices of time, split
+  // 10 minutes into the lines of job a.
+  for (const query of [
+    'quantile_over_time(0.9, {job="a"} | logfmt | unwrap duration(duration) [5m]) by (path)',
+    'sum by (path) (sum_over_time({job="a"} | logfmt | unwrap duration(duration) [10m]))',
+    'min_over_time({job="a"} | logfmt | unwrap status [5m]) by (level)',
+  ]) {
+    it(`pushed down over slices of time: ${query}`, async () => {
+      const range = { startNs: BASE - 1500n * S, endNs: BASE + 2700n * S };
+      const expected = await outcome(withoutExtraction(memory), query, range);
+      assert.ok('series' in expected && expected.series.length > 0, 'case has data');
+      const { reader, answered } = countingExtractions(store);
+      assertSame(await outcome(reader, query, range), expected, query);
+      assert.ok(answered() > 0, 'answered by storage');
     });
   }
 

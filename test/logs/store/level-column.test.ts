@@ -10,7 +10,7 @@ import type { ExtractedRequest, ExtractedSeries, LogReader } from '../../../src/
 import type { LogStream } from '../../../src/logs/sink.js';
 import { LogStore } from '../../../src/logs/store/index.js';
 import { StreamCatalog } from '../../../src/logs/store/catalog.js';
-import { EntryWriter } from '../../../src/logs/store/entry-writer.js';
+import { EntryWriter, INDEX_SLICE_NS } from '../../../src/logs/store/entry-writer.js';
 import { extractedAggregation } from '../../../src/logs/store/extracted-aggregation.js';
 import { LEVEL_COLUMN } from '../../../src/logs/store/level-column.js';
 import { partitionDb, partitionTable } from '../../../src/logs/store/partitions.js';
@@ -270,39 +270,39 @@ describe('level column values and reads', () => {
     assert.deepEqual(v.getRows(), want);
   });
 
-  it('indexes spans an hour at a time, up to the end it is given', async () => {
+  it('indexes spans a slice of time at a time, up to the end it is given', async () => {
     const day = DAY + 2;
     const dayStart = BigInt(day) * 86_400n * S;
     await writer.attach(day);
     const table = partitionTable(day);
     const spans = `${partitionDb(day)}.unbloomed`;
-    // Lines at 00:30, 01:30 and 02:30, loaded as one span and one more for the last.
-    for (const h of [0n, 1n, 2n]) {
-      await conn.run(
-        `INSERT INTO ${table} VALUES (1, ${dayStart + h * 3_600n * S + 1_800n * S}, 10, 'level=h${h}', NULL)`,
-      );
+    const X = INDEX_SLICE_NS;
+    // Lines in the middle of slices 0, 1 and 2, loaded as one span and one more for the last.
+    const at = (k: bigint): bigint => dayStart + k * X + X / 2n;
+    for (const k of [0n, 1n, 2n]) {
+      await conn.run(`INSERT INTO ${table} VALUES (1, ${at(k)}, 10, 'level=s${k}', NULL)`);
     }
-    await conn.run(
-      `INSERT INTO ${spans} VALUES (${dayStart + 1_800n * S}, ${dayStart + 5_400n * S}), (${dayStart + 9_000n * S}, ${dayStart + 9_000n * S})`,
-    );
-    const left = async (): Promise<string[]> =>
+    await conn.run(`INSERT INTO ${spans} VALUES (${at(0n)}, ${at(1n)}), (${at(2n)}, ${at(2n)})`);
+    const left = async (): Promise<bigint[][]> =>
       (await conn.runAndReadAll(`SELECT min_ts, max_ts FROM ${spans} ORDER BY 1`))
         .getRows()
-        .map(([a, b]) => `${(a as bigint) - dayStart}-${(b as bigint) - dayStart}`);
+        .map(([a, b]) => [a as bigint, b as bigint]);
     const levels = async (): Promise<unknown[]> =>
       (await conn.runAndReadAll(`SELECT ${LEVEL_COLUMN} FROM ${table} ORDER BY ts`))
         .getRows()
         .map((r) => r[0]);
-    const H = 3_600n * S;
-    const until = dayStart + 5_400n * S;
+    const until = at(1n);
     assert.equal(await writer.indexSpans(day, until), true);
-    assert.deepEqual(await left(), [`${H}-${5_400n * S}`, `${9_000n * S}-${9_000n * S}`]);
-    assert.deepEqual(await levels(), ['h0', null, null]);
+    assert.deepEqual(await left(), [
+      [dayStart + X, at(1n)],
+      [at(2n), at(2n)],
+    ]);
+    assert.deepEqual(await levels(), ['s0', null, null]);
     assert.equal(await writer.indexSpans(day, until), true);
-    assert.deepEqual(await left(), [`${9_000n * S}-${9_000n * S}`], 'a span past the end stays');
-    assert.deepEqual(await levels(), ['h0', 'h1', null]);
+    assert.deepEqual(await left(), [[at(2n), at(2n)]], 'a span past the end stays');
+    assert.deepEqual(await levels(), ['s0', 's1', null]);
     assert.equal(await writer.indexSpans(day, until), false);
-    assert.equal(await writer.spansEnd(day), dayStart + 9_000n * S);
+    assert.equal(await writer.spansEnd(day), at(2n));
   });
 
   it('counts settled lines by the column and NULL ones by their line', async () => {
