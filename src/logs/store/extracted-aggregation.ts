@@ -168,10 +168,8 @@ export async function extractedAggregation(
   // One row per series with its samples as lists: converting lists costs far
   // less than converting a row (with its label strings) per sample. Values
   // come as text and are converted by the unwrap stage's own functions. A
-  // slice of the range at a time: the lists of all of the bench's 400k
-  // samples took DuckDB's whole 64 MB, and a query or load beside it then
-  // ran out of memory.
-  for (const [lo, hi] of timeSlices(req.startNs, req.endNs)) {
+  // slice of the range at a time (timeSlices).
+  for (const [lo, hi] of timeSlices(streams, req.startNs, req.endNs)) {
     const samples =
       `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, v, esc${fields} ` +
       `FROM (SELECT * FROM (${fromLines(tables, lo, hi)}) WHERE v <> '')`;
@@ -201,15 +199,40 @@ export async function extractedAggregation(
   return [...out.values()];
 }
 
-/** [start, end) cut into up to 8 slices of an hour or more, in time order. */
-function timeSlices(startNs: bigint, endNs: bigint): [bigint, bigint][] {
-  const span = endNs - startNs;
-  const hours = (span + HOUR_NS - 1n) / HOUR_NS;
-  const count = hours < 1n ? 1n : hours > 8n ? 8n : hours;
-  const out: [bigint, bigint][] = [];
-  for (let i = 0n; i < count; i++) {
-    out.push([startNs + (span * i) / count, startNs + (span * (i + 1n)) / count]);
+/**
+ * Entries per slice of unwrapped values: 400k of the bench's samples as
+ * DuckDB lists took its whole 64 MB; 200k leave room for a load or query.
+ */
+const SLICE_ENTRIES = 200_000;
+
+/**
+ * [start, end) cut at hours into slices of about SLICE_ENTRIES entries of
+ * these streams (the catalog's hourly counts), in time order.
+ */
+export function timeSlices(
+  streams: Pick<StreamInfo, 'hours'>[],
+  startNs: bigint,
+  endNs: bigint,
+  sliceEntries = SLICE_ENTRIES,
+): [bigint, bigint][] {
+  const perHour = new Map<number, number>();
+  for (const s of streams) {
+    for (const [hour, n] of s.hours) perHour.set(hour, (perHour.get(hour) ?? 0) + n);
   }
+  const out: [bigint, bigint][] = [];
+  let from = startNs;
+  let held = 0;
+  for (const hour of [...perHour.keys()].sort((a, b) => a - b)) {
+    const start = BigInt(hour) * HOUR_NS;
+    if (start + HOUR_NS <= startNs || start >= endNs) continue;
+    if (held > 0 && held + perHour.get(hour)! > sliceEntries && start > from) {
+      out.push([from, start]);
+      from = start;
+      held = 0;
+    }
+    held += perHour.get(hour)!;
+  }
+  out.push([from, endNs]);
   return out;
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { runQuery, type QueryResult } from '../../../src/logs/logql/index.js';
 import type { LogReader } from '../../../src/logs/reader.js';
 import type { LogStream } from '../../../src/logs/sink.js';
+import { timeSlices } from '../../../src/logs/store/extracted-aggregation.js';
 import { LogStore } from '../../../src/logs/store/index.js';
 import { MemoryLogReader } from '../../support/memory-log-reader.js';
 import { countingExtractions, withoutExtraction } from '../without-extraction.js';
@@ -236,14 +237,13 @@ describe('storage-side logfmt extraction', () => {
     });
   }
 
-  // 70 minutes: storage reads unwrapped values in two slices of time, split
-  // 10 minutes into the lines of job a.
+  // Over a range starting before the lines and ending after them.
   for (const query of [
     'quantile_over_time(0.9, {job="a"} | logfmt | unwrap duration(duration) [5m]) by (path)',
     'sum by (path) (sum_over_time({job="a"} | logfmt | unwrap duration(duration) [10m]))',
     'min_over_time({job="a"} | logfmt | unwrap status [5m]) by (level)',
   ]) {
-    it(`pushed down over slices of time: ${query}`, async () => {
+    it(`pushed down over a wider range: ${query}`, async () => {
       const range = { startNs: BASE - 1500n * S, endNs: BASE + 2700n * S };
       const expected = await outcome(withoutExtraction(memory), query, range);
       assert.ok('series' in expected && expected.series.length > 0, 'case has data');
@@ -260,4 +260,51 @@ describe('storage-side logfmt extraction', () => {
     );
     assert.ok('error' in r && /SampleExtractionErr/.test(r.error), JSON.stringify(r));
   });
+});
+
+describe('time slices of unwrapped values', () => {
+  const H = 3_600_000_000_000n;
+  const cases: {
+    name: string;
+    hours: Record<number, number>[];
+    range: [bigint, bigint];
+    want: [bigint, bigint][];
+  }[] = [
+    {
+      name: 'few entries: one slice',
+      hours: [{ 0: 10, 1: 10 }],
+      range: [0n, 2n * H],
+      want: [[0n, 2n * H]],
+    },
+    {
+      name: 'cut at the hour that would pass the limit, streams summed',
+      hours: [
+        { 0: 60, 1: 30, 2: 50 },
+        { 1: 20, 3: 90 },
+      ],
+      range: [H / 2n, 4n * H],
+      want: [
+        [H / 2n, H],
+        [H, 3n * H],
+        [3n * H, 4n * H],
+      ],
+    },
+    {
+      name: 'an hour over the limit alone, hours outside the range ignored',
+      hours: [{ 0: 500, 5: 500, 6: 500, 9: 500 }],
+      range: [5n * H, 7n * H],
+      want: [
+        [5n * H, 6n * H],
+        [6n * H, 7n * H],
+      ],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const streams = c.hours.map((h) => ({
+        hours: new Map(Object.entries(h).map(([k, v]) => [Number(k), v])),
+      }));
+      assert.deepEqual(timeSlices(streams, c.range[0], c.range[1], 100), c.want);
+    });
+  }
 });
