@@ -81,6 +81,27 @@ async function pushAll(store: LogStore, entries: ReturnType<typeof entriesOf>): 
   );
 }
 
+/** The `job="needle"` entries from DAY0 to `endNs` that pass `filters`, as sorted text. */
+async function needles(
+  store: LogStore,
+  filters: LineFilter[],
+  endNs: bigint,
+  limit?: number,
+): Promise<string[]> {
+  const out: StoredEntry[] = [];
+  for await (const batch of store.selectEntries({
+    matchers: [{ name: 'job', type: '=', value: 'needle' }],
+    filters,
+    startNs: DAY0,
+    endNs,
+    direction: 'backward',
+    limit,
+  })) {
+    out.push(...batch);
+  }
+  return out.map((e) => `${e.labels.app} ${e.timestamp} ${e.line}`).sort();
+}
+
 /** What a full scan returns: RE2 and JavaScript agree on these patterns. */
 function expected(all: ReturnType<typeof entriesOf>, filters: LineFilter[]): string[] {
   const holds = (f: LineFilter, l: string): boolean => {
@@ -142,20 +163,8 @@ describe('needle blooms', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const run = async (filters: LineFilter[], limit?: number): Promise<string[]> => {
-    const out: StoredEntry[] = [];
-    for await (const batch of store.selectEntries({
-      matchers: [{ name: 'job', type: '=', value: 'needle' }],
-      filters,
-      startNs: DAY0,
-      endNs: DAY1 + DAY,
-      direction: 'backward',
-      limit,
-    })) {
-      out.push(...batch);
-    }
-    return out.map((e) => `${e.labels.app} ${e.timestamp} ${e.line}`).sort();
-  };
+  const run = (filters: LineFilter[], limit?: number): Promise<string[]> =>
+    needles(store, filters, DAY1 + DAY, limit);
 
   for (const c of CASES) {
     it(`${c.name}: the same entries as a full scan`, async () => {
@@ -235,19 +244,7 @@ describe('needle blooms of a day written before spans were recorded', () => {
       instance.closeSync();
       store = await LogStore.open({ dir });
       const filters: LineFilter[] = [{ op: '|=', values: ['rare-token'] }];
-      const run = async (): Promise<string[]> => {
-        const out: StoredEntry[] = [];
-        for await (const batch of store.selectEntries({
-          matchers: [{ name: 'job', type: '=', value: 'needle' }],
-          filters,
-          startNs: DAY0,
-          endNs: DAY0 + DAY,
-          direction: 'forward',
-        })) {
-          out.push(...batch);
-        }
-        return out.map((e) => `${e.labels.app} ${e.timestamp} ${e.line}`).sort();
-      };
+      const run = (): Promise<string[]> => needles(store, filters, DAY0 + DAY);
       assert.deepEqual(await run(), expected(day, filters));
       // Written within the idle limit: indexed, not rewritten.
       await pushAll(store, [
