@@ -62,8 +62,10 @@ function goDuration(text: string): { neg: boolean; ns: number | bigint } | undef
   if (neg || s.startsWith('+')) s = s.slice(1);
   if (s === '0') return { neg, ns: 0 };
   if (s === '') return undefined;
-  const small = smallDurationNs(s);
-  const ns = small === TOO_BIG ? bigDurationNs(s) : small;
+  const n = durationParts(s);
+  if (n < 0) return undefined;
+  const small = smallDurationNs(s, n);
+  const ns = small === TOO_BIG ? bigDurationNs(s, n) : small;
   // A negative duration may reach -(1<<63), a positive one only (1<<63)-1.
   if (ns === undefined || (ns === U63 && !neg)) return undefined;
   return { neg, ns };
@@ -76,94 +78,102 @@ const C0 = 48;
 const C9 = 57;
 const DOT = 46;
 
-/** The unit of a duration part: the text up to the next digit or point. */
-function unitEnd(s: string, i: number): number {
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c === DOT || (c >= C0 && c <= C9)) break;
-    i++;
-  }
+/** One `[0-9]*(\.[0-9]*)?unit` of a duration: where its digits are, and the unit's nanoseconds. */
+interface DurationPart {
+  intStart: number;
+  intEnd: number;
+  /** Fraction digits are [intEnd + 1, fracEnd) when there is a point, none when fracEnd is intEnd. */
+  fracEnd: number;
+  unit: number;
+}
+
+function digitsEnd(s: string, i: number): number {
+  while (i < s.length && s.charCodeAt(i) >= C0 && s.charCodeAt(i) <= C9) i++;
   return i;
 }
 
-/** The nanoseconds of a duration (without sign) in numbers, or TOO_BIG past 2^53. */
-function smallDurationNs(s: string): number | undefined {
-  let d = 0;
+/**
+ * Reads a duration's parts (without sign) as Go does into PARTS; returns how
+ * many, or -1 where Go's syntax refuses it. The parts are reused by the next
+ * call: unwrap converts a value per line, and new ones each time made a
+ * conversion ~2x slower.
+ */
+const PARTS: DurationPart[] = [];
+
+function durationParts(s: string): number {
+  let n = 0;
   let i = 0;
   while (i < s.length) {
-    let c = s.charCodeAt(i);
-    if (!(c === DOT || (c >= C0 && c <= C9))) return undefined;
-    let v = 0;
+    const c = s.charCodeAt(i);
+    if (!(c === DOT || (c >= C0 && c <= C9))) return -1;
     const intStart = i;
-    for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) v = v * 10 + c - C0;
-    const pre = i > intStart;
+    const intEnd = digitsEnd(s, i);
+    let fracEnd = intEnd;
+    if (intEnd < s.length && s.charCodeAt(intEnd) === DOT) fracEnd = digitsEnd(s, intEnd + 1);
+    // No digits before or after the point (`.s`).
+    if (intEnd === intStart && fracEnd <= intEnd + 1) return -1;
+    // The unit: the text up to the next digit or point.
+    let end = fracEnd;
+    while (end < s.length) {
+      const u = s.charCodeAt(end);
+      if (u === DOT || (u >= C0 && u <= C9)) break;
+      end++;
+    }
+    const unit = GO_UNITS_NS[s.slice(fracEnd, end)];
+    if (unit === undefined) return -1;
+    const part = (PARTS[n] ??= { intStart: 0, intEnd: 0, fracEnd: 0, unit: 0 });
+    part.intStart = intStart;
+    part.intEnd = intEnd;
+    part.fracEnd = fracEnd;
+    part.unit = unit;
+    n++;
+    i = end;
+  }
+  return n;
+}
+
+/** The nanoseconds of the first `n` PARTS in numbers, or TOO_BIG past 2^53. */
+function smallDurationNs(s: string, n: number): number {
+  let d = 0;
+  for (let k = 0; k < n; k++) {
+    const p = PARTS[k]!;
+    let v = 0;
+    for (let i = p.intStart; i < p.intEnd; i++) v = v * 10 + s.charCodeAt(i) - C0;
     let f = 0;
     let scale = 1;
-    let post = false;
-    if (i < s.length && s.charCodeAt(i) === DOT) {
-      const fracStart = ++i;
-      for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
-        f = f * 10 + c - C0;
-        scale *= 10;
-      }
-      post = i > fracStart;
+    for (let i = p.intEnd + 1; i < p.fracEnd; i++) {
+      f = f * 10 + s.charCodeAt(i) - C0;
+      scale *= 10;
     }
-    if (!pre && !post) return undefined;
-    const end = unitEnd(s, i);
-    const unit = GO_UNITS_NS[s.slice(i, end)];
-    if (unit === undefined) return undefined;
-    i = end;
     if (v >= MAX_SAFE || f >= MAX_SAFE) return TOO_BIG;
-    d += v * unit + (f > 0 ? Math.trunc(f * (unit / scale)) : 0);
+    d += v * p.unit + (f > 0 ? Math.trunc(f * (p.unit / scale)) : 0);
     if (d >= MAX_SAFE) return TOO_BIG;
   }
   return d;
 }
 
-/** The nanoseconds of a duration (without sign) in Go's uint64 arithmetic. */
-function bigDurationNs(s: string): bigint | undefined {
+/** The nanoseconds of the first `n` PARTS in Go's uint64 arithmetic; undefined on its overflow errors. */
+function bigDurationNs(s: string, n: number): bigint | undefined {
   let d = 0n;
-  let i = 0;
-  while (i < s.length) {
-    let c = s.charCodeAt(i);
-    if (!(c === DOT || (c >= C0 && c <= C9))) return undefined;
-    // leadingInt: an error past 1<<63.
-    let v = 0n;
-    const intStart = i;
-    for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
-      v = v * 10n + BigInt(c - C0);
-      if (v > U63) return undefined;
-    }
-    const pre = i > intStart;
+  for (let k = 0; k < n; k++) {
+    const p = PARTS[k]!;
+    // leadingInt: an error once past 1<<63 (digits only add).
+    let v = BigInt(s.slice(p.intStart, p.intEnd) || '0');
+    if (v > U63) return undefined;
     // leadingFraction: digits past overflow are skipped; scale grows by ten per digit kept.
     let f = 0n;
     let scale = 1;
-    let post = false;
-    if (i < s.length && s.charCodeAt(i) === DOT) {
-      const fracStart = ++i;
-      let overflow = false;
-      for (; i < s.length && (c = s.charCodeAt(i)) >= C0 && c <= C9; i++) {
-        if (overflow) continue;
-        const y = f * 10n + BigInt(c - C0);
-        if (f > (U63 - 1n) / 10n || y > U63) {
-          overflow = true;
-          continue;
-        }
-        f = y;
-        scale *= 10;
-      }
-      post = i > fracStart;
+    for (let i = p.intEnd + 1; i < p.fracEnd; i++) {
+      const y = f * 10n + BigInt(s.charCodeAt(i) - C0);
+      if (f > (U63 - 1n) / 10n || y > U63) break;
+      f = y;
+      scale *= 10;
     }
-    if (!pre && !post) return undefined;
-    const end = unitEnd(s, i);
-    const unit = GO_UNITS_NS[s.slice(i, end)];
-    if (unit === undefined) return undefined;
-    i = end;
-    const u = BigInt(unit);
+    const u = BigInt(p.unit);
     if (v > U63 / u) return undefined;
     v *= u;
     if (f > 0n) {
-      v += BigInt(Math.trunc(Number(f) * (unit / scale)));
+      v += BigInt(Math.trunc(Number(f) * (p.unit / scale)));
       if (v > U63) return undefined;
     }
     d += v;
