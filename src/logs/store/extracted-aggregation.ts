@@ -66,15 +66,14 @@ export async function extractedAggregation(
       logfmtFieldsSql(`SELECT * FROM (${scans(from, 'stream_id, ts, bytes, line', lo, hi)})`, keys),
       [[`(${escaped}) AS esc`, ...(req.unwrap ? [`f${u} AS v`] : [])]],
     );
-  const tables = (await tableSources(conn, days)).map((t) => ({
+  const dayTables = await tableSources(conn, days);
+  const tables = dayTables.map((t) => ({
     sql: `SELECT stream_id, ts, bytes, line, metadata FROM ${t.table}`,
     sorted: t.sorted,
   }));
   const inner = fromLines(tables);
   const split =
-    !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY
-      ? await levelSources(conn, days)
-      : undefined;
+    !req.unwrap && keys.length === 1 && keys[0] === LEVEL_KEY ? levelSources(dayTables) : undefined;
   // The field columns as they follow others in a SELECT list: `, f0, f1`.
   const fields = req.fields.map((_, i) => `, f${i}`).join('');
   const byStream = new Map(streams.map((s) => [s.id, s.labels]));

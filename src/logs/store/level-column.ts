@@ -66,15 +66,16 @@ export interface ScanSource {
   sorted: boolean;
 }
 
-/**
- * These days' tables, each as a source to scan: a table whose level column
- * is an ENUM was rewritten when its day settled, sorted by hour and stream.
- * A day still being written has no column or a VARCHAR one.
- */
-export async function tableSources(
-  conn: DuckDBConnection,
-  days: number[],
-): Promise<{ table: string; levelType: string | undefined; sorted: boolean }[]> {
+/** A table of a day, with its level column's type if it has one. */
+export interface DayTable {
+  table: string;
+  levelType: string | undefined;
+  /** A table whose level column is an ENUM was rewritten when its day settled, sorted by hour and stream. */
+  sorted: boolean;
+}
+
+/** These days' tables; a day still being written has no level column or a VARCHAR one. */
+export async function tableSources(conn: DuckDBConnection, days: number[]): Promise<DayTable[]> {
   const tables = days.flatMap((day) =>
     PARTITION_KINDS.map((kind) => ({ db: partitionDb(day), name: partitionTable(day, kind) })),
   );
@@ -92,19 +93,17 @@ export async function tableSources(
 }
 
 /**
- * The entries of these days' tables split by whether the level column
- * knows a line's value: `known`, one source per table with the column (each
- * settled day has its own ENUM, and a union of two is a string column), and
+ * The entries of these tables split by whether the level column knows a
+ * line's value: `known`, one source per table with the column (each settled
+ * day has its own ENUM, and a union of two is a string column), and
  * `unknown` (lines of tables without it and NULLs of those with it), all with
  * the columns of an entries table. Undefined when no table there has the
  * column. Callers scan both parts with the request's own time range and line
  * filters.
  */
-export async function levelSources(
-  conn: DuckDBConnection,
-  days: number[],
-): Promise<{ known: ScanSource[]; unknown: ScanSource[] } | undefined> {
-  const tables = await tableSources(conn, days);
+export function levelSources(
+  tables: DayTable[],
+): { known: ScanSource[]; unknown: ScanSource[] } | undefined {
   if (!tables.some((t) => t.levelType !== undefined)) return undefined;
   const columns = 'stream_id, ts, bytes, line, metadata';
   const known = tables
