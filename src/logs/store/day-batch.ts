@@ -6,6 +6,13 @@ const Q = SEGMENT_QUOTE;
 const QQ = Q + Q;
 
 /**
+ * Rows are sealed into buffers of about this many UTF-16 units (1-3 MiB of
+ * UTF-8), so that the segment log can start a new file between two buffers
+ * of one big push (segment-log.ts).
+ */
+export const SEAL_UNITS = 1 << 20;
+
+/**
  * The entries of one day from one or more pushes, already in the CSV form of
  * the segment files (segment-csv.ts: quoted with U+0001, an absent metadata
  * NULL), split into short and long lines (over 2 KiB). Built as entries arrive, then
@@ -20,6 +27,8 @@ export class DayBatch {
   private readonly sealed: Record<PartitionKind, Buffer[]> = { entries: [], entries_long: [] };
   minTs: bigint;
   maxTs: bigint;
+  /** UTF-8 bytes of the longest long-line row: what DuckDB's CSV reader must hold at once. */
+  longestLongRow = 0;
 
   constructor(ts: bigint) {
     this.minTs = ts;
@@ -37,13 +46,16 @@ export class DayBatch {
       line.length > LONG_LINE_BYTES ||
       (line.length * 3 > LONG_LINE_BYTES && Buffer.byteLength(line) > LONG_LINE_BYTES);
     if (long) {
+      this.longestLongRow = Math.max(this.longestLongRow, Buffer.byteLength(row));
       this.long += row;
+      if (this.long.length >= SEAL_UNITS) this.seal();
     } else {
       this.short += row;
+      if (this.short.length >= SEAL_UNITS) this.seal();
     }
   }
 
-  /** Moves the rows added so far into buffers (call once a push is built). */
+  /** Moves the rows added so far into buffers (call once a push is built; big pushes seal as they grow). */
   seal(): void {
     if (this.short !== '') this.sealed.entries.push(Buffer.from(this.short));
     if (this.long !== '') this.sealed.entries_long.push(Buffer.from(this.long));
@@ -61,5 +73,6 @@ export class DayBatch {
     this.sealed.entries_long.push(...other.sealed.entries_long);
     if (other.minTs < this.minTs) this.minTs = other.minTs;
     if (other.maxTs > this.maxTs) this.maxTs = other.maxTs;
+    this.longestLongRow = Math.max(this.longestLongRow, other.longestLongRow);
   }
 }

@@ -214,7 +214,7 @@ export class EntryWriter {
       `SELECT 1 FROM ${db}.applied_segments WHERE name = ${sqlString(segment.name)}`,
     );
     if (done.currentRowCount > 0) return;
-    const source = segmentRelation(segment.path, segment.kind, segment.format);
+    const source = segmentRelation(segment.path, segment.kind, segment.format, segment.longestRow);
     let { minTs, maxTs } = segment;
     if (minTs === undefined || maxTs === undefined) {
       const r = await this.conn.runAndReadAll(`SELECT min(ts), max(ts) FROM ${source}`);

@@ -16,7 +16,16 @@ export interface SegmentFile {
   /** Oldest and newest timestamp in the file (unknown for files found at start). */
   minTs?: bigint;
   maxTs?: bigint;
+  /** Bytes of the file's longest row, kept for long-line files (unknown for files found at start). */
+  longestRow?: number;
 }
+
+/**
+ * A file takes no more buffers once it holds this many bytes: a load reads a
+ * whole file (deduplicated in one hash table: ~25 MB of DuckDB memory for 4 MB of rows), and an 80 MB file from one big
+ * push ran a load out of DuckDB's memory, at every retry and every restart.
+ */
+export const SEGMENT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** `seg-<generation>-<day>-<kind>.csv` in format 1, `...-<kind>.v2.csv` in format 2. */
 const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)(\.v2)?\.csv$/;
@@ -30,9 +39,17 @@ const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)(\.v2)?\.csv$/;
  * several microseconds of main-thread time each; this path costs one string
  * concatenation.
  */
+interface OpenSegment {
+  handle: fsp.FileHandle;
+  file: SegmentFile;
+  bytes: number;
+}
+
 export class SegmentLog {
   private generation: number;
-  private readonly open = new Map<string, { handle: fsp.FileHandle; file: SegmentFile }>();
+  private readonly open = new Map<string, OpenSegment>();
+  /** Files closed at SEGMENT_FILE_BYTES since the last rotation, oldest first. */
+  private full: SegmentFile[] = [];
   private bytes = 0;
   private startedAt = 0;
 
@@ -64,51 +81,103 @@ export class SegmentLog {
     return { log: new SegmentLog(dir, last), leftovers };
   }
 
-  /** Bytes in the current generation and how long it has been open. */
+  /** Bytes written since the last rotation and how long the current files have been open. */
   get pendingBytes(): number {
     return this.bytes;
+  }
+
+  /** Files already closed for size, waiting for the next rotation. */
+  get fullFiles(): number {
+    return this.full.length;
   }
 
   get ageMs(): number {
     return this.open.size === 0 ? 0 : Date.now() - this.startedAt;
   }
 
-  /** Appends rows (by day) and makes them durable. Callers serialise appends and rotations. */
+  /**
+   * Appends rows (by day) and makes them durable. Rows that would take a
+   * file past SEGMENT_FILE_BYTES go to a new one. Callers serialise appends
+   * and rotations.
+   */
   async append(byDay: Map<number, DayBatch>): Promise<void> {
-    const writes: Promise<unknown>[] = [];
-    const touched = new Set<fsp.FileHandle>();
+    const parts: [number, PartitionKind, DayBatch, Buffer[]][] = [];
     for (const [day, batch] of byDay) {
       for (const kind of ['entries', 'entries_long'] as const) {
         const buffers = batch.buffers(kind);
         if (buffers.length === 0) continue;
-        const { handle, file } = await this.handle(day, kind);
-        if (file.minTs === undefined || batch.minTs < file.minTs) file.minTs = batch.minTs;
-        if (file.maxTs === undefined || batch.maxTs > file.maxTs) file.maxTs = batch.maxTs;
-        for (const b of buffers) this.bytes += b.length;
-        writes.push(handle.writev(buffers));
-        touched.add(handle);
+        // Opened one after another: files are loaded (and days settled) in that order.
+        await this.handle(day, kind);
+        parts.push([day, kind, batch, buffers]);
       }
     }
-    await Promise.all(writes);
-    await Promise.all([...touched].map((h) => h.datasync()));
+    await Promise.all(parts.map((p) => this.appendTo(...p)));
   }
 
-  /** Closes the current generation's files and returns them for loading. */
+  /** Closes the current files and returns every closed file for loading. */
   async rotate(): Promise<SegmentFile[]> {
     const files = [...this.open.values()];
     this.open.clear();
     this.bytes = 0;
-    // Names must never repeat, across restarts too: a day database remembers
-    // the names it has loaded and skips them.
-    this.generation = Math.max(Date.now(), this.generation + 1);
+    this.nextGeneration();
     await Promise.all(files.map((f) => f.handle.close()));
-    return files.map((f) => f.file);
+    const full = this.full;
+    this.full = [];
+    return [...full, ...files.map((f) => f.file)];
   }
 
-  private async handle(
+  /** Writes one day and kind's buffers in files of at most SEGMENT_FILE_BYTES (or one bigger buffer). */
+  private async appendTo(
     day: number,
     kind: PartitionKind,
-  ): Promise<{ handle: fsp.FileHandle; file: SegmentFile }> {
+    batch: DayBatch,
+    buffers: Buffer[],
+  ): Promise<void> {
+    let from = 0;
+    while (from < buffers.length) {
+      let segment = await this.handle(day, kind);
+      if (segment.bytes > 0 && segment.bytes + buffers[from]!.length > SEGMENT_FILE_BYTES) {
+        await this.closeFull(day, kind, segment);
+        segment = await this.handle(day, kind);
+      }
+      const { file } = segment;
+      if (file.minTs === undefined || batch.minTs < file.minTs) file.minTs = batch.minTs;
+      if (file.maxTs === undefined || batch.maxTs > file.maxTs) file.maxTs = batch.maxTs;
+      if (kind === 'entries_long') {
+        file.longestRow = Math.max(file.longestRow ?? 0, batch.longestLongRow);
+      }
+      let to = from;
+      let size = 0;
+      do {
+        size += buffers[to]!.length;
+        to++;
+      } while (
+        to < buffers.length &&
+        segment.bytes + size + buffers[to]!.length <= SEGMENT_FILE_BYTES
+      );
+      await segment.handle.writev(buffers.slice(from, to));
+      await segment.handle.datasync();
+      segment.bytes += size;
+      this.bytes += size;
+      from = to;
+    }
+  }
+
+  /** Closes a file that took its share (it was synced when written) and queues it for loading. */
+  private async closeFull(day: number, kind: PartitionKind, segment: OpenSegment): Promise<void> {
+    this.open.delete(`${day}/${kind}`);
+    await segment.handle.close();
+    this.full.push(segment.file);
+    // The next file of this day and kind needs a name of its own.
+    this.nextGeneration();
+  }
+
+  /** Names must never repeat, across restarts too: a day database remembers the names it has loaded and skips them. */
+  private nextGeneration(): void {
+    this.generation = Math.max(Date.now(), this.generation + 1);
+  }
+
+  private async handle(day: number, kind: PartitionKind): Promise<OpenSegment> {
     const key = `${day}/${kind}`;
     const found = this.open.get(key);
     if (found) return found;
@@ -122,7 +191,7 @@ export class SegmentLog {
       kind,
       format: SEGMENT_FORMAT,
     };
-    const opened = { handle: await fsp.open(file.path, 'a'), file };
+    const opened = { handle: await fsp.open(file.path, 'a'), file, bytes: 0 };
     this.open.set(key, opened);
     return opened;
   }

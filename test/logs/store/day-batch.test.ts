@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DayBatch } from '../../../src/logs/store/day-batch.js';
+import { DayBatch, SEAL_UNITS } from '../../../src/logs/store/day-batch.js';
 import { LONG_LINE_BYTES } from '../../../src/logs/store/partitions.js';
 
 const Q = '\u0001';
@@ -90,5 +90,26 @@ describe('DayBatch', () => {
     assert.equal(text(batch, 'entries'), want.join(''));
     assert.equal(batch.minTs, 1000n - 2999n);
     assert.equal(batch.maxTs, 5000n);
+  });
+
+  it('seals a big push into buffers of about SEAL_UNITS each, in order', () => {
+    const batch = new DayBatch(0n);
+    const line = 'x'.repeat(1000);
+    const long = 'y'.repeat(LONG_LINE_BYTES + 1);
+    const rows = Math.ceil((2.5 * SEAL_UNITS) / line.length);
+    for (let i = 0; i < rows; i++) {
+      batch.add(1, BigInt(i), line, undefined);
+      if (i % 100 === 0) batch.add(2, BigInt(i), long, undefined);
+    }
+    batch.seal();
+    for (const kind of ['entries', 'entries_long'] as const) {
+      const sizes = batch.buffers(kind).map((b) => b.length);
+      assert.ok(sizes.length >= 2, `${kind}: ${sizes}`);
+      const row = kind === 'entries' ? line.length + 20 : long.length + 20;
+      for (const size of sizes) assert.ok(size < SEAL_UNITS + row, `${kind}: ${sizes}`);
+    }
+    const text = Buffer.concat(batch.buffers('entries')).toString();
+    assert.equal(text.split('\n').length - 1, rows);
+    assert.ok(text.startsWith(`1,0,${Q}x`) && text.endsWith(`1,${rows - 1},${Q}${line}${Q},\n`));
   });
 });
