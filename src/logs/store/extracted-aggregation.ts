@@ -39,12 +39,15 @@ function streamScans(sources: ScanSource[], ids: number[], where: string, column
  * line could extract differently from the stage — a field named like a
  * stream label, a quoted value with escapes, an unwrapped value SQL does not
  * convert — so the caller runs the stages over the lines instead.
+ * `afterSlice` runs after each slice of unwrapped values is converted (the
+ * store trims the V8 heap there).
  */
 export async function extractedAggregation(
   conn: DuckDBConnection,
   days: number[],
   streams: StreamInfo[],
   req: ExtractedRequest,
+  afterSlice: () => void = () => undefined,
 ): Promise<ExtractedSeries[] | undefined> {
   const keys = req.unwrap ? [...req.fields, req.unwrap.field] : req.fields;
   if (!keys.every((k) => PLAIN_KEY.test(k))) return undefined;
@@ -168,7 +171,9 @@ export async function extractedAggregation(
   // less than converting a row (with its label strings) per sample. Values
   // come as text and are converted by the unwrap stage's own functions. A
   // slice of the range at a time (timeSlices).
-  for (const [lo, hi] of timeSlices(streams, req.startNs, req.endNs)) {
+  const slices = timeSlices(streams, req.startNs, req.endNs);
+  while (slices.length > 0) {
+    const [lo, hi] = slices.shift()!;
     const samples =
       `SELECT stream_id, (ts - ${req.originNs})::DOUBLE AS t, v, esc${fields} ` +
       `FROM (SELECT * FROM (${fromLines(tables, lo, hi)}) WHERE v <> '')`;
@@ -178,7 +183,17 @@ export async function extractedAggregation(
       `FROM (SELECT ${req.fieldsOnly ? '0' : 'stream_id'} AS sid, ` +
       `bool_or(esc) AS bad, list({'t': t, 'v': v}) AS pairs${fields} ` +
       `FROM (${samples}) GROUP BY ALL)`;
-    const rows = (await conn.runAndReadAll(sql)).getRows();
+    let rows: unknown[][];
+    try {
+      rows = (await conn.runAndReadAll(sql)).getRows();
+    } catch (err) {
+      // Lists cannot spill: while loads or other queries hold DuckDB's
+      // memory, the two halves of a slice may fit where the whole did not.
+      if (!isOutOfMemory(err) || hi - lo < MIN_SLICE_NS) throw err;
+      const mid = lo + (hi - lo) / 2n;
+      slices.unshift([lo, mid], [mid, hi]);
+      continue;
+    }
     if (rows.some((r) => r[1] === true)) return undefined;
     for (const r of rows) {
       const converted = unwrappedSamples(
@@ -194,15 +209,23 @@ export async function extractedAggregation(
         s.values!.push(converted.values[i]!);
       }
     }
+    afterSlice();
   }
   return [...out.values()];
 }
 
 /**
  * Entries per slice of unwrapped values: 400k of the bench's samples as
- * DuckDB lists took its whole 64 MB; 200k leave room for a load or query.
+ * DuckDB lists took its whole 64 MB; 200k take ~38 MB (24 MB ran out).
  */
 const SLICE_ENTRIES = 200_000;
+
+/** The narrowest slice halved again when DuckDB runs out of memory. */
+const MIN_SLICE_NS = 60_000_000_000n;
+
+function isOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('Out of Memory Error');
+}
 
 /**
  * [start, end) cut at hours into slices of about SLICE_ENTRIES entries of

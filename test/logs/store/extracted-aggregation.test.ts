@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { DuckDBConnection } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -259,6 +260,49 @@ describe('storage-side logfmt extraction', () => {
       'sum by (path) (sum_over_time({job="c"} | logfmt | unwrap duration(duration) [5m]))',
     );
     assert.ok('error' in r && /SampleExtractionErr/.test(r.error), JSON.stringify(r));
+  });
+
+  // DuckDB running out of memory, injected into the slices' list queries wider than `over`.
+  async function withSliceOutOfMemory<T>(over: bigint, fn: (widths: bigint[]) => Promise<T>) {
+    const proto = DuckDBConnection.prototype;
+    const original = proto.runAndReadAll;
+    const widths: bigint[] = [];
+    proto.runAndReadAll = async function (this: DuckDBConnection, sql, ...rest) {
+      const range = /ts >= (-?\d+) AND ts < (-?\d+)/.exec(sql);
+      if (sql.includes("list({'t'") && range) {
+        const width = BigInt(range[2]!) - BigInt(range[1]!);
+        widths.push(width);
+        if (width > over)
+          throw new Error('Out of Memory Error: failed to allocate data (injected)');
+      }
+      return original.call(this, sql, ...rest);
+    };
+    try {
+      return await fn(widths);
+    } finally {
+      proto.runAndReadAll = original;
+    }
+  }
+
+  it('halves a slice whose lists run DuckDB out of memory, with the same answer', async () => {
+    const query =
+      'quantile_over_time(0.9, {job="a"} | logfmt | unwrap duration(duration) [5m]) by (path)';
+    const expected = await outcome(withoutExtraction(memory), query);
+    await withSliceOutOfMemory(300n * S, async (widths) => {
+      const { reader, answered } = countingExtractions(store);
+      assertSame(await outcome(reader, query), expected, query);
+      assert.equal(answered(), 1);
+      assert.ok(widths.some((w) => w > 300n * S) && widths.some((w) => w <= 300n * S), `${widths}`);
+    });
+  });
+
+  it('reports DuckDB running out of memory once a slice is down to a minute', async () => {
+    const query = 'min_over_time({job="a"} | logfmt | unwrap status [5m]) by (level)';
+    await withSliceOutOfMemory(0n, async (widths) => {
+      const r = await outcome(store, query);
+      assert.ok('error' in r && r.error.includes('Out of Memory Error'), JSON.stringify(r));
+      assert.ok(Math.min(...widths.map(Number)) < 60e9, `${widths}`);
+    });
   });
 });
 
