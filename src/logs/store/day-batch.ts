@@ -55,7 +55,7 @@ export class DayBatch {
     }
   }
 
-  /** Moves the rows added so far into buffers (call once a push is built; big pushes seal as they grow). */
+  /** Moves the rows added so far into buffers: once a push is built, and as a big one grows. */
   seal(): void {
     if (this.short !== '') this.sealed.entries.push(Buffer.from(this.short));
     if (this.long !== '') this.sealed.entries_long.push(Buffer.from(this.long));

@@ -21,14 +21,22 @@ export interface SegmentFile {
 }
 
 /**
- * A file takes no more buffers once it holds this many bytes: a load reads a
- * whole file (deduplicated in one hash table: ~25 MB of DuckDB memory for 4 MB of rows), and an 80 MB file from one big
- * push ran a load out of DuckDB's memory, at every retry and every restart.
+ * A file takes no buffer that would take it past this many bytes: a load
+ * reads a whole file, deduplicated in one hash table (~25 MB of DuckDB memory
+ * for 4 MB of rows), and an 80 MB file from one big push ran a load out of
+ * DuckDB's memory at every retry and every restart.
  */
 export const SEGMENT_FILE_BYTES = 4 * 1024 * 1024;
 
 /** `seg-<generation>-<day>-<kind>.csv` in format 1, `...-<kind>.v2.csv` in format 2. */
 const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)(\.v2)?\.csv$/;
+
+/** A file being written, with the bytes written to it. */
+interface OpenSegment {
+  handle: fsp.FileHandle;
+  file: SegmentFile;
+  bytes: number;
+}
 
 /**
  * obs's write-ahead log in front of DuckDB. A push is acknowledged once its
@@ -39,16 +47,10 @@ const NAME = /^seg-(\d+)-(-?\d+)-(entries|entries_long)(\.v2)?\.csv$/;
  * several microseconds of main-thread time each; this path costs one string
  * concatenation.
  */
-interface OpenSegment {
-  handle: fsp.FileHandle;
-  file: SegmentFile;
-  bytes: number;
-}
-
 export class SegmentLog {
   private generation: number;
   private readonly open = new Map<string, OpenSegment>();
-  /** Files closed at SEGMENT_FILE_BYTES since the last rotation, oldest first. */
+  /** Files closed for size since the last rotation, oldest first. */
   private full: SegmentFile[] = [];
   private bytes = 0;
   private startedAt = 0;
@@ -84,11 +86,6 @@ export class SegmentLog {
   /** Bytes written since the last rotation and how long the current files have been open. */
   get pendingBytes(): number {
     return this.bytes;
-  }
-
-  /** Files already closed for size, waiting for the next rotation. */
-  get fullFiles(): number {
-    return this.full.length;
   }
 
   get ageMs(): number {
@@ -172,7 +169,10 @@ export class SegmentLog {
     this.nextGeneration();
   }
 
-  /** Names must never repeat, across restarts too: a day database remembers the names it has loaded and skips them. */
+  /**
+   * Names must never repeat, across restarts too: a day database remembers
+   * the names it has loaded and skips them.
+   */
   private nextGeneration(): void {
     this.generation = Math.max(Date.now(), this.generation + 1);
   }
