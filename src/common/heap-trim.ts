@@ -131,15 +131,20 @@ export class HeapTrim {
     this.settle.unref();
   }
 
-  /** Call now and then during a long read (per batch): trims when the heap passed the busy limit. */
-  during(): void {
+  /**
+   * Call now and then during a long read (per batch): trims when the heap
+   * passed the busy limit, at most once per `minIntervalMs`. Steps that each
+   * leave much garbage pass 0 (a quantile's slices of 200k unwrapped values
+   * took V8 to 61-66 MiB committed with the default, 50 with 0).
+   */
+  during(minIntervalMs = MIN_INTERVAL_MS): void {
     const limit = this.opts.busyLimitBytes;
-    if (this.gc && limit !== undefined && oldCommitted() > limit) this.collect();
+    if (this.gc && limit !== undefined && oldCommitted() > limit) this.collect(minIntervalMs);
   }
 
-  private collect(): void {
+  private collect(minIntervalMs = MIN_INTERVAL_MS): void {
     const now = Date.now();
-    if (now - this.last < MIN_INTERVAL_MS) return;
+    if (now - this.last < minIntervalMs) return;
     this.last = now;
     this.gc!();
     this.liveBytes = v8.getHeapStatistics().used_heap_size;

@@ -80,6 +80,29 @@ describe('HeapTrim', () => {
     }
   });
 
+  it('collects during a read at most once per interval, after every step with none', () => {
+    const trim = new HeapTrim({
+      busyLimitBytes: 32 * 1024 * 1024,
+      idleLimitBytes: () => 24 * 1024 * 1024,
+    });
+    try {
+      // Whether each of three steps, each leaving the old generation above the limit, collected.
+      const steps = (minIntervalMs?: number): boolean[] =>
+        [1, 2, 3].map(() => {
+          garbage();
+          const before = old();
+          assert.ok(before > 32 * 1024 * 1024, `${before}`);
+          trim.during(minIntervalMs);
+          return old() < before * 0.7;
+        });
+      assert.deepEqual(steps(0), [true, true, true]);
+      // Within a minute of the last collection: none.
+      assert.deepEqual(steps(60_000), [false, false, false]);
+    } finally {
+      trim.stop();
+    }
+  });
+
   it('leaves a heap alone when only its young generation is above the busy limit', async () => {
     growYoung();
     fullGc();

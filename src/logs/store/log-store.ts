@@ -511,7 +511,7 @@ export class LogStore implements LogSink, LogReader {
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (days.length === 0) return [];
     return this.withConnection(req.signal, (c) =>
-      extractedAggregation(c, days, streams, req, () => this.heapTrim?.during()),
+      extractedAggregation(c, days, streams, req, () => this.heapTrim?.during(0)),
     );
   }
 
