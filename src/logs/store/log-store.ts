@@ -39,19 +39,15 @@ export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
   /**
-   * DuckDB's buffer-pool limit (default 40MB): bounds the store's memory; sorts spill to
+   * DuckDB's buffer-pool limit (default 64MB): bounds the store's memory; sorts spill to
    * disk. The pool keeps what scans read until the limit, so the limit is what
    * a busy role holds: 96MB cost ~30 MiB more RSS for no measured speed-up.
-   * The floor is `quantile_over_time ... | unwrap` answered in SQL (its list
-   * aggregates cannot spill), which ran out at 24MB with the bench's 200k
-   * entries per slice; loads and queries ran at 32MB.
+   * 40MB held ~20 MiB less, but a load (whose hash tables take 17-25 MB
+   * whatever its file's size) beside queries ran out: 9-11 of 71-103 queries
+   * failed with 4-6 running at once during ingest, none at 64MB; and the
+   * settle rewrite of a 2M-line day ran out at 40MB.
    */
   memoryLimit?: string;
-  /**
-   * The limit while a day is rewritten (default 64MB): sorting a day of 2M
-   * lines by stream ran out of memory at 40MB.
-   */
-  rewriteMemoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
   /** Trims the V8 heap during long reads (a query streaming millions of lines). */
@@ -111,8 +107,6 @@ export class LogStore implements LogSink, LogReader {
   /** Days written since they were last settled, with the time of the last write. */
   private readonly unsettled = new Map<number, number>();
   private closed = false;
-  /** DuckDB's memory limit is still the rewrite's (lowering it failed). */
-  private limitRaised = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -122,17 +116,12 @@ export class LogStore implements LogSink, LogReader {
     private readonly segments: SegmentLog,
     readonly dir: string,
     private readonly heapTrim: HeapTrim | undefined,
-    private readonly limits: { normal: string; rewrite: string },
   ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
-    const limits = {
-      normal: opts.memoryLimit ?? '40MB',
-      rewrite: opts.rewriteMemoryLimit ?? '64MB',
-    };
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
-      memory_limit: limits.normal,
+      memory_limit: opts.memoryLimit ?? '64MB',
       threads: String(opts.threads ?? 2),
       // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
       // frees) of freed memory after each task; even 8 MiB thresholds left
@@ -158,7 +147,6 @@ export class LogStore implements LogSink, LogReader {
       log,
       opts.dir,
       opts.heapTrim,
-      limits,
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -647,7 +635,6 @@ export class LogStore implements LogSink, LogReader {
    */
   async settle(idleMs: number): Promise<number[]> {
     await this.sync();
-    if (this.limitRaised) await this.withWriter(() => this.lowerMemoryLimit());
     const now = Date.now();
     const done: number[] = [];
     for (const [day, lastWrite] of [...this.unsettled]) {
@@ -668,9 +655,7 @@ export class LogStore implements LogSink, LogReader {
       let swapped: boolean;
       try {
         swapped = await this.withWriter(() =>
-          this.withMemoryLimit(this.limits.rewrite, () =>
-            this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
-          ),
+          this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
         );
       } finally {
         this.blooms.invalidate(day);
@@ -680,30 +665,6 @@ export class LogStore implements LogSink, LogReader {
       done.push(day);
     }
     return done;
-  }
-
-  /**
-   * Runs `fn` under a raised DuckDB memory limit. Lowering it again evicts
-   * the cached blocks above the normal limit, so the pool shrinks back; when
-   * running queries pin too much for that, the next settle run tries again.
-   */
-  private async withMemoryLimit<T>(limit: string, fn: () => Promise<T>): Promise<T> {
-    await this.writerConn.run(`SET memory_limit = ${sqlString(limit)}`);
-    this.limitRaised = true;
-    try {
-      return await fn();
-    } finally {
-      await this.lowerMemoryLimit();
-    }
-  }
-
-  private async lowerMemoryLimit(): Promise<void> {
-    try {
-      await this.writerConn.run(`SET memory_limit = ${sqlString(this.limits.normal)}`);
-      this.limitRaised = false;
-    } catch {
-      // DuckDB could not evict enough yet; the limit stays raised until the next try.
-    }
   }
 
   /** Moves every database's write-ahead log into its file (compressed columns). */
