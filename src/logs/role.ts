@@ -175,6 +175,7 @@ class LokiRole implements LogsRole {
         maxQuerySeries: this.config.limits.maxQuerySeries,
         queryTimeoutMs: this.config.limits.queryTimeoutMs,
       },
+      maxConcurrent: this.config.querier.maxConcurrent,
     });
     app.get('/ready', async (_req, reply) => {
       if (this.state !== 'running') {

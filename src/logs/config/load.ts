@@ -151,7 +151,11 @@ export function parseLokiConfig(file: string, text: string): LokiConfig {
         DEFAULT_COMPACTOR.retentionDeleteDelayMs,
       ),
     },
-    querier: { tailMaxDurationMs: goMs(querier, 'tail_max_duration', 3_600_000) },
+    querier: {
+      tailMaxDurationMs: goMs(querier, 'tail_max_duration', 3_600_000),
+      // Loki 3.0's default; below 1 no query could run.
+      maxConcurrent: Math.max(1, Number(querier.max_concurrent ?? 4)),
+    },
   };
 }
 

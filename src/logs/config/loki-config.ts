@@ -15,7 +15,7 @@ export interface LokiConfig {
     retentionEnabled: boolean;
     retentionDeleteDelayMs: number;
   };
-  querier: { tailMaxDurationMs: number };
+  querier: { tailMaxDurationMs: number; maxConcurrent: number };
 }
 
 export interface RetentionStreamRule {

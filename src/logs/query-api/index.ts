@@ -4,6 +4,7 @@ import { LogqlParseError, LogqlRequestError } from '../logql/index.js';
 import { registerIndexRoutes } from './index-routes.js';
 import { registerLabelRoutes } from './label-routes.js';
 import { paramsOf, type Params } from './params.js';
+import { QuerySlots } from './query-slots.js';
 import { registerQueryRoutes } from './query-routes.js';
 
 export interface LokiQueryLimits {
@@ -19,6 +20,8 @@ export interface QueryApiDeps {
   reader: LogReader;
   limits: LokiQueryLimits;
   now?: () => bigint;
+  /** Queries run at once (Loki's `querier.max_concurrent`); the rest wait. Unset: no bound. */
+  maxConcurrent?: number;
 }
 
 /** One route's work: it gets the request parameters and returns the JSON body. */
@@ -40,13 +43,17 @@ export function registerLokiQueryApi(app: FastifyInstance, deps: QueryApiDeps): 
     app.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
   const now = deps.now ?? (() => BigInt(Date.now()) * 1000000n);
+  const slots = deps.maxConcurrent === undefined ? undefined : new QuerySlots(deps.maxConcurrent);
   const route = (path: string, handler: RouteHandler): void => {
     const run = async (req: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
       const controller = new AbortController();
+      // Time spent waiting for a slot counts, as time in Loki's queue does.
       const timer = setTimeout(() => controller.abort(), deps.limits.queryTimeoutMs);
       try {
         const path = (req.params ?? {}) as Record<string, string>;
-        const body = await handler(paramsOf(req.url, req.body), controller.signal, path);
+        const answer = (): Promise<unknown> =>
+          handler(paramsOf(req.url, req.body), controller.signal, path);
+        const body = await (slots ? slots.run(controller.signal, answer) : answer());
         return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
       } catch (err) {
         const [status, message] = errorReply(err, controller.signal.aborted);

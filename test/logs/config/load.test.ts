@@ -46,6 +46,11 @@ describe('loadLokiConfig', () => {
     assert.equal(cfg.compactor.compactionIntervalMs, 600_000);
     assert.equal(cfg.compactor.retentionDeleteDelayMs, 7_200_000);
     assert.equal(cfg.server.httpListenPort, 3100);
+    assert.equal(cfg.querier.maxConcurrent, 4);
+    assert.equal(
+      parseLokiConfig('x.yml', 'querier:\n  max_concurrent: 2\n').querier.maxConcurrent,
+      2,
+    );
   });
 
   const bad: { why: string; yaml: string; line: number; key: string }[] = [
