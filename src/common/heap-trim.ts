@@ -135,7 +135,7 @@ export class HeapTrim {
    * Call now and then during a long read (per batch): trims when the heap
    * passed the busy limit, at most once per `minIntervalMs`. Steps that each
    * leave much garbage pass 0 (a quantile's slices of 200k unwrapped values
-   * took V8 to 61-66 MiB committed with the default, 50 with 0).
+   * took V8 to 61-66 MiB committed with the default, 53 with 0).
    */
   during(minIntervalMs = MIN_INTERVAL_MS): void {
     const limit = this.opts.busyLimitBytes;

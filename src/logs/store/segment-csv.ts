@@ -23,13 +23,13 @@ export const SEGMENT_FORMAT: SegmentFormat = 2;
  * row: 1 MiB for the short-line table (lines up to 2 KiB plus metadata); for
  * the rare long lines, the file's longest row rounded up to a power of two,
  * or 32 MiB when it is not known (a file left by a crash). A fixed 32 MiB
- * took most of the store's 40 MB for any load of long lines.
+ * took half of the store's 64 MB for any load of long lines.
  */
 function csvBuffer(kind: PartitionKind, longestRow: number | undefined): string {
   let size = MIN_CSV_BUFFER;
   if (kind === 'entries_long') {
     if (longestRow === undefined) size = MAX_CSV_BUFFER;
-    while (size <= (longestRow ?? 0) && size < MAX_CSV_BUFFER) size *= 2;
+    else while (size <= longestRow && size < MAX_CSV_BUFFER) size *= 2;
   }
   return `buffer_size=${size}, max_line_size=${size}`;
 }

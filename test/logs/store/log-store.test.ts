@@ -296,20 +296,41 @@ describe('LogStore settle layout', () => {
   });
 });
 
+/** Runs `fn` with a fresh directory, removed afterwards. */
+async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    await fn(dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `fn` with a store opened on `dir`, closed afterwards. */
+async function withStore(
+  opts: Parameters<typeof LogStore.open>[0],
+  fn: (store: LogStore) => Promise<void>,
+): Promise<void> {
+  const store = await LogStore.open(opts);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('LogStore write-ahead segments', () => {
-  it('stores long lines as pushed, their files read with a buffer sized to the longest', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-long-'));
-    const MiB = 1 << 20;
-    // Around the reader's 1 MiB floor and its doublings, in bytes (é takes two).
-    const lines = [
-      'x'.repeat(3000),
-      'x'.repeat(MiB - 40),
-      'é'.repeat(MiB / 2 + 5),
-      `${'y'.repeat(3 * MiB)} end`,
-    ];
-    try {
-      const store = await LogStore.open({ dir });
-      try {
+  it('stores long lines as pushed, their files read with a buffer sized to the longest', () =>
+    inTempDir('obs-logstore-long-', async (dir) => {
+      const MiB = 1 << 20;
+      // Around the reader's 1 MiB floor and its doublings, in bytes (é takes two).
+      const lines = [
+        'x'.repeat(3000),
+        'x'.repeat(MiB - 40),
+        'é'.repeat(MiB / 2 + 5),
+        `${'y'.repeat(3 * MiB)} end`,
+      ];
+      await withStore({ dir }, async (store) => {
         for (const [i, line] of lines.entries()) {
           await store.push([
             { labels: { job: 'long' }, entries: [{ timestamp: BASE + BigInt(i) * S, line }] },
@@ -322,64 +343,50 @@ describe('LogStore write-ahead segments', () => {
           lines.map((l) => l.length),
         );
         assert.ok(got.every((e, i) => e.line === lines[i]));
-      } finally {
-        await store.close();
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it("loads one push bigger than DuckDB's memory limit, and again after a restart", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-big-'));
-    // ~30 MB of rows in one push, stored under a 32 MB limit: as one file its
-    // load ran out of memory at every retry and every restart.
-    const lines = 150_000;
-    const entries = Array.from({ length: lines }, (_, i) => ({
-      timestamp: BASE + BigInt(i) * 1_000_000n,
-      line: `level=info i=${i} ${'pad '.repeat(45)}`,
-    }));
-    const count = async (store: LogStore): Promise<number> => {
-      const streams = await store.aggregateBuckets({
-        matchers: [{ type: '=', name: 'job', value: 'big' }],
-        filters: [],
-        startNs: BASE - S,
-        endNs: BASE + 86_400n * S,
-        originNs: BASE - S,
-        bucketNs: 86_400n * S,
       });
-      return streams.flatMap((s) => [...s.buckets.values()]).reduce((n, b) => n + b.count, 0);
-    };
-    try {
-      let store = await LogStore.open({ dir, memoryLimit: '32MB' });
-      await store.push([{ labels: { job: 'big' }, entries }]);
-      assert.equal(await count(store), lines);
-      await store.close();
-      store = await LogStore.open({ dir, memoryLimit: '32MB' });
-      try {
-        assert.equal(await count(store), lines);
-      } finally {
-        await store.close();
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('loads segment files an older obs left behind (format 1: "-quoted, byte length beside)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obs-logstore-v1-'));
-    try {
-      let store = await LogStore.open({ dir });
-      await store.push([{ labels: { job: 'old' }, entries: [{ timestamp: BASE, line: 'first' }] }]);
-      await store.close();
+  it("loads one push bigger than DuckDB's memory limit, and again after a restart", () =>
+    inTempDir('obs-logstore-big-', async (dir) => {
+      // ~30 MB of rows in one push, stored under a 32 MB limit: as one file its
+      // load ran out of memory at every retry and every restart.
+      const lines = 150_000;
+      const entries = Array.from({ length: lines }, (_, i) => ({
+        timestamp: BASE + BigInt(i) * 1_000_000n,
+        line: `level=info i=${i} ${'pad '.repeat(45)}`,
+      }));
+      const count = async (store: LogStore): Promise<number> => {
+        const streams = await store.aggregateBuckets({
+          matchers: [{ type: '=', name: 'job', value: 'big' }],
+          filters: [],
+          startNs: BASE - S,
+          endNs: BASE + 86_400n * S,
+          originNs: BASE - S,
+          bucketNs: 86_400n * S,
+        });
+        return streams.flatMap((s) => [...s.buckets.values()]).reduce((n, b) => n + b.count, 0);
+      };
+      await withStore({ dir, memoryLimit: '32MB' }, async (store) => {
+        await store.push([{ labels: { job: 'big' }, entries }]);
+        assert.equal(await count(store), lines);
+      });
+      await withStore({ dir, memoryLimit: '32MB' }, async (store) => {
+        assert.equal(await count(store), lines);
+      });
+    }));
+
+  it('loads segment files an older obs left behind (format 1: "-quoted, byte length beside)', () =>
+    inTempDir('obs-logstore-v1-', async (dir) => {
+      await withStore({ dir }, (store) =>
+        store.push([{ labels: { job: 'old' }, entries: [{ timestamp: BASE, line: 'first' }] }]),
+      );
       const day = Number(BASE / (86_400n * S));
       const rows = [
         `1,${BASE + S},${Buffer.byteLength('a "quoted", line')},"a ""quoted"", line",`,
         `1,${BASE + 2n * S},3,"ünï","{""k"":""v""}"`,
       ];
       fs.writeFileSync(path.join(dir, 'wal', `seg-1-${day}-entries.csv`), `${rows.join('\n')}\n`);
-      store = await LogStore.open({ dir });
-      try {
+      await withStore({ dir }, async (store) => {
         const got = await collect(store, { matchers: [{ type: '=', name: 'job', value: 'old' }] });
         assert.deepEqual(
           got.map((e) => [e.line, e.metadata]),
@@ -390,11 +397,6 @@ describe('LogStore write-ahead segments', () => {
           ],
         );
         assert.deepEqual(fs.readdirSync(path.join(dir, 'wal')), [], 'loaded and removed');
-      } finally {
-        await store.close();
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      });
+    }));
 });
