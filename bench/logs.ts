@@ -7,7 +7,9 @@
  *
  * Options: --lines N (default 2000000), --runs N per query (5), --keep (leave the data dir),
  * --active (also time the queries while the day is still written, before and after a compactor
- * run, with compaction_interval 15s and 1000 more lines pushed every half second).
+ * run, with compaction_interval 15s and 1000 more lines pushed every half second),
+ * --concurrent N (N loops run the queries while the lines are pushed, with compaction_interval
+ * 15s; reports how many ran and which failed: loads, compaction and queries share DuckDB's memory).
  * The role is started by bin/obs, as `obs run logs` ships.
  * OBS_BENCH_ROLE_NODE_FLAGS: more node flags for the role's process (as NODE_OPTIONS, e.g.
  * --cpu-prof); the role also inherits this process's environment.
@@ -30,6 +32,7 @@ const opt = (name: string, def: number): number => {
 const LINES = opt('lines', 2_000_000);
 const ACTIVE = args.includes('--active');
 const ACTIVE_INTERVAL_S = 15;
+const CONCURRENT = opt('concurrent', 0);
 const RUNS = opt('runs', 5);
 const BATCH = 1000;
 const CONNECTIONS = 4;
@@ -230,7 +233,9 @@ async function main(): Promise<void> {
       '  discover_service_name: []',
       '  max_query_series: 100000',
       '  query_timeout: 5m',
-      ...(ACTIVE ? ['compactor:', `  compaction_interval: ${ACTIVE_INTERVAL_S}s`] : []),
+      ...(ACTIVE || CONCURRENT > 0
+        ? ['compactor:', `  compaction_interval: ${ACTIVE_INTERVAL_S}s`]
+        : []),
       '',
     ].join('\n'),
   );
@@ -250,11 +255,14 @@ async function main(): Promise<void> {
   try {
     await waitReady(url);
     const launched = roleLaunch(pid);
-    const metric = async (name: string, labels = '(?:\\{[^}]*\\})?'): Promise<number> => {
+    const count = async (name: string, labels = '(?:\\{[^}]*\\})?'): Promise<number> => {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = new RegExp(`^${name}${labels} (\\S+)$`, 'm').exec(text);
-      return m ? Number(m[1]) / 2 ** 20 : NaN;
+      return m ? Number(m[1]) : NaN;
     };
+    /** A metric in bytes, in MiB. */
+    const metric = async (name: string, labels?: string): Promise<number> =>
+      (await count(name, labels)) / 2 ** 20;
     // The role's own view while it ingests and answers: V8 heap committed and DuckDB's memory.
     let maxHeap = 0;
     let maxDuck = 0;
@@ -278,40 +286,6 @@ async function main(): Promise<void> {
     const endNs = BigInt(Date.now() - 10 * 60_000) * 1_000_000n;
     const startNs = endNs - SPAN_NS;
 
-    // Ingest: bodies are generated first so the client's work is not timed.
-    const batches = Math.ceil(LINES / BATCH);
-    const bodies: string[] = [];
-    let bytes = 0;
-    for (let b = 0; b < batches; b++) {
-      const batch = makeBatch(b, startNs);
-      bodies.push(batch.body);
-      bytes += batch.bytes;
-    }
-    let next = 0;
-    const roleCpu0 = cpuSecondsOf(pid);
-    const clientCpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        for (;;) {
-          const b = next++;
-          if (b >= batches) return;
-          const res = await fetch(`${url}/loki/api/v1/push`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: bodies[b],
-          });
-          bodies[b] = '';
-          if (res.status !== 204) throw new Error(`push: ${res.status} ${await res.text()}`);
-        }
-      }),
-    );
-    const ingestS = (performance.now() - t0) / 1000;
-    const roleCpu = cpuSecondsOf(pid) - roleCpu0;
-    const clientUsage = process.cpuUsage(clientCpu0);
-    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
-    const ingestRss = peak.total;
-    const ingestInner = [maxHeap, maxDuck];
     // Queries over the whole 6 hours.
     const s = startNs.toString();
     const e = (endNs + 1n).toString();
@@ -363,6 +337,58 @@ async function main(): Promise<void> {
         loki: 302,
       },
     ];
+    // Ingest: bodies are generated first so the client's work is not timed.
+    const batches = Math.ceil(LINES / BATCH);
+    const bodies: string[] = [];
+    let bytes = 0;
+    for (let b = 0; b < batches; b++) {
+      const batch = makeBatch(b, startNs);
+      bodies.push(batch.body);
+      bytes += batch.bytes;
+    }
+    let next = 0;
+    // With --concurrent N: N loops run the queries, each from its own start, until ingest ends.
+    let ingesting = true;
+    const during = { run: 0, failed: new Map<string, number>() };
+    const loops = Array.from({ length: CONCURRENT }, async (_, loop) => {
+      for (let i = loop; ingesting; i++) {
+        const query = queries[i % queries.length]!;
+        const res = await fetch(url + query.path);
+        const text = await res.text();
+        during.run++;
+        if (!res.ok) {
+          const key = `${query.name}: HTTP ${res.status} ${text.slice(0, 80)}`;
+          during.failed.set(key, (during.failed.get(key) ?? 0) + 1);
+        }
+      }
+    });
+    const roleCpu0 = cpuSecondsOf(pid);
+    const clientCpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        for (;;) {
+          const b = next++;
+          if (b >= batches) return;
+          const res = await fetch(`${url}/loki/api/v1/push`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: bodies[b],
+          });
+          bodies[b] = '';
+          if (res.status !== 204) throw new Error(`push: ${res.status} ${await res.text()}`);
+        }
+      }),
+    );
+    const ingestS = (performance.now() - t0) / 1000;
+    ingesting = false;
+    await Promise.all(loops);
+    const reruns = await count('obs_logs_store_memory_reruns_total');
+    const roleCpu = cpuSecondsOf(pid) - roleCpu0;
+    const clientUsage = process.cpuUsage(clientCpu0);
+    const clientCpu = (clientUsage.user + clientUsage.system) / 1e6;
+    const ingestRss = peak.total;
+    const ingestInner = [maxHeap, maxDuck];
     const timed = async (path: string, runs: number): Promise<number> => {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
@@ -478,6 +504,16 @@ async function main(): Promise<void> {
     out.push(
       `${'ingest lines/s'.padEnd(34)}${fmt(LINES / ingestS)}${fmt(160_000)}  >= 160000 (aim 320000)`,
     );
+    if (CONCURRENT > 0) {
+      const failed = [...during.failed.values()].reduce((a, b) => a + b, 0);
+      out.push(
+        `${`queries run / failed during ingest`.padEnd(34)}${fmt(during.run)}${fmt(failed)}  (${CONCURRENT} query loops)`,
+      );
+      for (const [what, n] of during.failed) out.push(`  ${n} x ${what}`);
+      out.push(
+        `${'  reruns at the burst memory limit'.padEnd(34)}${fmt(reruns)}  (obs_logs_store_memory_reruns_total)`,
+      );
+    }
     out.push(
       `${'  CPU cores used by role / client'.padEnd(34)}${fmt(roleCpu / ingestS, 2)}${fmt(clientCpu / ingestS, 2)}  (during ingest; the client pushes the bodies)`,
     );

@@ -2,7 +2,7 @@ import path from 'node:path';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { stringify as toYaml } from 'yaml';
 import { formatFlagHelp, parseFlags, type FlagSpec } from '../common/flags.js';
 import { hostForUrl } from '../common/net.js';
@@ -126,6 +126,16 @@ class LokiRole implements LogsRole {
         registers: [registry],
         async collect() {
           this.set(await store.memoryBytes());
+        },
+      });
+      let reruns = 0;
+      new Counter({
+        name: 'obs_logs_store_memory_reruns_total',
+        help: "Work the log store ran again at DuckDB's burst memory limit after running out at its base limit.",
+        registers: [registry],
+        collect() {
+          this.inc(store.memoryReruns - reruns);
+          reruns = store.memoryReruns;
         },
       });
       this.distributor = new Distributor(store, this.config.limits, createPushMetrics(registry));

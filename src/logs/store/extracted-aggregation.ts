@@ -10,6 +10,7 @@ import {
   tableSources,
 } from './level-column.js';
 import { layered, logfmtFieldsSql, PLAIN_KEY } from './logfmt-sql.js';
+import { isOutOfMemory } from './memory-budget.js';
 import { HOUR_NS } from './partitions.js';
 import { streamIdRanges, streamIdsSql } from './queries.js';
 import { lineFilterSql, sqlString } from './sql.js';
@@ -216,16 +217,13 @@ export async function extractedAggregation(
 
 /**
  * Entries per slice of unwrapped values: 400k of the bench's samples as
- * DuckDB lists took its whole 64 MB; 200k take ~38 MB (24 MB ran out).
+ * DuckDB lists took 64 MB, 200k ~38 MB, which the store's 44 MB could not
+ * hold beside the blocks being scanned; 100k take ~19 MB.
  */
-const SLICE_ENTRIES = 200_000;
+const SLICE_ENTRIES = 100_000;
 
 /** The narrowest slice halved again when DuckDB runs out of memory. */
 const MIN_SLICE_NS = 60_000_000_000n;
-
-function isOutOfMemory(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('Out of Memory Error');
-}
 
 /**
  * [start, end) cut at hours into slices of about SLICE_ENTRIES entries of

@@ -14,6 +14,7 @@ import type {
 import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
 import type { HeapTrim } from '../../common/heap-trim.js';
+import { MemoryBudget } from './memory-budget.js';
 import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
 import { DayBatch } from './day-batch.js';
@@ -39,15 +40,19 @@ export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
   /**
-   * DuckDB's buffer-pool limit (default 64MB): bounds the store's memory; sorts spill to
-   * disk. The pool keeps what scans read until the limit, so the limit is what
-   * a busy role holds: 96MB cost ~30 MiB more RSS for no measured speed-up.
-   * 40MB held ~20 MiB less, but a load (whose hash tables take 17-25 MB
-   * whatever its file's size) beside queries ran out: 9-11 of 71-103 queries
-   * failed with 4-6 running at once during ingest, none at 64MB; and the
-   * settle rewrite of a 2M-line day ran out at 40MB.
+   * DuckDB's buffer-pool limit (default 44MB): bounds the store's memory; sorts
+   * spill to disk. The pool keeps what scans read until the limit, so the limit
+   * is what a busy role holds: in bench:logs the role's peak RSS while querying
+   * was 220-228 MiB at 64MB, 200-207 at 48-52MB and 194-199 at 44MB, where a
+   * rate over a third of the streams' lines, whose blocks no longer all stay
+   * cached, took ~1.4x as long.
    */
   memoryLimit?: string;
+  /**
+   * The limit for work that ran out of memory at `memoryLimit`, run once more
+   * (default 64MB; see MemoryBudget): loads beside queries, a day's settle.
+   */
+  burstMemoryLimit?: string;
   /** DuckDB worker threads for scans. */
   threads?: number;
   /** Trims the V8 heap during long reads (a query streaming millions of lines). */
@@ -116,12 +121,14 @@ export class LogStore implements LogSink, LogReader {
     private readonly segments: SegmentLog,
     readonly dir: string,
     private readonly heapTrim: HeapTrim | undefined,
+    private readonly memory: MemoryBudget,
   ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
+    const memoryLimit = opts.memoryLimit ?? '44MB';
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
-      memory_limit: opts.memoryLimit ?? '64MB',
+      memory_limit: memoryLimit,
       threads: String(opts.threads ?? 2),
       // DuckDB's allocator otherwise keeps up to 128 MiB (512 MiB after bulk
       // frees) of freed memory after each task; even 8 MiB thresholds left
@@ -147,6 +154,7 @@ export class LogStore implements LogSink, LogReader {
       log,
       opts.dir,
       opts.heapTrim,
+      new MemoryBudget(await instance.connect(), memoryLimit, opts.burstMemoryLimit ?? '64MB'),
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -272,7 +280,7 @@ export class LogStore implements LogSink, LogReader {
     while (this.toLoad.length > 0) {
       const segment = this.toLoad[0]!;
       try {
-        await this.withWriter(() => this.writer.load(segment));
+        await this.withWriter(() => this.memory.run(() => this.writer.load(segment)));
         this.blooms.invalidate(segment.day);
         // Queries see a day once it is attached (reads load pending segments first).
         this.days.add(segment.day);
@@ -319,7 +327,7 @@ export class LogStore implements LogSink, LogReader {
       this.days.add(day);
     }
     for (const segment of leftovers) {
-      await this.writer.load(segment);
+      await this.memory.run(() => this.writer.load(segment));
       fs.rmSync(segment.path, { force: true });
       this.days.add(segment.day);
       this.unsettled.set(segment.day, Date.now());
@@ -432,11 +440,14 @@ export class LogStore implements LogSink, LogReader {
     const abort = (): void => conn.interrupt();
     signal?.addEventListener('abort', abort);
     try {
-      const result = await conn.stream(sql);
+      // Until its first rows, a stream can run again at the burst limit.
+      const result = await this.memory.run(async () => {
+        const started = await conn.stream(sql);
+        return { stream: started, first: await started.fetchChunk() };
+      });
+      let chunk = result.first;
       for (;;) {
-        if (signal?.aborted) return;
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) return;
+        if (signal?.aborted || !chunk || chunk.rowCount === 0) return;
         const [ids, tss, lines, metas] = chunk.getColumns() as [
           number[],
           bigint[],
@@ -456,6 +467,7 @@ export class LogStore implements LogSink, LogReader {
         }
         this.heapTrim?.during();
         yield batch;
+        chunk = await result.stream.fetchChunk();
       }
     } finally {
       signal?.removeEventListener('abort', abort);
@@ -559,7 +571,7 @@ export class LogStore implements LogSink, LogReader {
     const abort = (): void => conn.interrupt();
     signal?.addEventListener('abort', abort);
     try {
-      return await this.gate.shared(() => fn(conn));
+      return await this.memory.run(() => this.gate.shared(() => fn(conn)));
     } finally {
       signal?.removeEventListener('abort', abort);
       conn.closeSync();
@@ -616,8 +628,10 @@ export class LogStore implements LogSink, LogReader {
       if (day > lastDay) break;
       for (const table of partitionTables(day)) {
         const r = await this.withWriter(() =>
-          this.writerConn.run(
-            `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+          this.memory.run(() =>
+            this.writerConn.run(
+              `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
+            ),
           ),
         );
         deleted += Number(r.rowsChanged);
@@ -646,7 +660,9 @@ export class LogStore implements LogSink, LogReader {
         // now, a slice at a time (loads go on between, and make new spans).
         const until = await this.withWriter(() => this.writer.spansEnd(day));
         if (until === undefined) continue;
-        while (await this.withWriter(() => this.writer.indexSpans(day, until))) {
+        const indexSlice = (): Promise<boolean> =>
+          this.withWriter(() => this.memory.run(() => this.writer.indexSpans(day, until)));
+        while (await indexSlice()) {
           this.blooms.invalidate(day);
           if (this.closed) break;
         }
@@ -655,7 +671,9 @@ export class LogStore implements LogSink, LogReader {
       let swapped: boolean;
       try {
         swapped = await this.withWriter(() =>
-          this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
+          this.memory.run(() =>
+            this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
+          ),
         );
       } finally {
         this.blooms.invalidate(day);
@@ -670,13 +688,15 @@ export class LogStore implements LogSink, LogReader {
   /** Moves every database's write-ahead log into its file (compressed columns). */
   async checkpoint(): Promise<void> {
     await this.sync();
-    await this.withWriter(async () => {
-      await this.writerConn.run('CHECKPOINT');
-      // Only attached days: a push to a new day is attached when it is loaded.
-      for (const day of this.writer.attachedDays()) {
-        await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
-      }
-    });
+    await this.withWriter(() => this.memory.run(() => this.checkpointAll()));
+  }
+
+  private async checkpointAll(): Promise<void> {
+    await this.writerConn.run('CHECKPOINT');
+    // Only attached days: a push to a new day is attached when it is loaded.
+    for (const day of this.writer.attachedDays()) {
+      await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
+    }
   }
 
   /** Bytes on disk: the databases, DuckDB's write-ahead logs and obs's segments. */
@@ -698,6 +718,11 @@ export class LogStore implements LogSink, LogReader {
     return Number(r.getRows()[0]![0] ?? 0);
   }
 
+  /** Work that ran out of DuckDB's memory at the base limit and ran again at the burst limit. */
+  get memoryReruns(): number {
+    return this.memory.reruns;
+  }
+
   get streamCount(): number {
     return this.catalog.size;
   }
@@ -713,6 +738,7 @@ export class LogStore implements LogSink, LogReader {
     if (this.timer) clearInterval(this.timer);
     await this.checkpoint();
     await this.withSegments(async () => undefined);
+    this.memory.close();
     this.metaConn.closeSync();
     this.writerConn.closeSync();
     this.instance.closeSync();

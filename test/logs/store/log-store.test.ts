@@ -366,11 +366,11 @@ describe('LogStore write-ahead segments', () => {
         });
         return streams.flatMap((s) => [...s.buckets.values()]).reduce((n, b) => n + b.count, 0);
       };
-      await withStore({ dir, memoryLimit: '32MB' }, async (store) => {
+      await withStore({ dir, memoryLimit: '32MB', burstMemoryLimit: '32MB' }, async (store) => {
         await store.push([{ labels: { job: 'big' }, entries }]);
         assert.equal(await count(store), lines);
       });
-      await withStore({ dir, memoryLimit: '32MB' }, async (store) => {
+      await withStore({ dir, memoryLimit: '32MB', burstMemoryLimit: '32MB' }, async (store) => {
         assert.equal(await count(store), lines);
       });
     }));
