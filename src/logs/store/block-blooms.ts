@@ -8,6 +8,7 @@ import {
   trigramCodes,
 } from './ngram-bloom.js';
 import { HOUR_NS, partitionDb, partitionTable } from './partitions.js';
+import { settlePieceSql, settlePieces } from './settle-pieces.js';
 import { sqlString } from './sql.js';
 
 /**
@@ -88,38 +89,66 @@ export async function buildBlooms(
   db: string,
   spans?: Span[],
 ): Promise<void> {
-  const H = HOUR_NS;
-  // A NULL word per line keeps lines without indexed words in their block's bounds.
-  const words = `unnest(list_append(regexp_extract_all(lower(e.line), ${sqlString(INDEXED_WORD_RE)}), NULL)) AS word`;
-  const blocks = 'min(ts), max(ts), list(DISTINCT word) FILTER (WHERE word IS NOT NULL)';
-  let sql: string;
   if (spans) {
     // Each span cut into slices of equal time, as many as its rows need.
     const spanOf = `CASE ${spans.map((x, i) => `WHEN ts BETWEEN ${x.minTs} AND ${x.maxTs} THEN ${i}`).join(' ')} END`;
     const rows = `(SELECT ${spanOf} AS k, ts, line FROM ${db}.entries WHERE ${spanSql(spans)})`;
-    sql =
+    const sql =
       `WITH g AS (SELECT k, min(ts) AS lo, max(ts) - min(ts) + 1 AS width, ` +
       `(count(*) + ${BLOCK_ROWS - 1}) // ${BLOCK_ROWS} AS parts FROM ${rows} GROUP BY k), ` +
-      `w AS (SELECT e.k, ((e.ts - g.lo) * g.parts) // g.width AS p, e.ts, ${words} ` +
+      `w AS (SELECT e.k, ((e.ts - g.lo) * g.parts) // g.width AS p, e.ts, ${WORDS} ` +
       `FROM ${rows} e JOIN g ON e.k = g.k) ` +
-      `SELECT ${ALL_STREAMS}, ${blocks} FROM w GROUP BY k, p`;
-  } else {
-    sql =
-      `WITH g AS (SELECT stream_id, ts // ${H} AS h, (count(*) + ${BLOCK_ROWS - 1}) // ${BLOCK_ROWS} AS parts ` +
-      `FROM ${db}.entries GROUP BY ALL), ` +
-      `w AS (SELECT e.stream_id, g.h, ((e.ts - g.h * ${H}) * g.parts) // ${H} AS p, e.ts, ${words} ` +
-      `FROM ${db}.entries e JOIN g ON e.stream_id = g.stream_id AND e.ts // ${H} = g.h) ` +
-      `SELECT stream_id, ${blocks} FROM w GROUP BY stream_id, h, p`;
+      `SELECT ${ALL_STREAMS}, ${BLOCK_COLUMNS} FROM w GROUP BY k, p`;
+    await insertBlooms(conn, db, (await conn.runAndReadAll(sql)).getRows());
+    return;
   }
-  const r = await conn.runAndReadAll(sql);
-  if (!spans) await conn.run(`DELETE FROM ${db}.blooms`);
+  // The distinct words of every block are held until the statement ends:
+  // for a whole day of 4 M lines, more than DuckDB's memory. So a few
+  // streams' hours at a time.
+  const H = HOUR_NS;
+  const r = await conn.runAndReadAll(
+    `SELECT ts // ${H} AS h, stream_id, count(*)::DOUBLE, min(ts), max(ts) FROM ${db}.entries ` +
+      'GROUP BY ALL ORDER BY h, stream_id',
+  );
+  const groups = r.getRows().map(([hour, streamId, rows, minTs, maxTs]) => ({
+    hour: hour as bigint,
+    streamId: streamId as number,
+    size: rows as number,
+    minTs: minTs as bigint,
+    maxTs: maxTs as bigint,
+  }));
+  await conn.run(`DELETE FROM ${db}.blooms`);
+  for (const piece of settlePieces(groups, BLOOM_PIECE_ROWS)) {
+    const rows = `(SELECT stream_id, ts, line FROM ${db}.entries WHERE ${settlePieceSql(piece, H)})`;
+    const sql =
+      `WITH g AS (SELECT stream_id, ts // ${H} AS h, (count(*) + ${BLOCK_ROWS - 1}) // ${BLOCK_ROWS} AS parts ` +
+      `FROM ${rows} GROUP BY ALL), ` +
+      `w AS (SELECT e.stream_id, g.h, ((e.ts - g.h * ${H}) * g.parts) // ${H} AS p, e.ts, ${WORDS} ` +
+      `FROM ${rows} e JOIN g ON e.stream_id = g.stream_id AND e.ts // ${H} = g.h) ` +
+      `SELECT stream_id, ${BLOCK_COLUMNS} FROM w GROUP BY stream_id, h, p`;
+    await insertBlooms(conn, db, (await conn.runAndReadAll(sql)).getRows());
+  }
+}
+
+/** A NULL word per line keeps lines without indexed words in their block's bounds. */
+const WORDS = `unnest(list_append(regexp_extract_all(lower(e.line), ${sqlString(INDEXED_WORD_RE)}), NULL)) AS word`;
+const BLOCK_COLUMNS = 'min(ts), max(ts), list(DISTINCT word) FILTER (WHERE word IS NOT NULL)';
+/** Lines whose blocks are built by one statement when a day settles (~30 blocks). */
+const BLOOM_PIECE_ROWS = 250_000;
+
+/** Stores blocks given as (stream id, min ts, max ts, words) rows. */
+async function insertBlooms(
+  conn: DuckDBConnection,
+  db: string,
+  blocks: unknown[][],
+): Promise<void> {
   const rows: string[] = [];
   const flush = async (): Promise<void> => {
     if (rows.length === 0) return;
     await conn.run(`INSERT INTO ${db}.blooms VALUES ${rows.join(', ')}`);
     rows.length = 0;
   };
-  for (const [id, lo, hi, words] of r.getRows()) {
+  for (const [id, lo, hi, words] of blocks) {
     const codes = new Set<number>();
     for (const word of (words as { items: string[] } | null)?.items ?? []) {
       trigramCodes(word, false, codes);

@@ -294,6 +294,44 @@ describe('LogStore settle layout', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("settles a day bigger than DuckDB's memory, hour by hour, in the same order", () =>
+    inTempDir('obs-logstore-settle-big-', async (dir) => {
+      // ~40 MB of lines in 4 hours under a 32 MB limit: sorted at once, the
+      // day's rewrite ran out of memory, and the day never settled.
+      const H = 3_600n * S;
+      const jobs = ['a', 'b', 'c'];
+      const per = 70_000;
+      await withStore({ dir, memoryLimit: '32MB', burstMemoryLimit: '32MB' }, async (store) => {
+        for (let chunk = 0; chunk < per; chunk += 10_000) {
+          await store.push(
+            jobs.map((job, j) => ({
+              labels: { job },
+              entries: Array.from({ length: 10_000 }, (_, k) => {
+                const i = chunk + k;
+                // Each stream's lines spread over 4 hours, pushed out of time order.
+                const t = BASE + (BigInt((i * 7919) % per) * 4n * H) / BigInt(per) + BigInt(j);
+                return { timestamp: t, line: `level=info job=${job} i=${i} ${'pad '.repeat(40)}` };
+              }),
+            })),
+          );
+        }
+        assert.equal((await store.settle(0)).length, 1);
+        const got = await collect(store, { unordered: true, startNs: BASE, endNs: BASE + 5n * H });
+        assert.equal(got.length, jobs.length * per);
+        const key = (e: StoredEntry): [bigint, number, bigint] => [
+          e.timestamp / H,
+          jobs.indexOf(e.labels.job!),
+          e.timestamp,
+        ];
+        for (let i = 1; i < got.length; i++) {
+          const [a, b] = [key(got[i - 1]!), key(got[i]!)];
+          const ordered =
+            a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));
+          assert.ok(ordered, `row ${i} out of the settled order`);
+        }
+      });
+    }));
 });
 
 /** Runs `fn` with a fresh directory, removed afterwards. */
