@@ -34,11 +34,12 @@ export const INDEX_SLICE_NS = 300_000_000_000n;
  */
 const SETTLED_BLOCK_SIZE = 65_536;
 /**
- * Line bytes sorted at once when a day settles, on one thread: an hour of
- * the bench (330k lines, 57 MB) sorted within 40 MB; the whole 2 M-line day
- * ran out at 40 MB, 4 M lines at 64 MB.
+ * Line bytes sorted at once when a day settles, on one thread: 16 MB pieces
+ * settled 60 MB hours within 32 MB, where 32 MB pieces ran out at 40 MB; and
+ * took as long as whole hours (2 M bench lines: ~19 s). Sorted whole, a day
+ * of 2 M lines ran out at 40 MB, of 4 M at 64 MB.
  */
-const SETTLE_PIECE_BYTES = 32 * 2 ** 20;
+const SETTLE_PIECE_BYTES = 16 * 2 ** 20;
 /** The groups pieces are made of: a stream's minute. */
 const MINUTE_NS = 60_000_000_000n;
 

@@ -31,7 +31,7 @@ export interface SettlePiece {
  * pieces of at most `maxSize` (a single group may be larger) that never
  * cross an hour. Copied one after the other, each sorted by (stream,
  * time), the pieces give the day's rows in the settled order (hour, stream,
- * time). Sorted at once, an hour of 330k lines (57 MB) ran out of 40 MB.
+ * time), with memory bounded by the piece instead of the day.
  */
 export function settlePieces(groups: readonly SettleGroup[], maxSize: number): SettlePiece[] {
   const out: SettlePiece[] = [];

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Labels } from '../../../src/common/labels.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { LogStore } from '../../../src/logs/store/index.js';
 import type { SelectLogsRequest, StoredEntry } from '../../../src/logs/reader.js';
 
@@ -295,42 +296,61 @@ describe('LogStore settle layout', () => {
     }
   });
 
-  it("settles a day bigger than DuckDB's memory, hour by hour, in the same order", () =>
+  it("settles an hour bigger than DuckDB's memory in pieces, in the same order, leaving no free blocks", () =>
     inTempDir('obs-logstore-settle-big-', async (dir) => {
-      // ~40 MB of lines in 4 hours under a 32 MB limit: sorted at once, the
-      // day's rewrite ran out of memory, and the day never settled.
+      // ~60 MB of lines in one hour under a 40 MB limit: sorted at once, the
+      // day's rewrite ran out of memory and the day never settled; in pieces
+      // on two threads, the day file kept rewritten row groups' blocks, free.
       const H = 3_600n * S;
+      const hourStart = (BASE / H + 1n) * H;
       const jobs = ['a', 'b', 'c'];
-      const per = 70_000;
-      await withStore({ dir, memoryLimit: '32MB', burstMemoryLimit: '32MB' }, async (store) => {
+      const per = 100_000;
+      await withStore({ dir, memoryLimit: '40MB', burstMemoryLimit: '40MB' }, async (store) => {
         for (let chunk = 0; chunk < per; chunk += 10_000) {
           await store.push(
             jobs.map((job, j) => ({
               labels: { job },
               entries: Array.from({ length: 10_000 }, (_, k) => {
                 const i = chunk + k;
-                // Each stream's lines spread over 4 hours, pushed out of time order.
-                const t = BASE + (BigInt((i * 7919) % per) * 4n * H) / BigInt(per) + BigInt(j);
+                // Each stream's lines spread over the hour, pushed out of time order.
+                const t = hourStart + (BigInt((i * 7919) % per) * H) / BigInt(per) + BigInt(j);
                 return { timestamp: t, line: `level=info job=${job} i=${i} ${'pad '.repeat(40)}` };
               }),
             })),
           );
         }
         assert.equal((await store.settle(0)).length, 1);
-        const got = await collect(store, { unordered: true, startNs: BASE, endNs: BASE + 5n * H });
+        const got = await collect(store, {
+          unordered: true,
+          startNs: hourStart,
+          endNs: hourStart + H,
+        });
         assert.equal(got.length, jobs.length * per);
-        const key = (e: StoredEntry): [bigint, number, bigint] => [
-          e.timestamp / H,
+        const key = (e: StoredEntry): [number, bigint] => [
           jobs.indexOf(e.labels.job!),
           e.timestamp,
         ];
         for (let i = 1; i < got.length; i++) {
           const [a, b] = [key(got[i - 1]!), key(got[i]!)];
-          const ordered =
-            a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));
-          assert.ok(ordered, `row ${i} out of the settled order`);
+          assert.ok(
+            a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]),
+            `row ${i} out of the settled order`,
+          );
         }
       });
+      const day = fs.readdirSync(dir).find((f) => /^day-\d+\.duckdb$/.test(f))!;
+      const instance = await DuckDBInstance.create(':memory:');
+      const conn = await instance.connect();
+      try {
+        await conn.run(`ATTACH '${path.join(dir, day)}' AS d (READ_ONLY)`);
+        const r = await conn.runAndReadAll(
+          "SELECT free_blocks FROM pragma_database_size() WHERE database_name = 'd'",
+        );
+        assert.equal(r.getRows()[0]![0], 0n);
+      } finally {
+        conn.closeSync();
+        instance.closeSync();
+      }
     }));
 });
 
