@@ -433,6 +433,27 @@ describe('LogStore write-ahead segments', () => {
       });
     }));
 
+  it("runs loads that ran out of DuckDB's memory again at the burst limit", () =>
+    inTempDir('obs-logstore-burst-', async (dir) => {
+      // Loads' hash tables alone need more than 16 MB.
+      const streams = Array.from({ length: 10 }, (_, j) => ({
+        labels: { job: 'burst', n: String(j) },
+        entries: Array.from({ length: 20_000 }, (_, i) => ({
+          timestamp: BASE + BigInt(i) * 1_000_000n + BigInt(j),
+          line: `level=info n=${j} i=${i} ${'pad '.repeat(30)}`,
+        })),
+      }));
+      await withStore({ dir, memoryLimit: '16MB', burstMemoryLimit: '64MB' }, async (store) => {
+        await store.push(streams);
+        const got = await collect(store, {
+          matchers: [{ type: '=', name: 'job', value: 'burst' }],
+          filters: [{ op: '|=', values: ['i=1999'] }],
+        });
+        assert.equal(got.length, 10 * 11);
+        assert.ok(store.memoryReruns > 0, 'nothing ran out of memory at 16 MB');
+      });
+    }));
+
   it('loads segment files an older obs left behind (format 1: "-quoted, byte length beside)', () =>
     inTempDir('obs-logstore-v1-', async (dir) => {
       await withStore({ dir }, (store) =>
