@@ -8,7 +8,7 @@ import {
   trigramCodes,
 } from './ngram-bloom.js';
 import { HOUR_NS, partitionDb, partitionTable } from './partitions.js';
-import { settlePieceSql, settlePieces } from './settle-pieces.js';
+import { readSettleGroups, settlePieceSql, settlePieces } from './settle-pieces.js';
 import { sqlString } from './sql.js';
 
 /**
@@ -106,17 +106,7 @@ export async function buildBlooms(
   // for a whole day of 4 M lines, more than DuckDB's memory. So a few
   // streams' hours at a time.
   const H = HOUR_NS;
-  const r = await conn.runAndReadAll(
-    `SELECT ts // ${H} AS h, stream_id, count(*)::DOUBLE, min(ts), max(ts) FROM ${db}.entries ` +
-      'GROUP BY ALL ORDER BY h, stream_id',
-  );
-  const groups = r.getRows().map(([hour, streamId, rows, minTs, maxTs]) => ({
-    hour: hour as bigint,
-    streamId: streamId as number,
-    size: rows as number,
-    minTs: minTs as bigint,
-    maxTs: maxTs as bigint,
-  }));
+  const groups = await readSettleGroups(conn, `${db}.entries`, H, H, 'count(*)');
   await conn.run(`DELETE FROM ${db}.blooms`);
   for (const piece of settlePieces(groups, BLOOM_PIECE_ROWS)) {
     const rows = `(SELECT stream_id, ts, line FROM ${db}.entries WHERE ${settlePieceSql(piece, H)})`;

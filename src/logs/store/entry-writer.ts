@@ -13,7 +13,7 @@ import { bloomTableDdl, buildBlooms, mergeSpans, spanSql, spanTableDdl } from '.
 import { fillLevelColumn, LEVEL_COLUMN, levelColumnType, withLevelSql } from './level-column.js';
 import { segmentRelation } from './segment-csv.js';
 import type { SegmentFile } from './segment-log.js';
-import { settlePieceSql, settlePieces, type SettlePiece } from './settle-pieces.js';
+import { readSettleGroups, settlePieceSql, settlePieces } from './settle-pieces.js';
 import { sqlString } from './sql.js';
 
 /** A settled day's tables also have the level column, which loads leave NULL. */
@@ -123,7 +123,17 @@ export class EntryWriter {
         // from one stream, which ZSTD both compresses better and decompresses
         // several times faster (a needle scan of a settled day: ~300 -> ~60 ms
         // per million lines); stream_id becomes runs, timestamps small deltas.
-        const pieces = await this.settlePieces(`${db}.${kind}`);
+        const groups = await readSettleGroups(
+          this.conn,
+          `${db}.${kind}`,
+          HOUR_NS,
+          MINUTE_NS,
+          'sum(bytes)',
+        );
+        const pieces = settlePieces(groups, SETTLE_PIECE_BYTES);
+        // One transaction on one thread: committed one by one, or on two
+        // threads, the pieces' row groups were rewritten by the next pieces
+        // and the old blocks stayed free in the file (the 2 M-line day doubled).
         await this.singleThreaded(async () => {
           await this.conn.run('BEGIN TRANSACTION');
           try {
@@ -169,12 +179,9 @@ export class EntryWriter {
   }
 
   /**
-   * Runs `fn` with DuckDB's worker threads at one. With two, an ordered
-   * INSERT that ends inside a row group had its row groups merged by the
-   * next one, rewriting them and leaving the old blocks free in the file
-   * (2 M bench lines in pieces: the day file doubled); one thread also
-   * sorted an hour of the bench within 40 MB where two ran out, and was as
-   * fast. Queries meanwhile have one worker thread fewer.
+   * Runs `fn` with DuckDB's worker threads at one (see rewrite); one thread
+   * also sorted an hour of the bench within 40 MB where two ran out, and was
+   * as fast. Queries meanwhile have one worker thread fewer.
    */
   private async singleThreaded(fn: () => Promise<void>): Promise<void> {
     const r = await this.conn.runAndReadAll("SELECT current_setting('threads')");
@@ -185,22 +192,6 @@ export class EntryWriter {
     } finally {
       await this.conn.run(`SET GLOBAL threads = ${threads}`);
     }
-  }
-
-  /** A day table's rows in pieces to sort one at a time (settle-pieces.ts). */
-  private async settlePieces(table: string): Promise<SettlePiece[]> {
-    const r = await this.conn.runAndReadAll(
-      `SELECT ts // ${HOUR_NS} AS h, stream_id, ts // ${MINUTE_NS} AS m, sum(bytes)::DOUBLE, ` +
-        `min(ts), max(ts) FROM ${table} GROUP BY ALL ORDER BY h, stream_id, m`,
-    );
-    const groups = r.getRows().map(([hour, streamId, , bytes, minTs, maxTs]) => ({
-      hour: hour as bigint,
-      streamId: streamId as number,
-      size: bytes as number,
-      minTs: minTs as bigint,
-      maxTs: maxTs as bigint,
-    }));
-    return settlePieces(groups, SETTLE_PIECE_BYTES);
   }
 
   /** The end of the latest span loaded into a day since its blocks were built, if any. */

@@ -1,3 +1,5 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
 /**
  * A day table's rows of one stream in one hour or less: the hour as
  * DuckDB's `ts // HOUR_NS`, their time span and their size (what pieces are
@@ -72,4 +74,28 @@ export function settlePieceSql(p: SettlePiece, hourNs: bigint): string {
     `(stream_id > ${p.fromStream} OR ts >= ${p.fromTs})`,
     `(stream_id < ${p.toStream} OR ts <= ${p.toTs})`,
   ].join(' AND ');
+}
+
+/**
+ * `table`'s groups in (hour, stream, time) order: rows of a stream per
+ * `groupNs` of time (at most an hour), sized by the SQL aggregate `size`.
+ */
+export async function readSettleGroups(
+  conn: DuckDBConnection,
+  table: string,
+  hourNs: bigint,
+  groupNs: bigint,
+  size: string,
+): Promise<SettleGroup[]> {
+  const r = await conn.runAndReadAll(
+    `SELECT ts // ${hourNs} AS h, stream_id, ts // ${groupNs} AS g, (${size})::DOUBLE, min(ts), max(ts) ` +
+      `FROM ${table} GROUP BY ALL ORDER BY h, stream_id, g`,
+  );
+  return r.getRows().map(([hour, streamId, , rowsSize, minTs, maxTs]) => ({
+    hour: hour as bigint,
+    streamId: streamId as number,
+    size: rowsSize as number,
+    minTs: minTs as bigint,
+    maxTs: maxTs as bigint,
+  }));
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
+  readSettleGroups,
   type SettleGroup,
   settlePieceSql,
   settlePieces,
@@ -94,17 +95,7 @@ describe('settlePieceSql in DuckDB', () => {
         'CREATE TABLE t AS SELECT (i % 3 + (i % 7 = 0)::INTEGER)::INTEGER AS stream_id, ' +
           '(i * 7)::BIGINT AS ts, 10 + (i % 5)::INTEGER AS bytes FROM range(1600) r(i)',
       );
-      const r = await conn.runAndReadAll(
-        `SELECT ts // ${H} AS h, stream_id, ts // ${M} AS m, sum(bytes)::DOUBLE, min(ts), max(ts) ` +
-          'FROM t GROUP BY ALL ORDER BY h, stream_id, m',
-      );
-      const groups = r.getRows().map(([h, s, , bytes, lo, hi]) => ({
-        hour: h as bigint,
-        streamId: s as number,
-        size: bytes as number,
-        minTs: lo as bigint,
-        maxTs: hi as bigint,
-      }));
+      const groups = await readSettleGroups(conn, 't', H, M, 'sum(bytes)');
       for (const maxBytes of [1, 100, 700, 3000, 1e9]) {
         const pieces = settlePieces(groups, maxBytes);
         const rows: [number, bigint][] = [];
