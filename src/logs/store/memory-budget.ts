@@ -80,23 +80,26 @@ export class MemoryBudget {
 
   private async lower(): Promise<void> {
     if (--this.raised > 0 || this.closed) return;
+    await this.backToBase();
+  }
+
+  /**
+   * Sets the base limit, or, while work still running pins more than it,
+   * tries again later unless a rerun has raised the limit meanwhile.
+   */
+  private async backToBase(): Promise<void> {
     try {
       await this.set(this.base);
     } catch (err) {
       if (!isOutOfMemory(err)) throw err;
-      // More than the base limit is pinned by work still running.
-      // A failure then is the instance closing under it: nothing left to lower.
-      this.lowering = setTimeout(() => this.lowerLater().catch(() => undefined), LOWER_RETRY_MS);
+      const retry = async (): Promise<void> => {
+        this.lowering = undefined;
+        if (this.raised === 0 && !this.closed) await this.backToBase();
+      };
+      // A later failure is the instance closing under it: nothing left to lower.
+      this.lowering = setTimeout(() => retry().catch(() => undefined), LOWER_RETRY_MS);
       this.lowering.unref();
     }
-  }
-
-  /** A later try at lowering, unless a rerun raised the limit again meanwhile. */
-  private async lowerLater(): Promise<void> {
-    this.lowering = undefined;
-    if (this.raised > 0) return;
-    this.raised = 1;
-    await this.lower();
   }
 
   private set(limit: string): Promise<unknown> {
