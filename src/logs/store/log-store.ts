@@ -50,7 +50,8 @@ export interface LogStoreOptions {
   memoryLimit?: string;
   /**
    * The limit for work that ran out of memory at `memoryLimit`, run once more
-   * (default 64MB; see MemoryBudget): loads beside queries, a day's settle.
+   * (default 64MB; see MemoryBudget): loads beside queries, a day's settle;
+   * every statement on the writer connection and every read goes through it.
    */
   burstMemoryLimit?: string;
   /** DuckDB worker threads for scans. */
@@ -103,7 +104,7 @@ export class LogStore implements LogSink, LogReader {
   /** Serialises segment appends and rotations. */
   private readonly withSegments = serialiser();
   /** Serialises statements on the writer connection (loads, deletes, checkpoints). */
-  private readonly withWriter = serialiser();
+  private readonly writerQueue = serialiser();
   /** Closed segments waiting to be loaded, oldest first. */
   private toLoad: SegmentFile[] = [];
   private loading: Promise<void> | undefined;
@@ -280,7 +281,7 @@ export class LogStore implements LogSink, LogReader {
     while (this.toLoad.length > 0) {
       const segment = this.toLoad[0]!;
       try {
-        await this.withWriter(() => this.memory.run(() => this.writer.load(segment)));
+        await this.withWriter(() => this.writer.load(segment));
         this.blooms.invalidate(segment.day);
         // Queries see a day once it is attached (reads load pending segments first).
         this.days.add(segment.day);
@@ -628,10 +629,8 @@ export class LogStore implements LogSink, LogReader {
       if (day > lastDay) break;
       for (const table of partitionTables(day)) {
         const r = await this.withWriter(() =>
-          this.memory.run(() =>
-            this.writerConn.run(
-              `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
-            ),
+          this.writerConn.run(
+            `DELETE FROM ${table} WHERE stream_id IN (${streamIds.join(',')}) AND ts < ${beforeNs}`,
           ),
         );
         deleted += Number(r.rowsChanged);
@@ -660,9 +659,7 @@ export class LogStore implements LogSink, LogReader {
         // now, a slice at a time (loads go on between, and make new spans).
         const until = await this.withWriter(() => this.writer.spansEnd(day));
         if (until === undefined) continue;
-        const indexSlice = (): Promise<boolean> =>
-          this.withWriter(() => this.memory.run(() => this.writer.indexSpans(day, until)));
-        while (await indexSlice()) {
+        while (await this.withWriter(() => this.writer.indexSpans(day, until))) {
           this.blooms.invalidate(day);
           if (this.closed) break;
         }
@@ -671,9 +668,7 @@ export class LogStore implements LogSink, LogReader {
       let swapped: boolean;
       try {
         swapped = await this.withWriter(() =>
-          this.memory.run(() =>
-            this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
-          ),
+          this.writer.rewrite(day, (fn) => this.gate.exclusive(fn, SWAP_WAIT_MS)),
         );
       } finally {
         this.blooms.invalidate(day);
@@ -688,15 +683,22 @@ export class LogStore implements LogSink, LogReader {
   /** Moves every database's write-ahead log into its file (compressed columns). */
   async checkpoint(): Promise<void> {
     await this.sync();
-    await this.withWriter(() => this.memory.run(() => this.checkpointAll()));
+    await this.withWriter(async () => {
+      await this.writerConn.run('CHECKPOINT');
+      // Only attached days: a push to a new day is attached when it is loaded.
+      for (const day of this.writer.attachedDays()) {
+        await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
+      }
+    });
   }
 
-  private async checkpointAll(): Promise<void> {
-    await this.writerConn.run('CHECKPOINT');
-    // Only attached days: a push to a new day is attached when it is loaded.
-    for (const day of this.writer.attachedDays()) {
-      await this.writerConn.run(`CHECKPOINT ${partitionDb(day)}`);
-    }
+  /**
+   * Runs `fn` on the writer connection after the statements before it; when
+   * it runs out of DuckDB's memory, once more at the burst limit (loads,
+   * settles and index slices can need more than the base limit beside queries).
+   */
+  private withWriter<T>(fn: () => Promise<T>): Promise<T> {
+    return this.writerQueue(() => this.memory.run(fn));
   }
 
   /** Bytes on disk: the databases, DuckDB's write-ahead logs and obs's segments. */
