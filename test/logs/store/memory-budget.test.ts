@@ -35,34 +35,36 @@ describe('MemoryBudget against DuckDB', () => {
     budget.close();
   });
 
-  it('leaves the error alone when the burst limit is the base limit', async () => {
-    const budget = new MemoryBudget(await instance.connect(), '8MB', '8MB');
-    let runs = 0;
-    await assert.rejects(
-      budget.run(() => {
-        runs++;
-        return conn.run(NEEDS_16MB);
-      }),
-      /Out of Memory Error/,
-    );
-    assert.equal(runs, 1);
-    budget.close();
-  });
-
-  it('does not run again work that failed for another reason', async () => {
-    const budget = new MemoryBudget(await instance.connect(), '8MB', '64MB');
-    let runs = 0;
-    await assert.rejects(
-      budget.run(() => {
-        runs++;
-        return conn.run('SELECT * FROM no_such_table');
-      }),
-      /Catalog Error/,
-    );
-    assert.equal(runs, 1);
-    assert.equal(await limitOf(conn), '7.6 MiB');
-    budget.close();
-  });
+  const runOnce: { name: string; burst: string; sql: string; error: RegExp }[] = [
+    {
+      name: 'leaves the error alone when the burst limit is the base limit',
+      burst: '8MB',
+      sql: NEEDS_16MB,
+      error: /Out of Memory Error/,
+    },
+    {
+      name: 'does not run again work that failed for another reason',
+      burst: '64MB',
+      sql: 'SELECT * FROM no_such_table',
+      error: /Catalog Error/,
+    },
+  ];
+  for (const c of runOnce) {
+    it(c.name, async () => {
+      const budget = new MemoryBudget(await instance.connect(), '8MB', c.burst);
+      let runs = 0;
+      await assert.rejects(
+        budget.run(() => {
+          runs++;
+          return conn.run(c.sql);
+        }),
+        c.error,
+      );
+      assert.equal(runs, 1);
+      assert.equal(await limitOf(conn), '7.6 MiB');
+      budget.close();
+    });
+  }
 });
 
 /** Records the settings asked for; `refuse` fails the next lowering as DuckDB does with pinned memory. */
