@@ -217,7 +217,7 @@ export async function extractedAggregation(
 
 /**
  * Entries per slice of unwrapped values: 400k of the bench's samples as
- * DuckDB lists took 64 MB, 200k ~38 MB, which the store's 44 MB could not
+ * DuckDB lists took 64 MB, 200k ~38 MB, which the store's 40 MB could not
  * hold beside the blocks being scanned; 100k take ~19 MB.
  */
 const SLICE_ENTRIES = 100_000;

@@ -14,6 +14,7 @@ import type {
 import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
 import type { HeapTrim } from '../../common/heap-trim.js';
+import { BulkFreePolicy, SCAN_BULK_FREE_THRESHOLD } from './bulk-free-policy.js';
 import { MemoryBudget } from './memory-budget.js';
 import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
@@ -40,12 +41,14 @@ export interface LogStoreOptions {
   /** Directory of the database files (created if missing). */
   dir: string;
   /**
-   * DuckDB's buffer-pool limit (default 44MB): bounds the store's memory; sorts
+   * DuckDB's buffer-pool limit (default 40MB): bounds the store's memory; sorts
    * spill to disk. The pool keeps what scans read until the limit, so the limit
    * is what a busy role holds: in bench:logs the role's peak RSS while querying
-   * was 220-228 MiB at 64MB, 200-207 at 48-52MB and 194-199 at 44MB, where a
-   * rate over a third of the streams' lines, whose blocks no longer all stay
-   * cached, took ~1.4x as long.
+   * was 220-228 MiB at 64MB, 200-207 at 48-52MB, 194-199 at 44MB and 191-197
+   * at 40MB (with BulkFreePolicy's 256 KiB, which took 44MB to 203). A
+   * filtered rate over a third of the streams' lines took ~1.4x as long at
+   * 44MB as at 64MB, its blocks no longer all cached; at 40MB it is as fast
+   * as at 44MB, where it already read them again every time.
    */
   memoryLimit?: string;
   /**
@@ -123,11 +126,12 @@ export class LogStore implements LogSink, LogReader {
     readonly dir: string,
     private readonly heapTrim: HeapTrim | undefined,
     private readonly memory: MemoryBudget,
+    private readonly bulkFrees: BulkFreePolicy,
   ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
     fs.mkdirSync(opts.dir, { recursive: true });
-    const memoryLimit = opts.memoryLimit ?? '44MB';
+    const memoryLimit = opts.memoryLimit ?? '40MB';
     const instance = await DuckDBInstance.create(path.join(opts.dir, DB_FILE), {
       memory_limit: memoryLimit,
       threads: String(opts.threads ?? 2),
@@ -135,8 +139,9 @@ export class LogStore implements LogSink, LogReader {
       // frees) of freed memory after each task; even 8 MiB thresholds left
       // ~150 MiB resident after ingest. The role's RSS budget is 200 MiB in
       // all, of which node's and DuckDB's code take ~75 and V8's heap ~60.
+      // Bulk frees: see BulkFreePolicy.
       allocator_flush_threshold: '0MB',
-      allocator_bulk_deallocation_flush_threshold: '0MB',
+      allocator_bulk_deallocation_flush_threshold: SCAN_BULK_FREE_THRESHOLD,
       allocator_background_threads: 'true',
       // New files start with 16 KiB blocks: the streams database holds a few
       // KiB, and took 800 KiB at the default 256 KiB. Day files set their own.
@@ -156,6 +161,7 @@ export class LogStore implements LogSink, LogReader {
       opts.dir,
       opts.heapTrim,
       new MemoryBudget(await instance.connect(), memoryLimit, opts.burstMemoryLimit ?? '64MB'),
+      new BulkFreePolicy(await instance.connect()),
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -511,8 +517,11 @@ export class LogStore implements LogSink, LogReader {
     const streams = await this.activeStreams(req.matchers, req.startNs, req.endNs);
     const days = daysInRange(this.days, req.startNs, req.endNs);
     if (days.length === 0) return [];
+    const aggregate = (c: DuckDBConnection) =>
+      extractedAggregation(c, days, streams, req, () => this.heapTrim?.during(0));
+    // Unwrapped values come back as lists (see BulkFreePolicy).
     return this.withConnection(req.signal, (c) =>
-      extractedAggregation(c, days, streams, req, () => this.heapTrim?.during(0)),
+      req.unwrap ? this.bulkFrees.returningFreedMemory(() => aggregate(c)) : aggregate(c),
     );
   }
 
@@ -741,6 +750,7 @@ export class LogStore implements LogSink, LogReader {
     await this.checkpoint();
     await this.withSegments(async () => undefined);
     this.memory.close();
+    this.bulkFrees.close();
     this.metaConn.closeSync();
     this.writerConn.closeSync();
     this.instance.closeSync();

@@ -17,12 +17,13 @@ const LOWER_RETRY_MS = 1000;
  * some work that ran out of memory at `base` runs again.
  *
  * The buffer pool keeps the blocks scans read until it reaches its limit,
- * so the limit is what a busy role holds. At 44 MB the role stays under its
+ * so the limit is what a busy role holds. At 40 MB the role stays under its
  * 200 MiB budget while querying, where 64 MB took it to ~220; but a load's
  * hash tables (17-25 MB) beside queries can need more than that at once
- * (at 40 MB, up to one query in ten failed during ingest). Such work runs once more at `burst`; the limit
- * goes back to `base` when no such rerun is left (DuckDB then evicts cached
- * blocks down to it, or refuses while more is pinned: tried again later).
+ * (without reruns, up to one query in ten failed during ingest at 40 MB).
+ * Such work runs once more at `burst`; the limit goes back to `base` when no
+ * such rerun is left (DuckDB then evicts cached blocks down to it, or
+ * refuses while more is pinned: tried again later).
  */
 export class MemoryBudget {
   /** Work run again at the burst limit so far. */
