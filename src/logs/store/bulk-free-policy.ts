@@ -1,4 +1,4 @@
-import type { SettingsConnection } from './memory-budget.js';
+import type { GlobalSettings } from './global-settings.js';
 
 /** DuckDB's setting: a bulk free larger than it returns the allocator's free memory to the OS. */
 const SETTING = 'allocator_bulk_deallocation_flush_threshold';
@@ -28,16 +28,14 @@ const LIST_BULK_FREE_THRESHOLD = '0MB';
  */
 export class BulkFreePolicy {
   private holders = 0;
-  /** Settings in the order they were asked for. */
-  private settings: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly conn: SettingsConnection) {}
+  constructor(private readonly settings: GlobalSettings) {}
 
   /** Runs `fn` with every bulk free returned to the OS, back to the scan threshold after the last such work. */
   async returningFreedMemory<T>(fn: () => Promise<T>): Promise<T> {
     const first = this.holders++ === 0;
     try {
-      await (first ? this.set(LIST_BULK_FREE_THRESHOLD) : this.settings);
+      await (first ? this.set(LIST_BULK_FREE_THRESHOLD) : this.settings.settled());
       return await fn();
     } finally {
       // Failing to go back costs scans time only (and fails once the instance is closing).
@@ -45,13 +43,7 @@ export class BulkFreePolicy {
     }
   }
 
-  close(): void {
-    this.conn.closeSync();
-  }
-
   private set(threshold: string): Promise<unknown> {
-    const done = this.settings.then(() => this.conn.run(`SET GLOBAL ${SETTING} = '${threshold}'`));
-    this.settings = done.catch(() => undefined);
-    return done;
+    return this.settings.set(SETTING, threshold);
   }
 }

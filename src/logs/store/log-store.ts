@@ -15,6 +15,7 @@ import type { LogSink, LogStream } from '../sink.js';
 import { BlockBlooms } from './block-blooms.js';
 import type { HeapTrim } from '../../common/heap-trim.js';
 import { BulkFreePolicy, SCAN_BULK_FREE_THRESHOLD } from './bulk-free-policy.js';
+import { GlobalSettings } from './global-settings.js';
 import { MemoryBudget } from './memory-budget.js';
 import { ReadGate } from './read-gate.js';
 import { StreamCatalog, type StreamInfo } from './catalog.js';
@@ -127,6 +128,7 @@ export class LogStore implements LogSink, LogReader {
     private readonly heapTrim: HeapTrim | undefined,
     private readonly memory: MemoryBudget,
     private readonly bulkFrees: BulkFreePolicy,
+    private readonly settings: GlobalSettings,
   ) {}
 
   static async open(opts: LogStoreOptions): Promise<LogStore> {
@@ -148,6 +150,7 @@ export class LogStore implements LogSink, LogReader {
       default_block_size: '16384',
     });
     const conn = await instance.connect();
+    const settings = new GlobalSettings(await instance.connect());
     await conn.run(
       'CREATE TABLE IF NOT EXISTS streams (id INTEGER PRIMARY KEY, labels VARCHAR NOT NULL)',
     );
@@ -160,8 +163,9 @@ export class LogStore implements LogSink, LogReader {
       log,
       opts.dir,
       opts.heapTrim,
-      new MemoryBudget(await instance.connect(), memoryLimit, opts.burstMemoryLimit ?? '64MB'),
-      new BulkFreePolicy(await instance.connect()),
+      new MemoryBudget(settings, memoryLimit, opts.burstMemoryLimit ?? '64MB'),
+      new BulkFreePolicy(settings),
+      settings,
     );
     await store.load(leftovers);
     store.timer = setInterval(() => store.maybeRotate(), SEGMENT_AGE_MS / 4);
@@ -750,7 +754,7 @@ export class LogStore implements LogSink, LogReader {
     await this.checkpoint();
     await this.withSegments(async () => undefined);
     this.memory.close();
-    this.bulkFrees.close();
+    this.settings.close();
     this.metaConn.closeSync();
     this.writerConn.closeSync();
     this.instance.closeSync();

@@ -1,8 +1,4 @@
-/** A connection of its own that changes DuckDB's global settings. */
-export interface SettingsConnection {
-  run(sql: string): Promise<unknown>;
-  closeSync(): void;
-}
+import type { GlobalSettings } from './global-settings.js';
 
 /** DuckDB's error when its buffer pool cannot allocate or pin within the limit. */
 export function isOutOfMemory(err: unknown): boolean {
@@ -31,11 +27,9 @@ export class MemoryBudget {
   private raised = 0;
   private lowering: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Settings in the order they were asked for. */
-  private settings: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly conn: SettingsConnection,
+    private readonly settings: GlobalSettings,
     readonly base: string,
     readonly burst: string,
   ) {}
@@ -56,11 +50,10 @@ export class MemoryBudget {
     }
   }
 
-  /** Stops lowering the limit later and closes the connection (the instance is closing). */
+  /** Stops lowering the limit later (the instance is closing). */
   close(): void {
     this.closed = true;
     clearTimeout(this.lowering);
-    this.conn.closeSync();
   }
 
   private async raise(): Promise<void> {
@@ -68,7 +61,7 @@ export class MemoryBudget {
     this.lowering = undefined;
     if (this.raised++ > 0) {
       // The first rerun's setting, which may still be on its way.
-      await this.settings;
+      await this.settings.settled();
       return;
     }
     try {
@@ -104,8 +97,6 @@ export class MemoryBudget {
   }
 
   private set(limit: string): Promise<unknown> {
-    const done = this.settings.then(() => this.conn.run(`SET GLOBAL memory_limit = '${limit}'`));
-    this.settings = done.catch(() => undefined);
-    return done;
+    return this.settings.set('memory_limit', limit);
   }
 }

@@ -5,7 +5,10 @@ import {
   BulkFreePolicy,
   SCAN_BULK_FREE_THRESHOLD,
 } from '../../../src/logs/store/bulk-free-policy.js';
-import type { SettingsConnection } from '../../../src/logs/store/memory-budget.js';
+import {
+  GlobalSettings,
+  type SettingsConnection,
+} from '../../../src/logs/store/global-settings.js';
 
 async function thresholdOf(conn: DuckDBConnection): Promise<string> {
   const r = await conn.runAndReadAll(
@@ -27,7 +30,8 @@ describe('BulkFreePolicy against DuckDB', () => {
   after(() => instance.closeSync());
 
   it('returns bulk frees while list work runs, overlapping or not, then keeps them again', async () => {
-    const policy = new BulkFreePolicy(await instance.connect());
+    const settings = new GlobalSettings(await instance.connect());
+    const policy = new BulkFreePolicy(settings);
     assert.equal(await thresholdOf(conn), '250.0 KiB');
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((r) => (releaseFirst = r));
@@ -45,7 +49,7 @@ describe('BulkFreePolicy against DuckDB', () => {
     await first;
     assert.deepEqual(seen, ['0 bytes', '0 bytes', '0 bytes']);
     assert.equal(await thresholdOf(conn), '250.0 KiB');
-    policy.close();
+    settings.close();
   });
 });
 
@@ -123,7 +127,7 @@ describe('BulkFreePolicy settings', () => {
   for (const c of cases) {
     it(c.name, async () => {
       const conn = new RecordingConnection();
-      await c.run(new BulkFreePolicy(conn), conn);
+      await c.run(new BulkFreePolicy(new GlobalSettings(conn)), conn);
       assert.deepEqual(conn.set, c.set);
     });
   }

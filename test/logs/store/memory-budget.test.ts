@@ -1,7 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { MemoryBudget, type SettingsConnection } from '../../../src/logs/store/memory-budget.js';
+import {
+  GlobalSettings,
+  type SettingsConnection,
+} from '../../../src/logs/store/global-settings.js';
+import { MemoryBudget } from '../../../src/logs/store/memory-budget.js';
 
 // A list aggregate cannot spill: 2M BIGINTs need ~16 MB held at once.
 const NEEDS_16MB = 'SELECT list(range) FROM range(2000000)';
@@ -23,7 +27,7 @@ describe('MemoryBudget against DuckDB', () => {
 
   it('runs work that ran out at the base limit again at the burst limit, then lowers it back', async () => {
     await assert.rejects(conn.run(NEEDS_16MB), /^Error: Out of Memory Error/);
-    const budget = new MemoryBudget(await instance.connect(), '8MB', '64MB');
+    const budget = new MemoryBudget(new GlobalSettings(await instance.connect()), '8MB', '64MB');
     let runs = 0;
     const r = await budget.run(() => {
       runs++;
@@ -51,7 +55,7 @@ describe('MemoryBudget against DuckDB', () => {
   ];
   for (const c of runOnce) {
     it(c.name, async () => {
-      const budget = new MemoryBudget(await instance.connect(), '8MB', c.burst);
+      const budget = new MemoryBudget(new GlobalSettings(await instance.connect()), '8MB', c.burst);
       let runs = 0;
       await assert.rejects(
         budget.run(() => {
@@ -92,7 +96,7 @@ const outOfMemory = (): Error =>
 describe('MemoryBudget reruns', () => {
   it('keeps the burst limit until the last of several reruns ends', async () => {
     const conn = new RecordingConnection();
-    const budget = new MemoryBudget(conn, '40MB', '64MB');
+    const budget = new MemoryBudget(new GlobalSettings(conn), '40MB', '64MB');
     const gates: (() => void)[] = [];
     const work = (): (() => Promise<string>) => {
       let first = true;
@@ -121,7 +125,7 @@ describe('MemoryBudget reruns', () => {
   it('tries lowering again later when DuckDB refuses while memory is pinned', async () => {
     const conn = new RecordingConnection();
     conn.refuse = 1;
-    const budget = new MemoryBudget(conn, '40MB', '64MB');
+    const budget = new MemoryBudget(new GlobalSettings(conn), '40MB', '64MB');
     let first = true;
     const r = await budget.run(async () => {
       if (first) {
@@ -139,7 +143,7 @@ describe('MemoryBudget reruns', () => {
 
   it('a rerun that fails again fails, and the limit still goes back', async () => {
     const conn = new RecordingConnection();
-    const budget = new MemoryBudget(conn, '40MB', '64MB');
+    const budget = new MemoryBudget(new GlobalSettings(conn), '40MB', '64MB');
     await assert.rejects(
       budget.run(async () => {
         throw outOfMemory();
