@@ -23,7 +23,7 @@ export const SEGMENT_FORMAT: SegmentFormat = 2;
  * row: 1 MiB for the short-line table (lines up to 2 KiB plus metadata); for
  * the rare long lines, the file's longest row rounded up to a power of two,
  * or 32 MiB when it is not known (a file left by a crash). A fixed 32 MiB
- * took half of the store's 64 MB memory limit (now 44) for any load of long lines.
+ * took most of the store's 40 MB memory limit for any load of long lines.
  */
 function csvBuffer(kind: PartitionKind, longestRow: number | undefined): string {
   let size = MIN_CSV_BUFFER;
